@@ -1,0 +1,28 @@
+//! Troupe's process kernel (SPEC §3, §4): PIDs, mailboxes, links, monitors, names, hosts
+//! (schedulers), the preemption clock and service supervision. It knows nothing of Lua
+//! or wasm: language runtimes plug in through [`Runtime`].
+//!
+//! Threading model: each [`Host`] owns `workers` OS threads, each running a
+//! single-threaded tokio runtime. A process is a local task on one worker; the shared half
+//! of it, [`ProcessHandle`], is what other threads touch (mailbox push + waker).
+
+mod error;
+pub mod host;
+pub mod message;
+mod node;
+mod pid;
+pub mod preempt;
+mod process;
+pub mod runtime;
+pub mod security;
+pub mod service;
+mod value;
+
+pub use error::{ErrorKind, ExitResult, KernelError, ProcessError};
+pub use host::Host;
+pub use message::{Envelope, Event, Message};
+pub use node::{Node, SpawnRequest};
+pub use pid::Pid;
+pub use process::{ProcessHandle, ProcessRef};
+pub use runtime::{ProcessBody, ProcessContext, Runtime};
+pub use value::Value;

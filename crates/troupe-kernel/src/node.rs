@@ -1,0 +1,449 @@
+//! [`Node`]: one running application — the process table, the name registry, the hosts
+//! and the runtimes. Every kernel operation (spawn, send, link, monitor, cancel, terminate,
+//! names) goes through here and takes the caller's handle, so the caller's PID and actor
+//! travel with it.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use dashmap::DashMap;
+use parking_lot::RwLock;
+use tokio::sync::oneshot;
+use troupe_registry::{Entry, Registry};
+
+use crate::message::{Envelope, Event, Message};
+use crate::process::{ProcessHandle, ProcessRef};
+use crate::runtime::{ProcessBody, ProcessContext, Runtime};
+use crate::security::Actor;
+use crate::{ErrorKind, ExitResult, Host, KernelError, Pid, ProcessError, Value};
+
+/// What to spawn and how (SPEC §3.3).
+#[derive(Debug, Clone, Default)]
+pub struct SpawnRequest {
+    /// Entry ID of a spawnable kind (`process.lua`, `function.lua`, `process.wasm`, …).
+    pub entry: String,
+    /// `process.host` entry ID.
+    pub host: String,
+    pub args: Vec<Value>,
+    /// Link the new process with `parent` before it runs.
+    pub link: bool,
+    /// Make `parent` monitor the new process before it runs.
+    pub monitor: bool,
+    /// The actor the process runs as; `None` inherits the parent's.
+    pub actor: Option<Arc<Actor>>,
+}
+
+struct NodeInner {
+    name: Arc<str>,
+    registry: Arc<Registry>,
+    entries: HashMap<String, Arc<Entry>>,
+    procs: DashMap<u64, ProcessRef>,
+    names: DashMap<String, u64>,
+    hosts: RwLock<HashMap<String, Arc<Host>>>,
+    runtimes: RwLock<HashMap<&'static str, Arc<dyn Runtime>>>,
+    counter: AtomicU64,
+    stopping: AtomicBool,
+}
+
+/// A running node. Cheap to clone (an `Arc`).
+#[derive(Clone)]
+pub struct Node(Arc<NodeInner>);
+
+impl Node {
+    /// A node for `registry`, with no hosts or runtimes yet.
+    pub fn new(registry: Arc<Registry>) -> Node {
+        let entries = registry.entries.iter().map(|(k, v)| (k.clone(), Arc::new(v.clone()))).collect();
+        Node(Arc::new(NodeInner {
+            name: registry.node.name.as_str().into(),
+            registry,
+            entries,
+            procs: DashMap::new(),
+            names: DashMap::new(),
+            hosts: RwLock::new(HashMap::new()),
+            runtimes: RwLock::new(HashMap::new()),
+            counter: AtomicU64::new(0),
+            stopping: AtomicBool::new(false),
+        }))
+    }
+
+    /// The node name used in PIDs.
+    pub fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The registry the node was booted from.
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.0.registry
+    }
+
+    /// An entry by full ID.
+    pub fn entry(&self, id: &str) -> Option<Arc<Entry>> {
+        self.0.entries.get(id).cloned()
+    }
+
+    /// Register a runtime for its kinds (later registrations win).
+    pub fn add_runtime(&self, rt: Arc<dyn Runtime>) {
+        let mut map = self.0.runtimes.write();
+        for k in rt.kinds() {
+            map.insert(k, rt.clone());
+        }
+    }
+
+    /// Start a host with `workers` threads under `id`.
+    ///
+    /// Errors: the OS refused threads.
+    pub fn add_host(&self, id: &str, workers: usize) -> std::io::Result<Arc<Host>> {
+        let host = Host::start(id, workers)?;
+        self.0.hosts.write().insert(id.to_string(), host.clone());
+        Ok(host)
+    }
+
+    /// A host by entry ID.
+    pub fn host(&self, id: &str) -> Option<Arc<Host>> {
+        self.0.hosts.read().get(id).cloned()
+    }
+
+    /// Number of live processes.
+    pub fn process_count(&self) -> usize {
+        self.0.procs.len()
+    }
+
+    /// A live process by PID.
+    pub fn process(&self, pid: &Pid) -> Option<ProcessRef> {
+        self.0.procs.get(&pid.id).map(|p| p.clone())
+    }
+
+    /// Resolve a destination: a printed PID or a registered name.
+    pub fn resolve(&self, dest: &str) -> Option<ProcessRef> {
+        let id = if dest.starts_with('{') {
+            Pid::parse(dest)?.id
+        } else {
+            *self.0.names.get(dest)?
+        };
+        self.0.procs.get(&id).map(|p| p.clone())
+    }
+
+    fn resolve_or_err(&self, dest: &str) -> Result<ProcessRef, KernelError> {
+        self.resolve(dest).ok_or_else(|| KernelError::ProcessNotFound(dest.to_string()))
+    }
+
+    /// Spawn a process. `parent` is the caller (for link/monitor and actor inheritance).
+    /// Returns the PID and, when `watch` is set, a receiver for the exit result.
+    ///
+    /// Errors: unknown entry or host, non-spawnable kind, node stopping.
+    pub fn spawn(
+        &self,
+        parent: Option<&ProcessRef>,
+        req: SpawnRequest,
+        watch: bool,
+    ) -> Result<(Pid, Option<oneshot::Receiver<ExitResult>>), KernelError> {
+        if self.0.stopping.load(Ordering::Relaxed) {
+            return Err(KernelError::ShuttingDown);
+        }
+        let entry = self.entry(&req.entry).ok_or_else(|| KernelError::EntryNotFound(req.entry.clone()))?;
+        let runtime = self.0.runtimes.read().get(entry.kind_name()).cloned().ok_or_else(|| {
+            KernelError::NotSpawnable { id: entry.id.clone(), kind: entry.kind_name().to_string() }
+        })?;
+        let host = self.host(&req.host).ok_or_else(|| KernelError::HostNotFound(req.host.clone()))?;
+        let id = self.0.counter.fetch_add(1, Ordering::Relaxed) + 1;
+        let pid = Pid { id, node: self.0.name.clone(), host: host.id.clone() };
+        let actor = req.actor.clone().or_else(|| parent.and_then(|p| p.actor.clone()));
+        let handle = Arc::new(ProcessHandle::new(pid.clone(), entry.id.as_str().into(), actor));
+        let rx = if watch {
+            let (tx, rx) = oneshot::channel();
+            handle.relations.lock().watchers.push(tx);
+            Some(rx)
+        } else {
+            None
+        };
+        if let Some(parent) = parent {
+            if req.link {
+                handle.relations.lock().links.insert(parent.pid.id);
+                parent.relations.lock().links.insert(id);
+            }
+            if req.monitor {
+                handle.relations.lock().monitored_by.push(parent.pid.id);
+                parent.relations.lock().monitoring.push(id);
+            }
+        }
+        self.0.procs.insert(id, handle.clone());
+        tracing::debug!(pid = %pid, entry = %entry.id, "process spawned");
+        let node = self.clone();
+        let ctx = ProcessContext { node: node.clone(), handle: handle.clone(), entry, args: req.args };
+        let job: crate::host::Job = Box::new(move || {
+            let body = runtime.start(ctx);
+            match body {
+                Ok(body) => {
+                    tokio::task::spawn_local(run_process(node, handle, body));
+                }
+                Err(e) => node.exit(&handle, Err(e)),
+            }
+        });
+        if let Err(job) = host.run(job) {
+            drop(job);
+            let h = self.0.procs.get(&id).map(|p| p.clone());
+            if let Some(h) = h {
+                self.exit(&h, Err(KernelError::ShuttingDown.into()));
+            }
+            return Err(KernelError::ShuttingDown);
+        }
+        Ok((pid, rx))
+    }
+
+    /// Bookkeeping when a process ends: release names, tell monitors (EXIT), links
+    /// (LINK_DOWN or cascade on error exits) and watchers. Idempotent.
+    pub fn exit(&self, handle: &ProcessRef, result: ExitResult) {
+        let rel = {
+            let mut r = handle.relations.lock();
+            if !r.alive {
+                return;
+            }
+            r.alive = false;
+            std::mem::take(&mut *r)
+        };
+        let id = handle.pid.id;
+        self.0.procs.remove(&id);
+        for name in &rel.names {
+            self.0.names.remove_if(name, |_, v| *v == id);
+        }
+        match &result {
+            Ok(v) => tracing::debug!(pid = %handle.pid, entry = %handle.entry, result = %v.display(), "process exited"),
+            Err(e) => tracing::debug!(pid = %handle.pid, entry = %handle.entry, error = %e, "process failed"),
+        }
+        for m in rel.monitored_by {
+            if let Some(p) = self.0.procs.get(&m).map(|p| p.clone()) {
+                p.relations.lock().monitoring.retain(|x| *x != id);
+                p.deliver(Envelope::Event(Event::Exit { from: handle.pid.clone(), result: result.clone() }));
+            }
+        }
+        for l in rel.links {
+            let Some(p) = self.0.procs.get(&l).map(|p| p.clone()) else { continue };
+            p.relations.lock().links.remove(&id);
+            if let Err(e) = &result {
+                if p.trap_links.load(Ordering::Acquire) {
+                    p.deliver(Envelope::Event(Event::LinkDown { from: handle.pid.clone(), reason: e.clone() }));
+                } else {
+                    p.kill(ProcessError::link_failed());
+                }
+            }
+        }
+        for m in rel.monitoring {
+            if let Some(p) = self.0.procs.get(&m).map(|p| p.clone()) {
+                p.relations.lock().monitored_by.retain(|x| *x != id);
+            }
+        }
+        for w in rel.watchers {
+            let _ = w.send(result.clone());
+        }
+    }
+
+    /// `process.send` (SPEC §3.2): queue a message for `dest` (PID or name).
+    ///
+    /// Errors: topic starts with `@`; no such process (`not found`).
+    pub fn send(&self, from: Option<&ProcessRef>, dest: &str, topic: &str, payload: Value) -> Result<(), KernelError> {
+        if topic.starts_with('@') {
+            return Err(KernelError::InvalidTopic(topic.to_string()));
+        }
+        let to = self.resolve_or_err(dest)?;
+        self.send_to(from, &to, topic.into(), payload);
+        Ok(())
+    }
+
+    /// Queue a message for a known process.
+    pub fn send_to(&self, from: Option<&ProcessRef>, to: &ProcessRef, topic: Arc<str>, payload: Value) {
+        to.deliver(Envelope::Message(Message {
+            topic,
+            from: from.map(|f| f.pid.clone()),
+            payload,
+            actor: from.and_then(|f| f.actor.clone()),
+        }));
+    }
+
+    /// `process.cancel`: deliver a CANCEL event.
+    pub fn cancel(&self, from: Option<&ProcessRef>, dest: &str, reason: Option<String>) -> Result<(), KernelError> {
+        let to = self.resolve_or_err(dest)?;
+        to.deliver(Envelope::Event(Event::Cancel { from: from.map(|f| f.pid.clone()), reason }));
+        Ok(())
+    }
+
+    /// `process.terminate`: kill the process (an error exit).
+    pub fn terminate(&self, dest: &str) -> Result<(), KernelError> {
+        let to = self.resolve_or_err(dest)?;
+        to.kill(ProcessError::terminated());
+        Ok(())
+    }
+
+    /// Kill a known process with a reason.
+    pub fn kill(&self, pid: &Pid, reason: ProcessError) -> bool {
+        match self.process(pid) {
+            Some(p) => {
+                p.kill(reason);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `process.link`: bidirectional link between `me` and `dest`.
+    pub fn link(&self, me: &ProcessRef, dest: &str) -> Result<(), KernelError> {
+        let other = self.resolve_or_err(dest)?;
+        if other.pid.id == me.pid.id {
+            return Ok(());
+        }
+        {
+            let mut r = other.relations.lock();
+            if !r.alive {
+                return Err(KernelError::ProcessNotFound(dest.to_string()));
+            }
+            r.links.insert(me.pid.id);
+        }
+        me.relations.lock().links.insert(other.pid.id);
+        Ok(())
+    }
+
+    /// `process.unlink`.
+    pub fn unlink(&self, me: &ProcessRef, dest: &str) -> Result<(), KernelError> {
+        let other = self.resolve_or_err(dest)?;
+        other.relations.lock().links.remove(&me.pid.id);
+        me.relations.lock().links.remove(&other.pid.id);
+        Ok(())
+    }
+
+    /// `process.monitor`: `me` gets an EXIT event when `dest` exits.
+    pub fn monitor(&self, me: &ProcessRef, dest: &str) -> Result<(), KernelError> {
+        let other = self.resolve_or_err(dest)?;
+        {
+            let mut r = other.relations.lock();
+            if !r.alive {
+                return Err(KernelError::ProcessNotFound(dest.to_string()));
+            }
+            r.monitored_by.push(me.pid.id);
+        }
+        me.relations.lock().monitoring.push(other.pid.id);
+        Ok(())
+    }
+
+    /// `process.unmonitor`.
+    pub fn unmonitor(&self, me: &ProcessRef, dest: &str) -> Result<(), KernelError> {
+        let other = self.resolve_or_err(dest)?;
+        other.relations.lock().monitored_by.retain(|x| *x != me.pid.id);
+        me.relations.lock().monitoring.retain(|x| *x != other.pid.id);
+        Ok(())
+    }
+
+    /// Watch a process from outside: the receiver gets its exit result.
+    pub fn watch(&self, pid: &Pid) -> Option<oneshot::Receiver<ExitResult>> {
+        let p = self.process(pid)?;
+        let (tx, rx) = oneshot::channel();
+        let mut r = p.relations.lock();
+        if !r.alive {
+            return None;
+        }
+        r.watchers.push(tx);
+        Some(rx)
+    }
+
+    /// `process.registry.register(name, pid)`.
+    ///
+    /// Errors: the name is held by another live process; no such process.
+    pub fn register_name(&self, name: &str, pid: &Pid) -> Result<(), KernelError> {
+        let p = self.process(pid).ok_or_else(|| KernelError::ProcessNotFound(pid.to_string()))?;
+        match self.0.names.entry(name.to_string()) {
+            dashmap::Entry::Occupied(o) => {
+                if *o.get() == pid.id {
+                    return Ok(());
+                }
+                if self.0.procs.contains_key(o.get()) {
+                    return Err(KernelError::NameTaken(name.to_string()));
+                }
+                let mut o = o;
+                o.insert(pid.id);
+            }
+            dashmap::Entry::Vacant(v) => {
+                v.insert(pid.id);
+            }
+        }
+        let mut r = p.relations.lock();
+        if !r.alive {
+            drop(r);
+            self.0.names.remove_if(name, |_, v| *v == pid.id);
+            return Err(KernelError::ProcessNotFound(pid.to_string()));
+        }
+        r.names.push(name.to_string());
+        Ok(())
+    }
+
+    /// `process.registry.lookup(name)`.
+    pub fn lookup_name(&self, name: &str) -> Option<Pid> {
+        let id = *self.0.names.get(name)?;
+        self.0.procs.get(&id).map(|p| p.pid.clone())
+    }
+
+    /// `process.registry.unregister(name)`; returns whether it was bound.
+    pub fn unregister_name(&self, name: &str) -> bool {
+        match self.0.names.remove(name) {
+            Some((_, id)) => {
+                if let Some(p) = self.0.procs.get(&id) {
+                    p.relations.lock().names.retain(|n| n != name);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Refuse new spawns from now on.
+    pub fn begin_shutdown(&self) {
+        self.0.stopping.store(true, Ordering::Relaxed);
+    }
+
+    /// Stop every host thread (remaining processes are dropped).
+    pub fn stop_hosts(&self) {
+        let hosts: Vec<_> = self.0.hosts.read().values().cloned().collect();
+        for h in hosts {
+            h.stop();
+        }
+    }
+}
+
+/// Drives a body, honours kill requests, turns panics into error exits and does the exit
+/// bookkeeping.
+async fn run_process(node: Node, handle: ProcessRef, body: ProcessBody) {
+    let result = Guarded { handle: handle.clone(), body }.await;
+    node.exit(&handle, result);
+}
+
+struct Guarded {
+    handle: ProcessRef,
+    body: ProcessBody,
+}
+
+impl Future for Guarded {
+    type Output = ExitResult;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ExitResult> {
+        if let Some(reason) = self.handle.kill_reason() {
+            return Poll::Ready(Err(reason));
+        }
+        let this = &mut *self;
+        let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.body.as_mut().poll(cx)));
+        match polled {
+            Ok(Poll::Pending) => match self.handle.kill_reason() {
+                Some(reason) => Poll::Ready(Err(reason)),
+                None => Poll::Pending,
+            },
+            Ok(Poll::Ready(r)) => Poll::Ready(r),
+            Err(panic) => {
+                let msg = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "panic".into());
+                Poll::Ready(Err(ProcessError::new(ErrorKind::Internal, format!("process panicked: {msg}"))))
+            }
+        }
+    }
+}

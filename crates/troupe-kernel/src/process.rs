@@ -1,0 +1,114 @@
+//! [`ProcessHandle`]: the shared, thread-safe half of a process — its mailbox, its
+//! relations (links, monitors, exit watchers, names) and its kill flag. The other half, the
+//! process body, lives on one worker thread and is never shared.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures::task::AtomicWaker;
+use parking_lot::Mutex;
+
+use crate::message::Envelope;
+use crate::security::Actor;
+use crate::{ExitResult, Pid, ProcessError};
+
+/// Shared state of one live process.
+pub struct ProcessHandle {
+    pub pid: Pid,
+    /// Entry ID the process runs.
+    pub entry: Arc<str>,
+    mailbox: Mutex<VecDeque<Envelope>>,
+    waker: AtomicWaker,
+    /// Set when the process must die (terminate or link cascade); checked by the body's
+    /// poll wrapper and by the Lua interrupt callback.
+    pub killed: AtomicBool,
+    kill_reason: Mutex<Option<ProcessError>>,
+    /// `trap_links` option (SPEC §3.3).
+    pub trap_links: AtomicBool,
+    pub(crate) relations: Mutex<Relations>,
+    /// The actor this process runs as (SPEC §7.3), stamped on its messages.
+    pub actor: Option<Arc<Actor>>,
+}
+
+/// Links, monitors and watchers of a process. Guarded by one lock per process.
+#[derive(Default)]
+pub(crate) struct Relations {
+    pub alive: bool,
+    pub links: HashSet<u64>,
+    /// Processes monitoring this one (each gets an EXIT event).
+    pub monitored_by: Vec<u64>,
+    /// Processes this one monitors (for cleanup).
+    pub monitoring: Vec<u64>,
+    /// In-node observers (exec callers, supervisors) told of the exit.
+    pub watchers: Vec<tokio::sync::oneshot::Sender<ExitResult>>,
+    pub names: Vec<String>,
+}
+
+impl ProcessHandle {
+    pub(crate) fn new(pid: Pid, entry: Arc<str>, actor: Option<Arc<Actor>>) -> Self {
+        ProcessHandle {
+            pid,
+            entry,
+            mailbox: Mutex::new(VecDeque::new()),
+            waker: AtomicWaker::new(),
+            killed: AtomicBool::new(false),
+            kill_reason: Mutex::new(None),
+            trap_links: AtomicBool::new(false),
+            relations: Mutex::new(Relations { alive: true, ..Default::default() }),
+            actor,
+        }
+    }
+
+    /// Append to the mailbox and wake the process.
+    pub fn deliver(&self, env: Envelope) {
+        self.mailbox.lock().push_back(env);
+        self.waker.wake();
+    }
+
+    /// Move every queued item into `out`, in arrival order.
+    pub fn drain_into(&self, out: &mut VecDeque<Envelope>) {
+        let mut mb = self.mailbox.lock();
+        if out.is_empty() {
+            std::mem::swap(&mut *mb, out);
+        } else {
+            out.extend(mb.drain(..));
+        }
+    }
+
+    /// Register the waker to call when something arrives.
+    pub fn register_waker(&self, w: &std::task::Waker) {
+        self.waker.register(w);
+    }
+
+    /// Ask the process to die with `reason` (first reason wins).
+    pub fn kill(&self, reason: ProcessError) {
+        {
+            let mut r = self.kill_reason.lock();
+            if r.is_none() {
+                *r = Some(reason);
+            }
+        }
+        self.killed.store(true, Ordering::Release);
+        self.waker.wake();
+    }
+
+    /// The kill reason, if the process was killed.
+    pub fn kill_reason(&self) -> Option<ProcessError> {
+        if self.killed.load(Ordering::Acquire) { self.kill_reason.lock().clone() } else { None }
+    }
+
+    /// Whether the process is still alive.
+    pub fn is_alive(&self) -> bool {
+        self.relations.lock().alive
+    }
+}
+
+impl std::fmt::Debug for ProcessHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Process({} {})", self.pid, self.entry)
+    }
+}
+
+/// Shared pointer to a process.
+pub type ProcessRef = Arc<ProcessHandle>;

@@ -1,0 +1,364 @@
+//! Process-local channels (SPEC §3.4): buffered or unbuffered (rendezvous), closable, with
+//! `select`. A channel lives in one process (it is `Rc`, never crosses a thread) and its
+//! blocking operations are futures completed by the owning process's scheduler.
+//!
+//! Channels fed from outside the process (inbox, topic listeners, events, timers) are
+//! marked *external*: a coroutine blocked on one can still be woken, which is what the
+//! deadlock detector needs to know.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use mlua::{Lua, UserData, UserDataMethods, Value as LuaValue};
+
+/// A parked operation (single op or a whole `select`). Fired at most once.
+pub struct Waiter {
+    fired: Cell<bool>,
+    /// `(case index, received value, ok)`.
+    result: RefCell<Option<(usize, LuaValue, bool)>>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl Waiter {
+    fn new() -> Rc<Waiter> {
+        Rc::new(Waiter { fired: Cell::new(false), result: RefCell::new(None), waker: RefCell::new(None) })
+    }
+    fn fire(&self, case: usize, v: LuaValue, ok: bool) {
+        self.fired.set(true);
+        *self.result.borrow_mut() = Some((case, v, ok));
+        if let Some(w) = self.waker.borrow_mut().take() {
+            w.wake();
+        }
+    }
+}
+
+#[derive(Default)]
+struct State {
+    buf: VecDeque<LuaValue>,
+    cap: usize,
+    closed: bool,
+    recvq: VecDeque<(Rc<Waiter>, usize)>,
+    sendq: VecDeque<(Rc<Waiter>, usize, LuaValue)>,
+}
+
+/// A channel handle (Lua userdata). Clones share the channel.
+#[derive(Clone)]
+pub struct Channel {
+    st: Rc<RefCell<State>>,
+    /// Fed from outside the process (see module docs).
+    pub external: bool,
+}
+
+/// Result of a non-blocking attempt.
+pub enum Try<T> {
+    Ready(T),
+    Blocked,
+}
+
+impl Channel {
+    /// A new channel with `cap` buffer slots (0 = unbuffered).
+    pub fn new(cap: usize, external: bool) -> Channel {
+        Channel { st: Rc::new(RefCell::new(State { cap, ..Default::default() })), external }
+    }
+
+    /// Identity comparison.
+    pub fn same(&self, other: &Channel) -> bool {
+        Rc::ptr_eq(&self.st, &other.st)
+    }
+
+    /// Whether the channel has been closed.
+    pub fn is_closed(&self) -> bool {
+        self.st.borrow().closed
+    }
+
+    /// Try to receive: `(value, ok)`; `ok=false` once closed and drained.
+    pub fn try_recv(&self) -> Try<(LuaValue, bool)> {
+        let mut st = self.st.borrow_mut();
+        if let Some(v) = st.buf.pop_front() {
+            while let Some((w, case, sv)) = st.sendq.pop_front() {
+                if !w.fired.get() {
+                    st.buf.push_back(sv);
+                    drop(st);
+                    w.fire(case, LuaValue::Nil, true);
+                    break;
+                }
+            }
+            return Try::Ready((v, true));
+        }
+        while let Some((w, case, sv)) = st.sendq.pop_front() {
+            if !w.fired.get() {
+                drop(st);
+                w.fire(case, LuaValue::Nil, true);
+                return Try::Ready((sv, true));
+            }
+        }
+        if st.closed {
+            return Try::Ready((LuaValue::Nil, false));
+        }
+        Try::Blocked
+    }
+
+    /// Try to send. `Err` if closed.
+    pub fn try_send(&self, v: LuaValue) -> Result<Try<()>, LuaValue> {
+        let mut st = self.st.borrow_mut();
+        if st.closed {
+            return Err(v);
+        }
+        while let Some((w, case)) = st.recvq.pop_front() {
+            if !w.fired.get() {
+                drop(st);
+                w.fire(case, v, true);
+                return Ok(Try::Ready(()));
+            }
+        }
+        if st.buf.len() < st.cap {
+            st.buf.push_back(v);
+            return Ok(Try::Ready(()));
+        }
+        Ok(Try::Blocked)
+    }
+
+    /// Push without blocking or capacity limit (external feeds). Ignored once closed.
+    pub fn push(&self, v: LuaValue) {
+        let mut st = self.st.borrow_mut();
+        if st.closed {
+            return;
+        }
+        while let Some((w, case)) = st.recvq.pop_front() {
+            if !w.fired.get() {
+                drop(st);
+                w.fire(case, v, true);
+                return;
+            }
+        }
+        st.buf.push_back(v);
+    }
+
+    /// Close: wake every receiver with `ok=false` and every sender with an error.
+    pub fn close(&self) {
+        let (recv, send) = {
+            let mut st = self.st.borrow_mut();
+            if st.closed {
+                return;
+            }
+            st.closed = true;
+            (std::mem::take(&mut st.recvq), std::mem::take(&mut st.sendq))
+        };
+        for (w, case) in recv {
+            if !w.fired.get() {
+                w.fire(case, LuaValue::Nil, false);
+            }
+        }
+        for (w, case, _) in send {
+            if !w.fired.get() {
+                w.fire(case, LuaValue::Nil, false);
+            }
+        }
+    }
+
+    fn park_recv(&self, w: &Rc<Waiter>, case: usize) {
+        self.st.borrow_mut().recvq.push_back((w.clone(), case));
+    }
+
+    fn park_send(&self, w: &Rc<Waiter>, case: usize, v: LuaValue) {
+        self.st.borrow_mut().sendq.push_back((w.clone(), case, v));
+    }
+}
+
+/// One `select` case.
+#[derive(Clone)]
+pub enum Case {
+    Recv(Channel),
+    Send(Channel, LuaValue),
+}
+
+impl Case {
+    pub fn channel(&self) -> &Channel {
+        match self {
+            Case::Recv(c) | Case::Send(c, _) => c,
+        }
+    }
+}
+
+impl UserData for Case {}
+
+/// Outcome of an operation: `(case index, value, ok)`.
+pub type Outcome = (usize, LuaValue, bool);
+
+/// Try every case once, in order.
+///
+/// Errors: a send case on a closed channel.
+pub fn try_cases(cases: &[Case]) -> mlua::Result<Option<Outcome>> {
+    for (i, c) in cases.iter().enumerate() {
+        match c {
+            Case::Recv(ch) => {
+                if let Try::Ready((v, ok)) = ch.try_recv() {
+                    return Ok(Some((i, v, ok)));
+                }
+            }
+            Case::Send(ch, v) => match ch.try_send(v.clone()) {
+                Ok(Try::Ready(())) => return Ok(Some((i, LuaValue::Nil, true))),
+                Ok(Try::Blocked) => {}
+                Err(_) => return Err(mlua::Error::runtime("send on closed channel")),
+            },
+        }
+    }
+    Ok(None)
+}
+
+/// Future for a blocking channel operation or select. Counts itself as locally blocked
+/// (for deadlock detection) while parked on channels that are all process-local.
+pub struct Wait {
+    cases: Vec<Case>,
+    waiter: Option<Rc<Waiter>>,
+    local_blocked: Option<Rc<Cell<usize>>>,
+    counted: bool,
+}
+
+impl Wait {
+    /// Wait on `cases`; `blocked` is the process's counter of locally blocked coroutines.
+    pub fn new(cases: Vec<Case>, blocked: Rc<Cell<usize>>) -> Wait {
+        Wait { cases, waiter: None, local_blocked: Some(blocked), counted: false }
+    }
+    fn uncount(&mut self) {
+        if self.counted {
+            self.counted = false;
+            if let Some(b) = &self.local_blocked {
+                b.set(b.get().saturating_sub(1));
+            }
+        }
+    }
+}
+
+impl Future for Wait {
+    type Output = mlua::Result<Outcome>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        match &this.waiter {
+            None => {
+                if let Some(o) = try_cases(&this.cases)? {
+                    return Poll::Ready(Ok(o));
+                }
+                let w = Waiter::new();
+                *w.waker.borrow_mut() = Some(cx.waker().clone());
+                for (i, c) in this.cases.iter().enumerate() {
+                    match c {
+                        Case::Recv(ch) => ch.park_recv(&w, i),
+                        Case::Send(ch, v) => ch.park_send(&w, i, v.clone()),
+                    }
+                }
+                this.waiter = Some(w);
+                if this.cases.iter().all(|c| !c.channel().external) {
+                    this.counted = true;
+                    if let Some(b) = &this.local_blocked {
+                        b.set(b.get() + 1);
+                    }
+                }
+                Poll::Pending
+            }
+            Some(w) => {
+                let r = w.result.borrow_mut().take();
+                match r {
+                    Some((case, v, ok)) => {
+                        this.uncount();
+                        if let Some(Case::Send(..)) = this.cases.get(case)
+                            && !ok
+                        {
+                            return Poll::Ready(Err(mlua::Error::runtime("send on closed channel")));
+                        }
+                        Poll::Ready(Ok((case, v, ok)))
+                    }
+                    None => {
+                        *w.waker.borrow_mut() = Some(cx.waker().clone());
+                        Poll::Pending
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Wait {
+    fn drop(&mut self) {
+        self.uncount();
+        if let Some(w) = &self.waiter {
+            // Cancelled: make the parked entries stale.
+            w.fired.set(true);
+        }
+    }
+}
+
+impl UserData for Channel {
+    fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
+        m.add_async_method("receive", |_, ch, ()| async move {
+            let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
+            let (_, v, ok) = Wait::new(vec![Case::Recv(ch.clone())], blocked).await?;
+            Ok((v, ok))
+        });
+        m.add_async_method("send", |_, ch, v: LuaValue| async move {
+            let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
+            Wait::new(vec![Case::Send(ch.clone(), v)], blocked).await?;
+            Ok(true)
+        });
+        m.add_method("close", |_, ch, ()| {
+            ch.close();
+            Ok(())
+        });
+        m.add_method("is_closed", |_, ch, ()| Ok(ch.is_closed()));
+        m.add_method("len", |_, ch, ()| Ok(ch.st.borrow().buf.len()));
+        m.add_method("case_receive", |_, ch, ()| Ok(Case::Recv(ch.clone())));
+        m.add_method("case_send", |_, ch, v: LuaValue| Ok(Case::Send(ch.clone(), v)));
+        m.add_meta_method(mlua::MetaMethod::Eq, |_, a, b: mlua::UserDataRef<Channel>| Ok(a.same(&b)));
+        m.add_meta_method(mlua::MetaMethod::ToString, |_, ch, ()| {
+            Ok(format!("channel({:p})", Rc::as_ptr(&ch.st)))
+        });
+    }
+}
+
+/// Build the `channel` module: `new([size])`, `select{cases..., default=bool}`.
+pub fn module(lua: &Lua) -> mlua::Result<mlua::Table> {
+    let t = lua.create_table()?;
+    t.set("new", lua.create_function(|_, size: Option<usize>| Ok(Channel::new(size.unwrap_or(0), false)))?)?;
+    t.set(
+        "select",
+        lua.create_async_function(|lua, spec: mlua::Table| async move {
+            let mut cases = Vec::new();
+            for v in spec.sequence_values::<mlua::AnyUserData>() {
+                let v = v.map_err(|_| mlua::Error::runtime("channel.select: cases must come from ch:case_receive() or ch:case_send(v)"))?;
+                let c = v.borrow::<Case>().map_err(|_| {
+                    mlua::Error::runtime("channel.select: cases must come from ch:case_receive() or ch:case_send(v)")
+                })?;
+                cases.push(c.clone());
+            }
+            let has_default: bool = spec.get::<Option<bool>>("default")?.unwrap_or(false);
+            let out = lua.create_table()?;
+            if has_default {
+                match try_cases(&cases)? {
+                    Some(o) => fill(&lua, &out, &cases, o)?,
+                    None => out.set("default", true)?,
+                }
+                return Ok(out);
+            }
+            if cases.is_empty() {
+                return Err(mlua::Error::runtime("channel.select: no cases and no default"));
+            }
+            let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
+            let o = Wait::new(cases.clone(), blocked).await?;
+            fill(&lua, &out, &cases, o)?;
+            Ok(out)
+        })?,
+    )?;
+    Ok(t)
+}
+
+fn fill(_lua: &Lua, out: &mlua::Table, cases: &[Case], (i, v, ok): Outcome) -> mlua::Result<()> {
+    out.set("channel", cases[i].channel().clone())?;
+    out.set("value", v)?;
+    out.set("ok", ok)?;
+    out.set("case", i + 1)?;
+    Ok(())
+}

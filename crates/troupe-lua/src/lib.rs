@@ -1,0 +1,95 @@
+//! Troupe's Luau host (SPEC §5): runs `process.lua` and `function.lua` entries as kernel
+//! processes and provides the Lua modules. Plugs into the kernel as a
+//! [`troupe_kernel::Runtime`] ([`LuaRuntime`]); also offers the Lua syntax check the
+//! registry uses ([`LuaChecker`]).
+
+pub mod channel;
+pub mod convert;
+pub mod modules;
+pub mod process;
+pub mod vm;
+
+use std::rc::Rc;
+
+use mlua::MultiValue;
+use troupe_kernel::{ErrorKind, ProcessBody, ProcessContext, ProcessError, Runtime};
+
+pub use process::error_to_process;
+use process::{Coroutine, LuaProcess, ProcState};
+
+/// The Lua runtime: kinds `process.lua` and `function.lua`.
+#[derive(Debug, Default)]
+pub struct LuaRuntime;
+
+impl Runtime for LuaRuntime {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["process.lua", "function.lua"]
+    }
+
+    fn start(&self, ctx: ProcessContext) -> Result<ProcessBody, ProcessError> {
+        let start = || -> mlua::Result<ProcessBody> {
+            let vm = vm::vm()?;
+            let spec = vm::lua_spec(&ctx.entry)?;
+            let method = spec.method.clone().unwrap_or_else(|| "main".to_string());
+            let env = vm.new_env()?;
+            let chunk = vm.instance(&ctx.entry, &env)?;
+            let thread = vm.lua.create_thread(vm.boot.clone())?;
+            let mut args = MultiValue::new();
+            args.push_back(mlua::Value::Function(chunk));
+            args.push_back(mlua::Value::Table(env.clone()));
+            args.push_back(mlua::Value::String(vm.lua.create_string(&method)?));
+            args.push_back(mlua::Value::String(vm.lua.create_string(&ctx.entry.id)?));
+            for a in &ctx.args {
+                args.push_back(convert::to_lua(&vm.lua, a)?);
+            }
+            let fut = thread.clone().into_async::<MultiValue>(args)?;
+            let st = Rc::new(ProcState::new(ctx.node.clone(), ctx.handle.clone(), ctx.entry.clone(), env));
+            Ok(Box::pin(LuaProcess::new(vm.lua.clone(), st, Coroutine::new(true, &thread, fut))))
+        };
+        start().map_err(|e| {
+            let mut pe = error_to_process(&e);
+            if pe.kind == ErrorKind::Internal {
+                pe.message = format!("cannot start {}: {}", ctx.entry.id, pe.message);
+            }
+            pe
+        })
+    }
+}
+
+/// Compile-checks Lua sources for `troupe check` (SPEC §2.2).
+pub struct LuaChecker {
+    lua: mlua::Lua,
+}
+
+impl Default for LuaChecker {
+    fn default() -> Self {
+        LuaChecker { lua: mlua::Lua::new() }
+    }
+}
+
+impl troupe_registry::SourceChecker for LuaChecker {
+    fn check_lua(&self, source: &str) -> Result<(), (usize, String)> {
+        match self.lua.load(source).set_name("=source").into_function() {
+            Ok(_) => Ok(()),
+            Err(mlua::Error::SyntaxError { message, .. }) => {
+                // Luau messages look like `source:12: expected ...`.
+                let rest = message.strip_prefix("source:").unwrap_or(&message);
+                let (line, msg) = match rest.split_once(':') {
+                    Some((l, m)) => match l.trim().parse::<usize>() {
+                        Ok(n) => (n, m.trim().to_string()),
+                        Err(_) => (1, message.clone()),
+                    },
+                    None => (1, message.clone()),
+                };
+                Err((line, msg))
+            }
+            Err(e) => Err((1, e.to_string())),
+        }
+    }
+}
+
+/// Make sure the error kind list stays referenced from this crate's docs.
+#[doc(hidden)]
+pub fn _kinds() -> &'static [ErrorKind] {
+    ErrorKind::ALL
+}

@@ -1,0 +1,45 @@
+//! The built-in Lua modules (SPEC §5). `process`, `channel` and `coroutine.spawn` are
+//! globals in every process; the others are reached with `require(name)` and only when
+//! the entry lists them in `modules`.
+
+pub mod errors;
+pub mod funcs;
+pub mod json;
+pub mod logger;
+pub mod process;
+pub mod require;
+pub mod time;
+pub mod uuid;
+
+use std::collections::HashMap;
+
+use mlua::{Lua, Table};
+
+/// Modules every Lua entry may `require` without listing them.
+pub const ALWAYS: &[&str] = &["process", "channel", "coroutine"];
+
+/// Create every module, install the globals and return the module tables by name.
+///
+/// Errors: Lua memory errors.
+pub fn install(lua: &Lua, globals: &Table) -> mlua::Result<HashMap<&'static str, Table>> {
+    let mut m = HashMap::new();
+    let process = process::module(lua)?;
+    let channel = crate::channel::module(lua)?;
+    globals.set("process", process.clone())?;
+    globals.set("channel", channel.clone())?;
+    let co: Table = globals.get("coroutine")?;
+    co.set("spawn", lua.create_function(process::coroutine_spawn)?)?;
+    m.insert("process", process);
+    m.insert("channel", channel);
+    m.insert("coroutine", co);
+    m.insert("time", time::module(lua)?);
+    m.insert("json", json::module(lua)?);
+    m.insert("logger", logger::module(lua)?);
+    m.insert("errors", errors::module(lua)?);
+    m.insert("uuid", uuid::module(lua)?);
+    m.insert("funcs", funcs::module(lua)?);
+    let os: Table = globals.get("os")?;
+    m.insert("os", os);
+    globals.set("require", lua.create_function(require::require)?)?;
+    Ok(m)
+}

@@ -1,0 +1,267 @@
+//! The `process` module (SPEC §3): identity, send, inbox/listen/events, spawn variants,
+//! exec, cancel/terminate, links, monitors, options and the name registry, plus
+//! `coroutine.spawn`. Every function acts as the current process (its PID and actor go
+//! with the operation into the kernel).
+
+use std::sync::atomic::Ordering;
+
+use mlua::{Lua, MultiValue, Table, Value as LuaValue};
+use troupe_kernel::message::event_kind;
+use troupe_kernel::{ErrorKind, KernelError, Pid, SpawnRequest, Value};
+
+use crate::channel::Channel;
+use crate::convert::{to_lua, to_value};
+use crate::modules::errors::new_error;
+use crate::process::{Coroutine, Listener, with_current};
+
+/// `(nil, err)` / `(false, err)` pair for a kernel failure.
+pub fn fail(lua: &Lua, first: LuaValue, e: &KernelError) -> mlua::Result<MultiValue> {
+    Ok(MultiValue::from_iter([first, new_error(lua, e.kind(), e.to_string())?]))
+}
+
+fn ok_true() -> mlua::Result<MultiValue> {
+    Ok(MultiValue::from_iter([LuaValue::Boolean(true)]))
+}
+
+fn dest_of(v: &LuaValue) -> mlua::Result<String> {
+    match v {
+        LuaValue::String(s) => Ok(s.to_str()?.to_string()),
+        _ => Err(mlua::Error::runtime("expected a PID or a registered name (string)")),
+    }
+}
+
+fn values(args: impl Iterator<Item = LuaValue>) -> Vec<Value> {
+    args.map(|v| to_value(&v)).collect()
+}
+
+/// Parse `(id, host, ...)`; a nil host means the caller's own host.
+fn spawn_request(args: MultiValue, link: bool, monitor: bool) -> mlua::Result<SpawnRequest> {
+    let mut it = args.into_iter();
+    let id = match it.next() {
+        Some(LuaValue::String(s)) => s.to_str()?.to_string(),
+        _ => return Err(mlua::Error::runtime("spawn: expected an entry ID (string) as first argument")),
+    };
+    let host = match it.next() {
+        Some(LuaValue::String(s)) => s.to_str()?.to_string(),
+        Some(LuaValue::Nil) | None => with_current(|p| Ok(p.handle.pid.host.to_string()))?,
+        Some(_) => return Err(mlua::Error::runtime("spawn: expected a host ID (string) as second argument")),
+    };
+    Ok(SpawnRequest { entry: id, host, args: values(it), link, monitor, actor: None })
+}
+
+fn spawn_fn(lua: &Lua, link: bool, monitor: bool) -> mlua::Result<mlua::Function> {
+    lua.create_function(move |lua, args: MultiValue| {
+        let req = spawn_request(args, link, monitor)?;
+        with_current(|p| match p.node.spawn(Some(&p.handle), req, false) {
+            Ok((pid, _)) => Ok(MultiValue::from_iter([LuaValue::String(lua.create_string(pid.to_string())?)])),
+            Err(e) => fail(lua, LuaValue::Nil, &e),
+        })
+    })
+}
+
+/// `coroutine.spawn(fn, ...)`: run `fn` as a coroutine of the current process.
+pub fn coroutine_spawn(lua: &Lua, (f, args): (mlua::Function, MultiValue)) -> mlua::Result<()> {
+    let thread = lua.create_thread(f)?;
+    let fut = thread.clone().into_async::<MultiValue>(args)?;
+    with_current(|p| {
+        p.new_coroutines.borrow_mut().push(Coroutine::new(false, &thread, fut));
+        Ok(())
+    })
+}
+
+/// Build the module table.
+pub fn module(lua: &Lua) -> mlua::Result<Table> {
+    let t = lua.create_table()?;
+    t.set("pid", lua.create_function(|_, ()| with_current(|p| Ok(p.pid.clone())))?)?;
+    t.set(
+        "send",
+        lua.create_function(|lua, (dest, topic, payload): (LuaValue, String, MultiValue)| {
+            let dest = dest_of(&dest)?;
+            let payload = match payload.len() {
+                0 => Value::Nil,
+                1 => to_value(&payload[0]),
+                _ => Value::Array(values(payload.into_iter())),
+            };
+            with_current(|p| match p.node.send(Some(&p.handle), &dest, &topic, payload) {
+                Ok(()) => ok_true(),
+                Err(e) => fail(lua, LuaValue::Boolean(false), &e),
+            })
+        })?,
+    )?;
+    t.set(
+        "inbox",
+        lua.create_function(|lua, ()| {
+            with_current(|p| {
+                if let Some(ch) = p.inbox.borrow().clone() {
+                    return Ok(ch);
+                }
+                let ch = Channel::new(usize::MAX, true);
+                *p.inbox.borrow_mut() = Some(ch.clone());
+                p.redeliver(lua)?;
+                Ok(ch)
+            })
+        })?,
+    )?;
+    t.set(
+        "listen",
+        lua.create_function(|lua, (topic, opts): (String, Option<Table>)| {
+            if topic.starts_with('@') {
+                return Err(mlua::Error::runtime(format!("listen: invalid topic {topic:?}: topics must not start with '@'")));
+            }
+            let message = match &opts {
+                Some(o) => o.get::<Option<bool>>("message")?.unwrap_or(false),
+                None => false,
+            };
+            with_current(|p| {
+                if let Some(l) = p.listeners.borrow().iter().find(|l| l.topic == topic) {
+                    return Ok(l.channel.clone());
+                }
+                let ch = Channel::new(usize::MAX, true);
+                p.listeners.borrow_mut().push(Listener { topic, channel: ch.clone(), message });
+                p.redeliver(lua)?;
+                Ok(ch)
+            })
+        })?,
+    )?;
+    t.set(
+        "unlisten",
+        lua.create_function(|_, ch: mlua::UserDataRef<Channel>| {
+            with_current(|p| {
+                let mut ls = p.listeners.borrow_mut();
+                let before = ls.len();
+                ls.retain(|l| !l.channel.same(&ch));
+                Ok(ls.len() != before)
+            })
+        })?,
+    )?;
+    t.set("events", lua.create_function(|lua, ()| with_current(|p| p.open_events(lua)))?)?;
+    t.set("spawn", spawn_fn(lua, false, false)?)?;
+    t.set("spawn_monitored", spawn_fn(lua, false, true)?)?;
+    t.set("spawn_linked", spawn_fn(lua, true, false)?)?;
+    t.set("spawn_linked_monitored", spawn_fn(lua, true, true)?)?;
+    t.set(
+        "exec",
+        lua.create_async_function(|lua, args: MultiValue| async move {
+            let req = spawn_request(args, false, false)?;
+            let spawned = with_current(|p| Ok(p.node.spawn(Some(&p.handle), req, true)))?;
+            match spawned {
+                Err(e) => fail(&lua, LuaValue::Nil, &e),
+                Ok((_, None)) => Ok(MultiValue::new()),
+                Ok((_, Some(rx))) => exit_values(&lua, rx.await.unwrap_or(Ok(Value::Nil))),
+            }
+        })?,
+    )?;
+    t.set(
+        "cancel",
+        lua.create_function(|lua, (dest, reason): (LuaValue, Option<String>)| {
+            let dest = dest_of(&dest)?;
+            with_current(|p| match p.node.cancel(Some(&p.handle), &dest, reason) {
+                Ok(()) => ok_true(),
+                Err(e) => fail(lua, LuaValue::Boolean(false), &e),
+            })
+        })?,
+    )?;
+    t.set(
+        "terminate",
+        lua.create_function(|lua, dest: LuaValue| {
+            let dest = dest_of(&dest)?;
+            with_current(|p| match p.node.terminate(&dest) {
+                Ok(()) => ok_true(),
+                Err(e) => fail(lua, LuaValue::Boolean(false), &e),
+            })
+        })?,
+    )?;
+    type RelOp = fn(&troupe_kernel::Node, &troupe_kernel::ProcessRef, &str) -> Result<(), KernelError>;
+    let rels: [(&str, RelOp); 4] = [
+        ("link", |n, me, d| n.link(me, d)),
+        ("unlink", |n, me, d| n.unlink(me, d)),
+        ("monitor", |n, me, d| n.monitor(me, d)),
+        ("unmonitor", |n, me, d| n.unmonitor(me, d)),
+    ];
+    for (name, op) in rels {
+        t.set(
+            name,
+            lua.create_function(move |lua, dest: LuaValue| {
+                let dest = dest_of(&dest)?;
+                with_current(|p| match op(&p.node, &p.handle, &dest) {
+                    Ok(()) => ok_true(),
+                    Err(e) => fail(lua, LuaValue::Boolean(false), &e),
+                })
+            })?,
+        )?;
+    }
+    t.set(
+        "set_options",
+        lua.create_function(|_, opts: Table| {
+            with_current(|p| {
+                if let Some(trap) = opts.get::<Option<bool>>("trap_links")? {
+                    p.handle.trap_links.store(trap, Ordering::Release);
+                }
+                Ok(true)
+            })
+        })?,
+    )?;
+    t.set(
+        "get_options",
+        lua.create_function(|lua, ()| {
+            with_current(|p| {
+                let o = lua.create_table()?;
+                o.set("trap_links", p.handle.trap_links.load(Ordering::Acquire))?;
+                Ok(o)
+            })
+        })?,
+    )?;
+    let event = lua.create_table()?;
+    event.set("EXIT", event_kind::EXIT)?;
+    event.set("LINK_DOWN", event_kind::LINK_DOWN)?;
+    event.set("CANCEL", event_kind::CANCEL)?;
+    t.set("event", event)?;
+    t.set("registry", registry(lua)?)?;
+    Ok(t)
+}
+
+fn registry(lua: &Lua) -> mlua::Result<Table> {
+    let r = lua.create_table()?;
+    r.set(
+        "register",
+        lua.create_function(|lua, (name, pid): (String, Option<String>)| {
+            with_current(|p| {
+                let target = match &pid {
+                    Some(s) => match Pid::parse(s) {
+                        Some(pid) => pid,
+                        None => {
+                            return fail(lua, LuaValue::Boolean(false), &KernelError::ProcessNotFound(s.clone()));
+                        }
+                    },
+                    None => p.handle.pid.clone(),
+                };
+                match p.node.register_name(&name, &target) {
+                    Ok(()) => ok_true(),
+                    Err(e) => fail(lua, LuaValue::Boolean(false), &e),
+                }
+            })
+        })?,
+    )?;
+    r.set(
+        "lookup",
+        lua.create_function(|lua, name: String| {
+            with_current(|p| match p.node.lookup_name(&name) {
+                Some(pid) => Ok(MultiValue::from_iter([LuaValue::String(lua.create_string(pid.to_string())?)])),
+                None => Ok(MultiValue::from_iter([
+                    LuaValue::Nil,
+                    new_error(lua, ErrorKind::NotFound, format!("name {name:?} not found"))?,
+                ])),
+            })
+        })?,
+    )?;
+    r.set("unregister", lua.create_function(|_, name: String| with_current(|p| Ok(p.node.unregister_name(&name))))?)?;
+    Ok(r)
+}
+
+/// `(value)` or `(nil, err)` for an exit result.
+pub fn exit_values(lua: &Lua, r: troupe_kernel::ExitResult) -> mlua::Result<MultiValue> {
+    match r {
+        Ok(v) => Ok(MultiValue::from_iter([to_lua(lua, &v)?])),
+        Err(e) => Ok(MultiValue::from_iter([LuaValue::Nil, new_error(lua, e.kind, e.message)?])),
+    }
+}

@@ -1,0 +1,422 @@
+//! A Lua process body: [`LuaProcess`], the future a worker polls, and [`ProcState`], the
+//! per-process Rust state the Lua modules reach through [`with_current`].
+//!
+//! A process is a set of Luau coroutines (its `main` plus those made by
+//! `coroutine.spawn`) sharing one sandboxed environment. Each poll first routes newly
+//! arrived mailbox items into the process's channels (listened topic → that channel,
+//! otherwise the inbox if open, otherwise kept in order until a subscription appears —
+//! SPEC §3.2), then resumes the woken coroutines. It ends when `main` returns or raises.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use mlua::{Lua, LuaSerdeExt, MultiValue, Table, Thread, Value as LuaValue};
+use mlua::thread::AsyncThread;
+use troupe_kernel::message::event_kind;
+use troupe_kernel::{Envelope, ErrorKind, Event, ExitResult, Message, Node, ProcessError, ProcessRef};
+use troupe_registry::Entry;
+
+use crate::channel::Channel;
+use crate::convert::{to_lua, to_value};
+use crate::modules::errors::LuaError;
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<ProcState>>> = const { RefCell::new(None) };
+    /// What the interrupt callback needs: deadline epoch, kill flag, running coroutine.
+    pub(crate) static SLICE: Cell<Slice> = const { Cell::new(Slice::NONE) };
+    /// Set by the interrupt callback when it made the running coroutine yield.
+    pub(crate) static PREEMPTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Preemption bookkeeping for the running coroutine.
+#[derive(Clone, Copy)]
+pub(crate) struct Slice {
+    pub deadline: u64,
+    pub kill: *const AtomicBool,
+    pub running: *const std::ffi::c_void,
+}
+
+impl Slice {
+    const NONE: Slice = Slice { deadline: u64::MAX, kill: std::ptr::null(), running: std::ptr::null() };
+}
+
+/// Run `f` with the current process. Errors when called outside a process.
+pub fn with_current<R>(f: impl FnOnce(&Rc<ProcState>) -> mlua::Result<R>) -> mlua::Result<R> {
+    let p = CURRENT.with(|c| c.borrow().clone());
+    match p {
+        Some(p) => f(&p),
+        None => Err(mlua::Error::runtime("this function can only be called inside a process")),
+    }
+}
+
+/// A topic subscription.
+pub struct Listener {
+    pub topic: String,
+    pub channel: Channel,
+    /// Deliver Message objects instead of payloads.
+    pub message: bool,
+}
+
+/// Per-process state shared by the process's coroutines and the Lua modules.
+pub struct ProcState {
+    pub node: Node,
+    pub handle: ProcessRef,
+    pub entry: Arc<Entry>,
+    /// Printed PID, cached.
+    pub pid: String,
+    /// Coroutines currently parked on process-local channels only.
+    pub local_blocked: Rc<Cell<usize>>,
+    pub inbox: RefCell<Option<Channel>>,
+    pub listeners: RefCell<Vec<Listener>>,
+    pub events: RefCell<Option<Channel>>,
+    pending: RefCell<VecDeque<Message>>,
+    pending_events: RefCell<VecDeque<Event>>,
+    /// Coroutines made by `coroutine.spawn`, picked up by the next scheduling round.
+    pub(crate) new_coroutines: RefCell<Vec<Coroutine>>,
+    /// Libraries already `require`d by this process (alias → module value).
+    pub libs: RefCell<std::collections::HashMap<String, LuaValue>>,
+    /// The process's global environment.
+    pub env: Table,
+}
+
+impl ProcState {
+    pub(crate) fn new(node: Node, handle: ProcessRef, entry: Arc<Entry>, env: Table) -> ProcState {
+        ProcState {
+            pid: handle.pid.to_string(),
+            node,
+            handle,
+            entry,
+            local_blocked: Rc::new(Cell::new(0)),
+            inbox: RefCell::new(None),
+            listeners: RefCell::new(Vec::new()),
+            events: RefCell::new(None),
+            pending: RefCell::new(VecDeque::new()),
+            pending_events: RefCell::new(VecDeque::new()),
+            new_coroutines: RefCell::new(Vec::new()),
+            libs: RefCell::new(Default::default()),
+            env,
+        }
+    }
+
+    /// Route one mailbox item (SPEC §3.2 delivery rules).
+    fn route(&self, lua: &Lua, env: Envelope) -> mlua::Result<()> {
+        match env {
+            Envelope::Message(m) => {
+                if !self.offer(lua, &m)? {
+                    self.pending.borrow_mut().push_back(m);
+                }
+            }
+            Envelope::Event(e) => {
+                let ch = self.events.borrow().clone();
+                match ch {
+                    Some(ch) => ch.push(event_table(lua, &e)?),
+                    None => self.pending_events.borrow_mut().push_back(e),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Deliver `m` to a listener or the inbox; `false` if nobody takes it yet.
+    fn offer(&self, lua: &Lua, m: &Message) -> mlua::Result<bool> {
+        let target = {
+            let ls = self.listeners.borrow();
+            ls.iter().find(|l| *l.topic == *m.topic).map(|l| (l.channel.clone(), l.message))
+        };
+        if let Some((ch, as_message)) = target {
+            let v = if as_message {
+                LuaValue::UserData(lua.create_userdata(LuaMessage(m.clone()))?)
+            } else {
+                to_lua(lua, &m.payload)?
+            };
+            ch.push(v);
+            return Ok(true);
+        }
+        let inbox = self.inbox.borrow().clone();
+        if let Some(ch) = inbox {
+            ch.push(LuaValue::UserData(lua.create_userdata(LuaMessage(m.clone()))?));
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Re-offer retained messages after a new subscription, keeping their order.
+    pub fn redeliver(&self, lua: &Lua) -> mlua::Result<()> {
+        let queued = std::mem::take(&mut *self.pending.borrow_mut());
+        let mut keep = VecDeque::new();
+        for m in queued {
+            if !self.offer(lua, &m)? {
+                keep.push_back(m);
+            }
+        }
+        let mut p = self.pending.borrow_mut();
+        keep.extend(p.drain(..));
+        *p = keep;
+        Ok(())
+    }
+
+    /// Open (or return) the events channel, flushing queued events into it.
+    pub fn open_events(&self, lua: &Lua) -> mlua::Result<Channel> {
+        if let Some(ch) = self.events.borrow().clone() {
+            return Ok(ch);
+        }
+        let ch = Channel::new(usize::MAX, true);
+        for e in self.pending_events.borrow_mut().drain(..) {
+            ch.push(event_table(lua, &e)?);
+        }
+        *self.events.borrow_mut() = Some(ch.clone());
+        Ok(ch)
+    }
+}
+
+/// A received message (`msg:topic()`, `msg:from()`, `msg:payload()`, `msg:actor()`).
+pub struct LuaMessage(pub Message);
+
+/// A message payload (`payload:data()`).
+pub struct LuaPayload(pub troupe_kernel::Value);
+
+impl mlua::UserData for LuaMessage {
+    fn add_methods<M: mlua::UserDataMethods<Self>>(m: &mut M) {
+        m.add_method("topic", |_, msg, ()| Ok(msg.0.topic.to_string()));
+        m.add_method("from", |_, msg, ()| Ok(msg.0.from.as_ref().map(|p| p.to_string())));
+        m.add_method("payload", |_, msg, ()| Ok(LuaPayload(msg.0.payload.clone())));
+        m.add_method("actor", |lua, msg, ()| match &msg.0.actor {
+            None => Ok(LuaValue::Nil),
+            Some(a) => {
+                let t = lua.create_table()?;
+                t.set("id", a.id.clone())?;
+                t.set("meta", lua.to_value(&a.meta)?)?;
+                Ok(LuaValue::Table(t))
+            }
+        });
+    }
+}
+
+impl mlua::UserData for LuaPayload {
+    fn add_methods<M: mlua::UserDataMethods<Self>>(m: &mut M) {
+        m.add_method("data", |lua, p, ()| to_lua(lua, &p.0));
+    }
+}
+
+/// The Lua table for an event (SPEC §3.3).
+pub fn event_table(lua: &Lua, e: &Event) -> mlua::Result<LuaValue> {
+    let t = lua.create_table()?;
+    match e {
+        Event::Exit { from, result } => {
+            t.set("kind", event_kind::EXIT)?;
+            t.set("from", from.to_string())?;
+            let r = lua.create_table()?;
+            match result {
+                Ok(v) => r.set("value", to_lua(lua, v)?)?,
+                Err(err) => r.set("error", LuaError(err.clone()))?,
+            }
+            t.set("result", r)?;
+        }
+        Event::LinkDown { from, reason } => {
+            t.set("kind", event_kind::LINK_DOWN)?;
+            t.set("from", from.to_string())?;
+            t.set("reason", reason.message.clone())?;
+        }
+        Event::Cancel { from, reason } => {
+            t.set("kind", event_kind::CANCEL)?;
+            t.set("from", from.as_ref().map(|p| p.to_string()))?;
+            t.set("reason", reason.clone())?;
+        }
+    }
+    Ok(LuaValue::Table(t))
+}
+
+/// Convert a Lua error into a process error, keeping error-object kinds.
+pub fn error_to_process(e: &mlua::Error) -> ProcessError {
+    match e {
+        mlua::Error::CallbackError { cause, .. } => error_to_process(cause),
+        mlua::Error::WithContext { cause, .. } => error_to_process(cause),
+        mlua::Error::RuntimeError(m) => ProcessError::new(ErrorKind::Internal, m.clone()),
+        mlua::Error::SyntaxError { message, .. } => ProcessError::new(ErrorKind::Invalid, message.clone()),
+        mlua::Error::ExternalError(x) => match x.downcast_ref::<ProcessError>() {
+            Some(pe) => pe.clone(),
+            None => ProcessError::new(ErrorKind::Internal, x.to_string()),
+        },
+        other => ProcessError::new(ErrorKind::Internal, other.to_string()),
+    }
+}
+
+/// The result of `main`: `(value)` is a normal exit; a raised error, or a second return
+/// value that is a string or an error object, is an error exit (SPEC §3.3).
+pub fn main_result(r: mlua::Result<MultiValue>) -> ExitResult {
+    match r {
+        Err(e) => Err(error_to_process(&e)),
+        Ok(vals) => {
+            let mut it = vals.into_iter();
+            let first = it.next().unwrap_or(LuaValue::Nil);
+            match it.next() {
+                Some(LuaValue::String(s)) => Err(ProcessError::new(ErrorKind::Unknown, s.to_string_lossy())),
+                Some(LuaValue::UserData(ud)) if ud.is::<LuaError>() => match ud.borrow::<LuaError>() {
+                    Ok(e) => Err(e.0.clone()),
+                    Err(_) => Ok(to_value(&first)),
+                },
+                _ => Ok(to_value(&first)),
+            }
+        }
+    }
+}
+
+/// One coroutine of a process, polled with the preemption slice pointing at it.
+pub(crate) struct Coroutine {
+    main: bool,
+    ptr: *const std::ffi::c_void,
+    fut: AsyncThread<MultiValue>,
+}
+
+impl Coroutine {
+    pub(crate) fn new(main: bool, thread: &Thread, fut: AsyncThread<MultiValue>) -> Coroutine {
+        Coroutine { main, ptr: thread.to_pointer(), fut }
+    }
+}
+
+impl Future for Coroutine {
+    type Output = (bool, mlua::Result<MultiValue>);
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut s = SLICE.get();
+        s.running = self.ptr;
+        SLICE.set(s);
+        let r = Pin::new(&mut self.fut).poll(cx);
+        let mut s = SLICE.get();
+        s.running = std::ptr::null();
+        SLICE.set(s);
+        let main = self.main;
+        r.map(|r| (main, r))
+    }
+}
+
+/// Wakes the process and records that a wake happened (deadlock detection).
+struct FlagWaker {
+    flag: AtomicBool,
+    inner: Waker,
+}
+
+impl Wake for FlagWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.flag.store(true, Ordering::Relaxed);
+        self.inner.wake_by_ref();
+    }
+}
+
+/// The future a worker polls for a Lua process.
+pub struct LuaProcess {
+    pub(crate) lua: Lua,
+    pub(crate) st: Rc<ProcState>,
+    pub(crate) tasks: FuturesUnordered<Coroutine>,
+    scratch: VecDeque<Envelope>,
+    waker: Option<(Waker, Arc<FlagWaker>, Waker)>,
+}
+
+impl LuaProcess {
+    pub(crate) fn new(lua: Lua, st: Rc<ProcState>, main: Coroutine) -> LuaProcess {
+        let tasks = FuturesUnordered::new();
+        tasks.push(main);
+        LuaProcess { lua, st, tasks, scratch: VecDeque::new(), waker: None }
+    }
+
+    fn flag_waker(&mut self, outer: &Waker) -> (Arc<FlagWaker>, Waker) {
+        if let Some((o, f, w)) = &self.waker
+            && o.will_wake(outer)
+        {
+            return (f.clone(), w.clone());
+        }
+        let f = Arc::new(FlagWaker { flag: AtomicBool::new(false), inner: outer.clone() });
+        let w = Waker::from(f.clone());
+        self.waker = Some((outer.clone(), f.clone(), w.clone()));
+        (f, w)
+    }
+}
+
+struct Enter;
+
+impl Enter {
+    fn new(st: &Rc<ProcState>) -> Enter {
+        CURRENT.with(|c| *c.borrow_mut() = Some(st.clone()));
+        SLICE.set(Slice {
+            deadline: troupe_kernel::preempt::now() + troupe_kernel::preempt::SLICE_TICKS,
+            kill: &st.handle.killed as *const AtomicBool,
+            running: std::ptr::null(),
+        });
+        PREEMPTED.set(false);
+        Enter
+    }
+}
+
+impl Drop for Enter {
+    fn drop(&mut self) {
+        CURRENT.with(|c| *c.borrow_mut() = None);
+        SLICE.set(Slice::NONE);
+    }
+}
+
+impl Future for LuaProcess {
+    type Output = ExitResult;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ExitResult> {
+        let this = &mut *self;
+        this.st.handle.register_waker(cx.waker());
+        let _enter = Enter::new(&this.st);
+        this.st.handle.drain_into(&mut this.scratch);
+        while let Some(env) = this.scratch.pop_front() {
+            if let Err(e) = this.st.route(&this.lua, env) {
+                return Poll::Ready(Err(error_to_process(&e)));
+            }
+        }
+        let (flag, waker) = this.flag_waker(cx.waker());
+        flag.flag.store(false, Ordering::Relaxed);
+        let mut inner_cx = Context::from_waker(&waker);
+        loop {
+            {
+                let mut newc = this.st.new_coroutines.borrow_mut();
+                for co in newc.drain(..) {
+                    this.tasks.push(co);
+                }
+            }
+            match this.tasks.poll_next_unpin(&mut inner_cx) {
+                Poll::Ready(Some((true, r))) => return Poll::Ready(main_result(r)),
+                Poll::Ready(Some((false, Err(e)))) => {
+                    let mut pe = error_to_process(&e);
+                    pe.message = format!("coroutine failed: {}", pe.message);
+                    return Poll::Ready(Err(pe));
+                }
+                Poll::Ready(Some((false, Ok(_)))) => {}
+                Poll::Ready(None) => return Poll::Ready(Ok(troupe_kernel::Value::Nil)),
+                Poll::Pending => {
+                    if this.st.new_coroutines.borrow().is_empty() {
+                        break;
+                    }
+                }
+            }
+            if PREEMPTED.get() {
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+        }
+        if !PREEMPTED.get()
+            && !flag.flag.load(Ordering::Relaxed)
+            && !this.tasks.is_empty()
+            && this.st.local_blocked.get() >= this.tasks.len()
+        {
+            return Poll::Ready(Err(ProcessError::new(
+                ErrorKind::Internal,
+                "deadlock: every coroutine is blocked on a process-local channel",
+            )));
+        }
+        Poll::Pending
+    }
+}

@@ -1,0 +1,52 @@
+//! Per-kind field parsers (SPEC §2.3): one module per group of kinds, and [`parse_kind`]
+//! which picks the parser and the allowed field list for a kind name.
+
+pub(crate) mod lua;
+pub(crate) mod policy;
+pub(crate) mod service;
+pub(crate) mod wasm;
+
+use crate::context::{Cx, Fields};
+use crate::yaml::Node;
+use crate::Kind;
+use wasm::WasmKind;
+
+/// The fields an entry of `kind` may have (`None`: any, for `registry.entry`).
+pub(crate) fn fields(kind: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
+        "process.host" => service::HOST_FIELDS,
+        "process.lua" | "function.lua" => lua::FUNCTION_FIELDS,
+        "library.lua" => lua::LIBRARY_FIELDS,
+        "function.wat" => wasm::WAT_FIELDS,
+        "function.wasm" => wasm::FUNCTION_FIELDS,
+        "process.wasm" => wasm::PROCESS_FIELDS,
+        "fs.directory" => wasm::FS_FIELDS,
+        "process.service" => service::SERVICE_FIELDS,
+        "process.supervisor" => service::SUPERVISOR_FIELDS,
+        "security.policy" => policy::FIELDS,
+        _ => return None,
+    })
+}
+
+/// Parse the fields of an entry of the known kind `kind`. Reports every problem; returns
+/// `None` when a required part is missing or invalid.
+pub(crate) fn parse_kind(cx: &mut Cx, kind: &str, node: &Node) -> Option<Kind> {
+    let Some(allowed) = fields(kind) else {
+        return Some(Kind::RegistryEntry);
+    };
+    let f = Fields::open(cx, node, "", &format!("kind {kind}"), allowed)?;
+    Some(match kind {
+        "process.host" => Kind::ProcessHost(service::parse_host(cx, &f)?),
+        "process.lua" => Kind::ProcessLua(lua::parse(cx, &f, false)?),
+        "function.lua" => Kind::FunctionLua(lua::parse(cx, &f, false)?),
+        "library.lua" => Kind::LibraryLua(lua::parse(cx, &f, true)?),
+        "function.wat" => Kind::FunctionWat(wasm::parse(cx, &f, WasmKind::FunctionWat)?),
+        "function.wasm" => Kind::FunctionWasm(wasm::parse(cx, &f, WasmKind::FunctionWasm)?),
+        "process.wasm" => Kind::ProcessWasm(wasm::parse(cx, &f, WasmKind::ProcessWasm)?),
+        "fs.directory" => Kind::FsDirectory(wasm::parse_fs(cx, &f)?),
+        "process.service" => Kind::ProcessService(service::parse_service(cx, &f)?),
+        "process.supervisor" => Kind::ProcessSupervisor(service::parse_supervisor(cx, &f)?),
+        "security.policy" => Kind::SecurityPolicy(policy::parse(cx, &f)?),
+        _ => Kind::RegistryEntry,
+    })
+}

@@ -1,0 +1,57 @@
+//! `security.policy` (SPEC §7.1): actions, resources, effect and conditions.
+
+use crate::context::{Cx, Fields};
+use crate::yaml::{Node, Value};
+use crate::{Condition, PolicySpec};
+
+/// Fields of `security.policy`.
+pub(crate) const FIELDS: &[&str] = &["name", "kind", "meta", "policy", "groups"];
+
+const POLICY_KEYS: &[&str] = &["actions", "resources", "effect", "conditions"];
+const CONDITION_KEYS: &[&str] = &["field", "operator", "value", "value_from"];
+/// Condition operators.
+pub(crate) const OPERATORS: &[&str] =
+    &["eq", "ne", "lt", "gt", "lte", "gte", "in", "nin", "exists", "nexists", "contains", "matches"];
+
+/// Parse `security.policy`.
+pub(crate) fn parse(cx: &mut Cx, f: &Fields) -> Option<PolicySpec> {
+    let groups = f.strings(cx, "groups").unwrap_or_default();
+    let node = f.require(cx, "policy")?;
+    let p = Fields::open(cx, node, "policy", "`policy`", POLICY_KEYS)?;
+    let actions = p.req_string_or_list(cx, "actions");
+    let resources = p.req_string_or_list(cx, "resources");
+    let effect = match p.require(cx, "effect") {
+        Some(_) => p.choice(cx, "effect", &["allow", "deny"]),
+        None => None,
+    };
+    let conditions = match p.get("conditions") {
+        None => Vec::new(),
+        Some(Node { value: Value::Seq(items), .. }) => items.iter().filter_map(|c| condition(cx, c)).collect(),
+        Some(other) => {
+            cx.wrong_type("policy.conditions", "a list of {field, operator, value}", other);
+            Vec::new()
+        }
+    };
+    Some(PolicySpec { actions: actions?, resources: resources?, allow: effect? == "allow", conditions, groups })
+}
+
+fn condition(cx: &mut Cx, node: &Node) -> Option<Condition> {
+    let f = Fields::open(cx, node, "policy.conditions[]", "a condition", CONDITION_KEYS)?;
+    let field = f.req_string(cx, "field");
+    let operator = match f.require(cx, "operator") {
+        Some(_) => f.choice(cx, "operator", OPERATORS),
+        None => None,
+    };
+    // `value: null` is a real value to compare with, so look at the raw pair.
+    let value = node.get("value").map(Node::to_json);
+    let value_from = f.string(cx, "value_from");
+    if let Some(op) = operator {
+        let unary = matches!(op, "exists" | "nexists");
+        if value.is_some() && value_from.is_some() {
+            cx.error(node, "a condition takes `value` or `value_from`, not both");
+        } else if !unary && value.is_none() && value_from.is_none() {
+            cx.error(node, format!("missing required field `value` (or `value_from`) for operator `{op}`"));
+        }
+    }
+    Some(Condition { field: field?, operator: operator?.to_string(), value, value_from })
+}

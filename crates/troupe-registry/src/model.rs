@@ -1,0 +1,334 @@
+//! The typed registry model: one [`Entry`] per YAML entry, with its kind's fields parsed
+//! into a [`Kind`] value. Everything here is plain data produced by the loader
+//! ([`crate::load`]); the runtime never sees raw YAML.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A full entry ID, `namespace:name` (SPEC §2.1).
+pub type EntryId = String;
+
+/// Where something was written: file, 1-based line and 1-based column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// Node settings from the optional `troupe.yaml` at the application root (SPEC §2.1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeConfig {
+    /// Node name used in PIDs (`{node@host|0x…}`); default `"troupe"`.
+    pub name: String,
+    /// `security.strict_mode`: without actor and scope, deny (true) or allow (false, default).
+    pub strict_mode: bool,
+    /// Default log level (`info` when absent); `--log-level`/`RUST_LOG` override it.
+    pub log_level: Option<String>,
+    /// Host used by services that name none; when absent the runtime creates its own.
+    pub default_host: Option<EntryId>,
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        NodeConfig { name: "troupe".into(), strict_mode: false, log_level: None, default_host: None }
+    }
+}
+
+/// One registry entry.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// `namespace:name`.
+    pub id: EntryId,
+    pub namespace: String,
+    pub name: String,
+    /// The kind's fields, parsed.
+    pub kind: Kind,
+    /// Free-form `meta` map (JSON object; empty when absent).
+    pub meta: serde_json::Map<String, serde_json::Value>,
+    /// The whole entry as written (after YAML → JSON), for `registry.get` from Lua.
+    pub raw: serde_json::Value,
+    /// Location of the entry's `name:` key (or of the entry mapping).
+    pub location: Location,
+}
+
+impl Entry {
+    /// The kind name as written in YAML, e.g. `process.lua`.
+    pub fn kind_name(&self) -> &'static str {
+        self.kind.name()
+    }
+}
+
+/// Every kind of SPEC §2.3 with its fields.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    ProcessHost(HostSpec),
+    ProcessLua(LuaSpec),
+    FunctionLua(LuaSpec),
+    LibraryLua(LuaSpec),
+    FunctionWat(WasmSpec),
+    FunctionWasm(WasmSpec),
+    ProcessWasm(WasmSpec),
+    FsDirectory(FsSpec),
+    ProcessService(ServiceSpec),
+    ProcessSupervisor(SupervisorSpec),
+    SecurityPolicy(PolicySpec),
+    /// `registry.entry`: free data, see [`Entry::raw`].
+    RegistryEntry,
+}
+
+/// All kind names the registry knows, as written in YAML.
+pub const KIND_NAMES: &[&str] = &[
+    "process.host",
+    "process.lua",
+    "function.lua",
+    "library.lua",
+    "function.wat",
+    "function.wasm",
+    "process.wasm",
+    "fs.directory",
+    "process.service",
+    "process.supervisor",
+    "security.policy",
+    "registry.entry",
+];
+
+impl Kind {
+    /// The kind name as written in YAML.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Kind::ProcessHost(_) => "process.host",
+            Kind::ProcessLua(_) => "process.lua",
+            Kind::FunctionLua(_) => "function.lua",
+            Kind::LibraryLua(_) => "library.lua",
+            Kind::FunctionWat(_) => "function.wat",
+            Kind::FunctionWasm(_) => "function.wasm",
+            Kind::ProcessWasm(_) => "process.wasm",
+            Kind::FsDirectory(_) => "fs.directory",
+            Kind::ProcessService(_) => "process.service",
+            Kind::ProcessSupervisor(_) => "process.supervisor",
+            Kind::SecurityPolicy(_) => "security.policy",
+            Kind::RegistryEntry => "registry.entry",
+        }
+    }
+}
+
+/// `process.host`: a scheduler with `workers` OS threads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostSpec {
+    /// `host.workers`; `None` means one per CPU core.
+    pub workers: Option<usize>,
+}
+
+/// A Lua source as loaded: inline text or the contents of a `file://` path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    pub text: String,
+    /// The file the text came from (`None` for inline sources).
+    pub path: Option<PathBuf>,
+    /// Where the `source:` field was written.
+    pub location: Location,
+}
+
+/// `process.lua`, `function.lua`, `library.lua`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LuaSpec {
+    pub source: Source,
+    /// `method`; `None` when absent (processes default to `main`; a library has none).
+    pub method: Option<String>,
+    /// Built-in modules this entry may `require` (SPEC §5).
+    pub modules: Vec<String>,
+    /// `alias -> library entry ID` (resolved to full IDs).
+    pub imports: BTreeMap<String, EntryId>,
+}
+
+/// `function.wat`, `function.wasm`, `process.wasm` (parsed now, run by the wasm crate).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WasmSpec {
+    /// Inline WAT text (`function.wat` only).
+    pub source: Option<Source>,
+    /// `fs` (an `fs.directory` ID) and `path` inside it (`function.wasm`, `process.wasm`).
+    pub fs: Option<EntryId>,
+    pub path: Option<String>,
+    /// `sha256:<hex>`.
+    pub hash: Option<String>,
+    pub method: Option<String>,
+    pub wit: Option<String>,
+    /// Host interfaces this entry may use (SPEC §6.4).
+    pub imports: Vec<String>,
+    pub wasi: WasiSpec,
+    pub pool: Option<PoolSpec>,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WasiSpec {
+    pub mounts: Vec<Mount>,
+    pub env: BTreeMap<String, String>,
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mount {
+    pub fs: EntryId,
+    pub guest: String,
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolSpec {
+    /// `inline`, `lazy` or `static`.
+    pub kind: String,
+    pub size: Option<usize>,
+    pub max_size: Option<usize>,
+}
+
+/// `limits` on wasm entries (SPEC §3.6).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Limits {
+    pub max_execution: Option<Duration>,
+    /// Bytes.
+    pub max_memory: Option<u64>,
+    pub fuel: Option<u64>,
+}
+
+/// `fs.directory`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FsSpec {
+    /// Resolved against the YAML file's directory when relative.
+    pub directory: PathBuf,
+    pub read_only: bool,
+}
+
+/// `process.service` (SPEC §4.1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceSpec {
+    /// The `process.lua` / `process.wasm` entry to run (full ID).
+    pub process: EntryId,
+    /// The `process.host` to run on (full ID); `None` = node default.
+    pub host: Option<EntryId>,
+    /// Arguments passed to `main(...)`.
+    pub input: Vec<serde_json::Value>,
+    pub lifecycle: Lifecycle,
+}
+
+/// `lifecycle` of services and supervisors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lifecycle {
+    /// Default `false` for services (as Wippy), `true` for supervisors is not implied either.
+    pub auto_start: bool,
+    /// `requires` / `depends_on`, full IDs.
+    pub requires: Vec<EntryId>,
+    pub start_timeout: Duration,
+    pub stop_timeout: Duration,
+    pub stable_threshold: Duration,
+    pub restart: RestartPolicy,
+    pub security: Option<SecuritySpec>,
+    /// `startup: optional` — a failure to start degrades instead of stopping the node.
+    pub optional: bool,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        Lifecycle {
+            auto_start: false,
+            requires: Vec::new(),
+            start_timeout: Duration::from_secs(10),
+            stop_timeout: Duration::from_secs(10),
+            stable_threshold: Duration::from_secs(5),
+            restart: RestartPolicy::default(),
+            security: None,
+            optional: false,
+        }
+    }
+}
+
+/// Restart settings (SPEC §4.1) plus the OTP restart type (SPEC §4.2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestartPolicy {
+    pub initial_delay: Duration,
+    pub max_delay: Duration,
+    pub backoff_factor: f64,
+    /// Fraction (0.0..=1.0) of random spread added to each delay.
+    pub jitter: f64,
+    /// 0 = unlimited.
+    pub max_attempts: u32,
+    /// `type`: permanent / transient / temporary; `None` when not written.
+    pub restart_type: Option<RestartType>,
+}
+
+impl Default for RestartPolicy {
+    fn default() -> Self {
+        RestartPolicy {
+            initial_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(90),
+            backoff_factor: 2.0,
+            jitter: 0.1,
+            max_attempts: 0,
+            restart_type: None,
+        }
+    }
+}
+
+/// OTP child restart type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestartType {
+    Permanent,
+    Transient,
+    Temporary,
+}
+
+/// `lifecycle.security` (SPEC §7.3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecuritySpec {
+    pub actor_id: Option<String>,
+    pub actor_meta: serde_json::Map<String, serde_json::Value>,
+    pub policies: Vec<EntryId>,
+    pub groups: Vec<String>,
+}
+
+/// OTP supervisor strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    OneForOne,
+    OneForAll,
+    RestForOne,
+}
+
+/// `process.supervisor` (SPEC §4.2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SupervisorSpec {
+    /// Ordered children (services or supervisors), full IDs.
+    pub children: Vec<EntryId>,
+    pub strategy: Strategy,
+    /// Max restarts within `period` (OTP default 1 in 5 s).
+    pub intensity: u32,
+    pub period: Duration,
+    pub lifecycle: Lifecycle,
+}
+
+/// `security.policy` (SPEC §7.1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicySpec {
+    pub actions: Vec<String>,
+    pub resources: Vec<String>,
+    pub allow: bool,
+    pub conditions: Vec<Condition>,
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub field: String,
+    /// eq ne lt gt lte gte in nin exists nexists contains matches
+    pub operator: String,
+    pub value: Option<serde_json::Value>,
+    pub value_from: Option<String>,
+}

@@ -1,0 +1,112 @@
+//! The `troupe` facade: loads an application directory, boots a [`Node`] with its hosts,
+//! runtimes and services, and runs entries as commands. The CLI (`src/main.rs`) is a thin
+//! layer over this; tests and benchmarks use it directly.
+
+pub use troupe_kernel as kernel;
+pub use troupe_lua as lua;
+pub use troupe_registry as registry;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use troupe_kernel::service::Services;
+use troupe_kernel::{ExitResult, Node, SpawnRequest, Value};
+use troupe_registry::{Kind, Registry};
+
+/// The host created when the application declares none and `troupe.yaml` names none.
+pub const IMPLICIT_HOST: &str = "troupe:default";
+
+/// Boot failures.
+#[derive(Debug, thiserror::Error)]
+pub enum BootError {
+    /// Validation problems (SPEC §2.2), all of them.
+    #[error("{0}")]
+    Invalid(#[from] troupe_registry::Diagnostics),
+    #[error("cannot start host {host}: {source}")]
+    Host { host: String, source: std::io::Error },
+    #[error("{0}")]
+    Spawn(#[from] troupe_kernel::KernelError),
+}
+
+/// Load and validate an application, with Lua syntax checks.
+///
+/// Errors: every validation problem at once.
+pub fn load(dir: &Path) -> Result<Registry, troupe_registry::Diagnostics> {
+    troupe_registry::load(dir, &troupe_lua::LuaChecker::default())
+}
+
+/// A booted node: hosts running, runtimes registered, services not yet started.
+pub struct App {
+    pub node: Node,
+    /// Host used when none is given.
+    pub default_host: String,
+}
+
+impl App {
+    /// Boot the node for a loaded registry: start every `process.host` (and the implicit
+    /// default host when needed) and register the language runtimes.
+    ///
+    /// Errors: a host's threads could not be created.
+    pub fn boot(registry: Registry) -> Result<App, BootError> {
+        let registry = Arc::new(registry);
+        let node = Node::new(registry.clone());
+        node.add_runtime(Arc::new(troupe_lua::LuaRuntime));
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let mut first_host = None;
+        for e in registry.entries.values() {
+            if let Kind::ProcessHost(h) = &e.kind {
+                node.add_host(&e.id, h.workers.unwrap_or(cores))
+                    .map_err(|source| BootError::Host { host: e.id.clone(), source })?;
+                first_host.get_or_insert_with(|| e.id.clone());
+            }
+        }
+        let default_host = match registry.node.default_host.clone().or(first_host) {
+            Some(h) => h,
+            None => {
+                node.add_host(IMPLICIT_HOST, cores)
+                    .map_err(|source| BootError::Host { host: IMPLICIT_HOST.into(), source })?;
+                IMPLICIT_HOST.to_string()
+            }
+        };
+        Ok(App { node, default_host })
+    }
+
+    /// Load and boot in one step.
+    pub fn open(dir: &Path) -> Result<App, BootError> {
+        App::boot(load(dir)?)
+    }
+
+    /// IDs of the services to auto-start, in ID order.
+    pub fn auto_start_services(&self) -> Vec<String> {
+        self.node
+            .registry()
+            .entries
+            .values()
+            .filter(|e| matches!(&e.kind, Kind::ProcessService(s) if s.lifecycle.auto_start))
+            .map(|e| e.id.clone())
+            .collect()
+    }
+
+    /// Start the auto-start services (must be called inside a tokio runtime).
+    pub fn start_services(&self) -> Services {
+        Services::start(&self.node, &self.auto_start_services(), &self.default_host)
+    }
+
+    /// Run one entry as a command (`troupe run -x`) and wait for its result.
+    ///
+    /// Errors: the entry cannot be spawned.
+    pub async fn exec(&self, entry: &str, args: Vec<Value>) -> Result<ExitResult, BootError> {
+        let req = SpawnRequest { entry: entry.to_string(), host: self.default_host.clone(), args, ..Default::default() };
+        let (_, rx) = self.node.spawn(None, req, true)?;
+        Ok(match rx {
+            Some(rx) => rx.await.unwrap_or(Ok(Value::Nil)),
+            None => Ok(Value::Nil),
+        })
+    }
+
+    /// Stop all hosts (remaining processes are dropped).
+    pub fn shutdown(&self) {
+        self.node.begin_shutdown();
+        self.node.stop_hosts();
+    }
+}
