@@ -2,6 +2,12 @@
 //! runtimes and services, and runs entries as commands. The CLI (`src/main.rs`) is a thin
 //! layer over this; tests and benchmarks use it directly.
 
+/// mimalloc: the kernel and the Lua VMs allocate many small objects per message from
+/// several worker threads; glibc's per-thread arenas showed up as `mprotect` and
+/// consolidation in profiles (see ARCHITECTURE.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub use troupe_kernel as kernel;
 pub use troupe_lua as lua;
 pub use troupe_registry as registry;

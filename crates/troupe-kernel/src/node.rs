@@ -120,7 +120,7 @@ impl Node {
     /// Resolve a destination: a printed PID or a registered name.
     pub fn resolve(&self, dest: &str) -> Option<ProcessRef> {
         let id = if dest.starts_with('{') {
-            Pid::parse(dest)?.id
+            Pid::parse_id(dest)?
         } else {
             *self.0.names.get(dest)?
         };
@@ -150,7 +150,7 @@ impl Node {
         })?;
         let host = self.host(&req.host).ok_or_else(|| KernelError::HostNotFound(req.host.clone()))?;
         let id = self.0.counter.fetch_add(1, Ordering::Relaxed) + 1;
-        let pid = Pid { id, node: self.0.name.clone(), host: host.id.clone() };
+        let pid = Pid::new(&self.0.name, &host.id, id);
         let actor = req.actor.clone().or_else(|| parent.and_then(|p| p.actor.clone()));
         let handle = Arc::new(ProcessHandle::new(pid.clone(), entry.id.as_str().into(), actor));
         let rx = if watch {

@@ -110,7 +110,7 @@ impl ProcState {
     fn route(&self, lua: &Lua, env: Envelope) -> mlua::Result<()> {
         match env {
             Envelope::Message(m) => {
-                if !self.offer(lua, &m)? {
+                if let Some(m) = self.offer(lua, m)? {
                     self.pending.borrow_mut().push_back(m);
                 }
             }
@@ -125,27 +125,27 @@ impl ProcState {
         Ok(())
     }
 
-    /// Deliver `m` to a listener or the inbox; `false` if nobody takes it yet.
-    fn offer(&self, lua: &Lua, m: &Message) -> mlua::Result<bool> {
+    /// Deliver `m` to a listener or the inbox; gives it back if nobody takes it yet.
+    fn offer(&self, lua: &Lua, m: Message) -> mlua::Result<Option<Message>> {
         let target = {
             let ls = self.listeners.borrow();
             ls.iter().find(|l| *l.topic == *m.topic).map(|l| (l.channel.clone(), l.message))
         };
         if let Some((ch, as_message)) = target {
             let v = if as_message {
-                LuaValue::UserData(lua.create_userdata(LuaMessage(m.clone()))?)
+                LuaValue::UserData(lua.create_userdata(LuaMessage(m))?)
             } else {
                 to_lua(lua, &m.payload)?
             };
             ch.push(v);
-            return Ok(true);
+            return Ok(None);
         }
         let inbox = self.inbox.borrow().clone();
         if let Some(ch) = inbox {
-            ch.push(LuaValue::UserData(lua.create_userdata(LuaMessage(m.clone()))?));
-            return Ok(true);
+            ch.push(LuaValue::UserData(lua.create_userdata(LuaMessage(m))?));
+            return Ok(None);
         }
-        Ok(false)
+        Ok(Some(m))
     }
 
     /// Re-offer retained messages after a new subscription, keeping their order.
@@ -153,7 +153,7 @@ impl ProcState {
         let queued = std::mem::take(&mut *self.pending.borrow_mut());
         let mut keep = VecDeque::new();
         for m in queued {
-            if !self.offer(lua, &m)? {
+            if let Some(m) = self.offer(lua, m)? {
                 keep.push_back(m);
             }
         }
@@ -186,7 +186,10 @@ pub struct LuaPayload(pub troupe_kernel::Value);
 impl mlua::UserData for LuaMessage {
     fn add_methods<M: mlua::UserDataMethods<Self>>(m: &mut M) {
         m.add_method("topic", |_, msg, ()| Ok(msg.0.topic.to_string()));
-        m.add_method("from", |_, msg, ()| Ok(msg.0.from.as_ref().map(|p| p.to_string())));
+        m.add_method("from", |lua, msg, ()| match &msg.0.from {
+            Some(p) => Ok(LuaValue::String(lua.create_string(p.as_str())?)),
+            None => Ok(LuaValue::Nil),
+        });
         m.add_method("payload", |_, msg, ()| Ok(LuaPayload(msg.0.payload.clone())));
         m.add_method("actor", |lua, msg, ()| match &msg.0.actor {
             None => Ok(LuaValue::Nil),
@@ -239,13 +242,26 @@ pub fn error_to_process(e: &mlua::Error) -> ProcessError {
     match e {
         mlua::Error::CallbackError { cause, .. } => error_to_process(cause),
         mlua::Error::WithContext { cause, .. } => error_to_process(cause),
-        mlua::Error::RuntimeError(m) => ProcessError::new(ErrorKind::Internal, m.clone()),
+        mlua::Error::RuntimeError(m) => ProcessError::new(ErrorKind::Internal, strip_traceback(m)),
         mlua::Error::SyntaxError { message, .. } => ProcessError::new(ErrorKind::Invalid, message.clone()),
         mlua::Error::ExternalError(x) => match x.downcast_ref::<ProcessError>() {
             Some(pe) => pe.clone(),
             None => ProcessError::new(ErrorKind::Internal, x.to_string()),
         },
         other => ProcessError::new(ErrorKind::Internal, other.to_string()),
+    }
+}
+
+/// mlua appends `\nstack traceback:\n...` to errors raised in a coroutine. The traceback
+/// is logged (debug) but kept out of the error message other processes and the CLI see:
+/// `error("boom", 0)` exits with the reason `boom`, as in Wippy.
+fn strip_traceback(m: &str) -> String {
+    match m.rfind("\nstack traceback:") {
+        Some(i) => {
+            tracing::debug!(error = %&m[..i], traceback = %&m[i + 1..], "lua error");
+            m[..i].to_string()
+        }
+        None => m.to_string(),
     }
 }
 

@@ -139,10 +139,26 @@ unsafe extern "C-unwind" fn interrupt(state: *mut mlua::ffi::lua_State, gc: std:
         return;
     }
     let killed = !s.kill.is_null() && unsafe { (*s.kill).load(Ordering::Relaxed) };
-    if (killed || troupe_kernel::preempt::now() >= s.deadline) && unsafe { mlua::ffi::lua_isyieldable(state) } != 0 {
+    if (killed || troupe_kernel::preempt::now() >= s.deadline)
+        && unsafe { mlua::ffi::lua_isyieldable(state) } != 0
+        && !unsafe { in_async_wrapper(state) }
+    {
         PREEMPTED.set(true);
         unsafe {
             mlua::ffi::lua_yield(state, 0);
         }
     }
+}
+
+/// Whether the running frame is mlua's async-call wrapper (`__mlua_async_poll`). A
+/// preemption yield there would land between the inner future returning `Pending` (with
+/// its waker registered) and the wrapper's own `yield(pending)`: a wake arriving in
+/// between is consumed by the resume that then parks in `yield(pending)`, and the
+/// coroutine never runs again (lost wakeup; also left its `Wait` counted as blocked,
+/// which looked like a deadlock). The wrapper always reaches its yield within a few
+/// instructions, so skipping preemption there costs nothing.
+unsafe fn in_async_wrapper(state: *mut mlua::ffi::lua_State) -> bool {
+    let mut ar = unsafe { std::mem::zeroed::<mlua::ffi::lua_Debug>() };
+    let found = unsafe { mlua::ffi::lua_getinfo(state, 0, c"s".as_ptr(), &mut ar) } != 0;
+    found && !ar.source.is_null() && unsafe { std::ffi::CStr::from_ptr(ar.source) } == c"=__mlua_async_poll"
 }

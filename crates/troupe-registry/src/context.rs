@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::yaml::{Node, Value};
-use crate::{suggest, units, Diagnostic, EntryId, Location, SourceChecker};
+use crate::{Diagnostic, EntryId, Location, SourceChecker, suggest, units};
 
 /// A reference from one entry to another, checked once all entries are known.
 #[derive(Debug, Clone)]
@@ -106,7 +106,13 @@ impl Cx<'_> {
         }
         let target = self.resolve(text.trim());
         let location = self.loc(node);
-        self.out.refs.push(Ref { from: self.entry.clone(), target: target.clone(), location, field, expected });
+        self.out.refs.push(Ref {
+            from: self.entry.clone(),
+            target: target.clone(),
+            location,
+            field,
+            expected,
+        });
         Some(target)
     }
 
@@ -126,34 +132,25 @@ pub(crate) struct Fields<'n> {
 
 impl<'n> Fields<'n> {
     /// Open `node` as a mapping whose keys must be among `allowed`. `field` names the map in
-    /// messages (empty for an entry itself); `owner` says whose fields these are
-    /// (`kind process.lua`, `lifecycle`). Reports a wrong type or unknown keys.
-    pub fn open(
-        cx: &mut Cx,
-        node: &'n Node,
-        field: &str,
-        owner: &str,
-        allowed: &[&str],
-    ) -> Option<Self> {
+    /// messages (empty for an entry itself); `owner` completes "unknown field `x` …"
+    /// (`for kind process.lua`, ``in `lifecycle` ``). Reports a wrong type or unknown keys.
+    pub fn open(cx: &mut Cx, node: &'n Node, field: &str, owner: &str, allowed: &[&str]) -> Option<Self> {
         let Some(pairs) = node.as_map() else {
             let name = if field.is_empty() { "entry" } else { field };
             cx.wrong_type(name, "a map", node);
             return None;
         };
-        let prefix = if field.is_empty() { String::new() } else { format!("{field}.") };
         for (key, _) in pairs {
             let text = key.scalar_text().unwrap_or_default();
             if allowed.contains(&text.as_str()) {
                 continue;
             }
             let hint = suggest::did_you_mean(&text, allowed.iter().copied());
-            let hint = if hint.is_empty() {
-                format!(" (expected one of: {})", allowed.join(", "))
-            } else {
-                hint
-            };
-            cx.error(key, format!("unknown field `{prefix}{text}` for {owner}{hint}"));
+            let hint =
+                if hint.is_empty() { format!(" (expected one of: {})", allowed.join(", ")) } else { hint };
+            cx.error(key, format!("unknown field `{text}` {owner}{hint}"));
         }
+        let prefix = if field.is_empty() { String::new() } else { format!("{field}.") };
         Some(Fields { node, pairs, prefix })
     }
 
@@ -274,7 +271,10 @@ impl<'n> Fields<'n> {
             Value::Str(s) => match units::duration(s) {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    cx.error(node, format!("`{}`: invalid duration \"{s}\" ({e}); expected {expected}", self.name(key)));
+                    cx.error(
+                        node,
+                        format!("`{}`: invalid duration \"{s}\" ({e}); expected {expected}", self.name(key)),
+                    );
                     None
                 }
             },
@@ -294,7 +294,10 @@ impl<'n> Fields<'n> {
             Value::Str(s) => match units::bytes(s) {
                 Ok(n) => Some(n),
                 Err(e) => {
-                    cx.error(node, format!("`{}`: invalid size \"{s}\" ({e}); expected {expected}", self.name(key)));
+                    cx.error(
+                        node,
+                        format!("`{}`: invalid size \"{s}\" ({e}); expected {expected}", self.name(key)),
+                    );
                     None
                 }
             },
@@ -352,7 +355,11 @@ impl<'n> Fields<'n> {
                 let hint = suggest::did_you_mean(text, choices.iter().copied());
                 cx.error(
                     node,
-                    format!("`{}`: unknown value \"{text}\"; expected one of {}{hint}", self.name(key), choices.join(", ")),
+                    format!(
+                        "`{}`: unknown value \"{text}\"; expected one of {}{hint}",
+                        self.name(key),
+                        choices.join(", ")
+                    ),
                 );
                 None
             }

@@ -81,7 +81,11 @@ mod tests {
             found.index_files.iter().map(|p| p.strip_prefix(&root).unwrap().to_path_buf()).collect();
         assert_eq!(
             rel,
-            vec![PathBuf::from("_index.yaml"), PathBuf::from("a/b/_index.yaml"), PathBuf::from("c/_index.yaml")]
+            vec![
+                PathBuf::from("_index.yaml"),
+                PathBuf::from("a/b/_index.yaml"),
+                PathBuf::from("c/_index.yaml")
+            ]
         );
         std::fs::remove_dir_all(&root).unwrap();
     }

@@ -4,7 +4,7 @@
 use crate::context::{Cx, Fields};
 use crate::kinds;
 use crate::yaml::{Node, Value};
-use crate::{suggest, Entry, EntryId, Location, KIND_NAMES};
+use crate::{Entry, EntryId, KIND_NAMES, Location, suggest};
 
 const FILE_KEYS: &[&str] = &["namespace", "version", "entries"];
 
@@ -27,7 +27,7 @@ pub(crate) struct FileEntries {
 /// Parse a definition file's root node. Problems go to `cx.out.diags`.
 pub(crate) fn parse_file(cx: &mut Cx, root: &Node) -> FileEntries {
     let mut out = FileEntries::default();
-    let Some(f) = Fields::open(cx, root, "", "a definition file", FILE_KEYS) else {
+    let Some(f) = Fields::open(cx, root, "", "in a definition file", FILE_KEYS) else {
         return out;
     };
     let namespace = f.require(cx, "namespace").and_then(|n| namespace(cx, n)).unwrap_or_default();

@@ -99,18 +99,12 @@ pub fn load(dir: &Path, checker: &dyn SourceChecker) -> Result<Registry, Diagnos
 
     // troupe.yaml
     let node_file = dir.join(discover::NODE_FILE);
-    if node_file.is_file() {
-        if let Some(root) = read_yaml(&node_file, &mut out.diags) {
-            let mut cx = context::Cx {
-                file: &node_file,
-                dir,
-                namespace: "",
-                entry: None,
-                out: &mut out,
-                checker,
-            };
-            registry.node = node::parse(&mut cx, &root);
-        }
+    if node_file.is_file()
+        && let Some(root) = read_yaml(&node_file, &mut out.diags)
+    {
+        let mut cx =
+            context::Cx { file: &node_file, dir, namespace: "", entry: None, out: &mut out, checker };
+        registry.node = node::parse(&mut cx, &root);
     }
 
     // _index.yaml files

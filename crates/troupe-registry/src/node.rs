@@ -1,9 +1,9 @@
 //! `troupe.yaml` at the application root: node name, `security.strict_mode`, `log_level`
 //! and `default_host` (SPEC §2.1). Absent file or keys keep [`NodeConfig::default`].
 
+use crate::NodeConfig;
 use crate::context::{Cx, Fields};
 use crate::yaml::Node;
-use crate::NodeConfig;
 
 const KEYS: &[&str] = &["name", "security", "log_level", "default_host"];
 
@@ -13,19 +13,24 @@ pub(crate) fn parse(cx: &mut Cx, root: &Node) -> NodeConfig {
     if root.value == crate::yaml::Value::Null {
         return config;
     }
-    let Some(f) = Fields::open(cx, root, "", "troupe.yaml", KEYS) else {
+    let Some(f) = Fields::open(cx, root, "", "in troupe.yaml", KEYS) else {
         return config;
     };
     if let Some(name) = f.string(cx, "name") {
         let valid = !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || "@|{}:".contains(c));
         match (valid, f.get("name")) {
             (true, _) => config.name = name,
-            (false, Some(n)) => cx.error(n, format!("`name`: \"{name}\" is not a valid node name; expected no spaces or any of @ | {{ }} :")),
+            (false, Some(n)) => cx.error(
+                n,
+                format!(
+                    "`name`: \"{name}\" is not a valid node name; expected no spaces or any of @ | {{ }} :"
+                ),
+            ),
             (false, None) => {}
         }
     }
     if let Some(node) = f.get("security")
-        && let Some(s) = Fields::open(cx, node, "security", "`security`", &["strict_mode"])
+        && let Some(s) = Fields::open(cx, node, "security", "in `security`", &["strict_mode"])
         && let Some(strict) = s.bool(cx, "strict_mode")
     {
         config.strict_mode = strict;

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::context::{HashCheck, Ref};
 use crate::entry::Declared;
-use crate::{suggest, Diagnostic, Entry, EntryId, Kind, Location};
+use crate::{Diagnostic, Entry, EntryId, Kind, Location, suggest};
 
 /// Run every cross-entry check, appending problems to `diags`.
 pub(crate) fn validate(

@@ -26,7 +26,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                     }
                     Some(true) => {}
                 }
-                let req = SpawnRequest { entry: id.clone(), host: p.handle.pid.host.to_string(), args, ..Default::default() };
+                let req = SpawnRequest { entry: id.clone(), host: p.handle.pid.host().to_string(), args, ..Default::default() };
                 Ok(p.node.spawn(Some(&p.handle), req, true))
             })?;
             match spawned {

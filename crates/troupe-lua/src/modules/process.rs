@@ -43,7 +43,7 @@ fn spawn_request(args: MultiValue, link: bool, monitor: bool) -> mlua::Result<Sp
     };
     let host = match it.next() {
         Some(LuaValue::String(s)) => s.to_str()?.to_string(),
-        Some(LuaValue::Nil) | None => with_current(|p| Ok(p.handle.pid.host.to_string()))?,
+        Some(LuaValue::Nil) | None => with_current(|p| Ok(p.handle.pid.host().to_string()))?,
         Some(_) => return Err(mlua::Error::runtime("spawn: expected a host ID (string) as second argument")),
     };
     Ok(SpawnRequest { entry: id, host, args: values(it), link, monitor, actor: None })

@@ -33,6 +33,9 @@ fn resolve(lua: &Lua, p: &Rc<ProcState>, from: &Arc<Entry>, name: &str) -> mlua:
         })?;
         let vm = vm()?;
         let env = vm.new_env()?;
+        // Not a "safe" env: Luau would otherwise resolve the global `require` as a cached
+        // import (the caller's gate) and bypass the library's own `require` set below.
+        env.set_safeenv(false);
         let lib_for_require = lib.clone();
         env.raw_set(
             "require",

@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 use crate::context::{Cx, Fields};
 use crate::yaml::Node;
-use crate::{LuaSpec, Location, Source};
+use crate::{Location, LuaSpec, Source};
 
 /// Fields of `process.lua` and `function.lua`.
-pub(crate) const FUNCTION_FIELDS: &[&str] = &["name", "kind", "meta", "source", "method", "modules", "imports"];
+pub(crate) const FUNCTION_FIELDS: &[&str] =
+    &["name", "kind", "meta", "source", "method", "modules", "imports"];
 /// Fields of `library.lua` (no `method`).
 pub(crate) const LIBRARY_FIELDS: &[&str] = &["name", "kind", "meta", "source", "modules", "imports"];
 
@@ -60,7 +61,10 @@ pub(crate) fn source(cx: &mut Cx, f: &Fields) -> Option<Source> {
             match std::fs::read_to_string(&path) {
                 Ok(text) => Some(Source { text, path: Some(path), location }),
                 Err(e) => {
-                    cx.error(node, format!("cannot read source file {} ({}): {e}", text.trim(), path.display()));
+                    cx.error(
+                        node,
+                        format!("cannot read source file {} ({}): {e}", text.trim(), path.display()),
+                    );
                     None
                 }
             }

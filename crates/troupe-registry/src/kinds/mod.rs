@@ -6,9 +6,9 @@ pub(crate) mod policy;
 pub(crate) mod service;
 pub(crate) mod wasm;
 
+use crate::Kind;
 use crate::context::{Cx, Fields};
 use crate::yaml::Node;
-use crate::Kind;
 use wasm::WasmKind;
 
 /// The fields an entry of `kind` may have (`None`: any, for `registry.entry`).
@@ -34,7 +34,7 @@ pub(crate) fn parse_kind(cx: &mut Cx, kind: &str, node: &Node) -> Option<Kind> {
     let Some(allowed) = fields(kind) else {
         return Some(Kind::RegistryEntry);
     };
-    let f = Fields::open(cx, node, "", &format!("kind {kind}"), allowed)?;
+    let f = Fields::open(cx, node, "", &format!("for kind {kind}"), allowed)?;
     Some(match kind {
         "process.host" => Kind::ProcessHost(service::parse_host(cx, &f)?),
         "process.lua" => Kind::ProcessLua(lua::parse(cx, &f, false)?),

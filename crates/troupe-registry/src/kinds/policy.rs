@@ -17,7 +17,7 @@ pub(crate) const OPERATORS: &[&str] =
 pub(crate) fn parse(cx: &mut Cx, f: &Fields) -> Option<PolicySpec> {
     let groups = f.strings(cx, "groups").unwrap_or_default();
     let node = f.require(cx, "policy")?;
-    let p = Fields::open(cx, node, "policy", "`policy`", POLICY_KEYS)?;
+    let p = Fields::open(cx, node, "policy", "in `policy`", POLICY_KEYS)?;
     let actions = p.req_string_or_list(cx, "actions");
     let resources = p.req_string_or_list(cx, "resources");
     let effect = match p.require(cx, "effect") {
@@ -26,17 +26,25 @@ pub(crate) fn parse(cx: &mut Cx, f: &Fields) -> Option<PolicySpec> {
     };
     let conditions = match p.get("conditions") {
         None => Vec::new(),
-        Some(Node { value: Value::Seq(items), .. }) => items.iter().filter_map(|c| condition(cx, c)).collect(),
+        Some(Node { value: Value::Seq(items), .. }) => {
+            items.iter().filter_map(|c| condition(cx, c)).collect()
+        }
         Some(other) => {
             cx.wrong_type("policy.conditions", "a list of {field, operator, value}", other);
             Vec::new()
         }
     };
-    Some(PolicySpec { actions: actions?, resources: resources?, allow: effect? == "allow", conditions, groups })
+    Some(PolicySpec {
+        actions: actions?,
+        resources: resources?,
+        allow: effect? == "allow",
+        conditions,
+        groups,
+    })
 }
 
 fn condition(cx: &mut Cx, node: &Node) -> Option<Condition> {
-    let f = Fields::open(cx, node, "policy.conditions[]", "a condition", CONDITION_KEYS)?;
+    let f = Fields::open(cx, node, "policy.conditions[]", "in a condition", CONDITION_KEYS)?;
     let field = f.req_string(cx, "field");
     let operator = match f.require(cx, "operator") {
         Some(_) => f.choice(cx, "operator", OPERATORS),

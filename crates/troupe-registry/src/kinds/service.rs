@@ -1,7 +1,7 @@
 //! `process.host`, `process.service`, `process.supervisor` and their shared `lifecycle`
 //! block (SPEC §4): timeouts, restart policy, `requires`/`depends_on`, `startup`, security.
 
-use crate::context::{reference_list, Cx, Fields};
+use crate::context::{Cx, Fields, reference_list};
 use crate::yaml::{Node, Value};
 use crate::{
     HostSpec, Lifecycle, RestartPolicy, RestartType, SecuritySpec, ServiceSpec, Strategy, SupervisorSpec,
@@ -30,7 +30,8 @@ const LIFECYCLE_KEYS: &[&str] = &[
     "security",
     "startup",
 ];
-const RESTART_KEYS: &[&str] = &["initial_delay", "max_delay", "backoff_factor", "jitter", "max_attempts", "type"];
+const RESTART_KEYS: &[&str] =
+    &["initial_delay", "max_delay", "backoff_factor", "jitter", "max_attempts", "type"];
 const SECURITY_KEYS: &[&str] = &["actor", "policies", "groups"];
 
 const PROCESSES: &[&str] = &["process.lua", "process.wasm"];
@@ -42,7 +43,7 @@ const POLICIES: &[&str] = &["security.policy"];
 pub(crate) fn parse_host(cx: &mut Cx, f: &Fields) -> Option<HostSpec> {
     let mut workers = None;
     if let Some(node) = f.get("host")
-        && let Some(h) = Fields::open(cx, node, "host", "`host`", HOST_KEYS)
+        && let Some(h) = Fields::open(cx, node, "host", "in `host`", HOST_KEYS)
     {
         workers = h.usize(cx, "workers");
         if workers == Some(0)
@@ -92,7 +93,7 @@ pub(crate) fn parse_supervisor(cx: &mut Cx, f: &Fields) -> Option<SupervisorSpec
 /// Parse a `lifecycle` map; absent fields keep [`Lifecycle::default`].
 pub(crate) fn lifecycle(cx: &mut Cx, node: &Node) -> Lifecycle {
     let mut lc = Lifecycle::default();
-    let Some(f) = Fields::open(cx, node, "lifecycle", "`lifecycle`", LIFECYCLE_KEYS) else {
+    let Some(f) = Fields::open(cx, node, "lifecycle", "in `lifecycle`", LIFECYCLE_KEYS) else {
         return lc;
     };
     if let Some(b) = f.bool(cx, "auto_start") {
@@ -124,7 +125,7 @@ pub(crate) fn lifecycle(cx: &mut Cx, node: &Node) -> Lifecycle {
 
 fn restart(cx: &mut Cx, node: &Node) -> RestartPolicy {
     let mut r = RestartPolicy::default();
-    let Some(f) = Fields::open(cx, node, "lifecycle.restart", "`lifecycle.restart`", RESTART_KEYS) else {
+    let Some(f) = Fields::open(cx, node, "lifecycle.restart", "in `lifecycle.restart`", RESTART_KEYS) else {
         return r;
     };
     if let Some(d) = f.duration(cx, "initial_delay") {
@@ -144,7 +145,10 @@ fn restart(cx: &mut Cx, node: &Node) -> RestartPolicy {
         if (0.0..=1.0).contains(&x) {
             r.jitter = x;
         } else if let Some(n) = f.get("jitter") {
-            cx.error(n, format!("`lifecycle.restart.jitter`: expected a fraction between 0.0 and 1.0, found {x}"));
+            cx.error(
+                n,
+                format!("`lifecycle.restart.jitter`: expected a fraction between 0.0 and 1.0, found {x}"),
+            );
         }
     }
     if let Some(n) = f.u32(cx, "max_attempts") {
@@ -160,10 +164,21 @@ fn restart(cx: &mut Cx, node: &Node) -> RestartPolicy {
 }
 
 fn security(cx: &mut Cx, node: &Node) -> Option<SecuritySpec> {
-    let f = Fields::open(cx, node, "lifecycle.security", "`lifecycle.security`", SECURITY_KEYS)?;
-    let mut spec = SecuritySpec { actor_id: None, actor_meta: Default::default(), policies: Vec::new(), groups: Vec::new() };
+    let f = Fields::open(cx, node, "lifecycle.security", "in `lifecycle.security`", SECURITY_KEYS)?;
+    let mut spec = SecuritySpec {
+        actor_id: None,
+        actor_meta: Default::default(),
+        policies: Vec::new(),
+        groups: Vec::new(),
+    };
     if let Some(actor) = f.get("actor")
-        && let Some(a) = Fields::open(cx, actor, "lifecycle.security.actor", "`actor`", &["id", "meta"])
+        && let Some(a) = Fields::open(
+            cx,
+            actor,
+            "lifecycle.security.actor",
+            "in `lifecycle.security.actor`",
+            &["id", "meta"],
+        )
     {
         spec.actor_id = a.string(cx, "id");
         spec.actor_meta = a.json_map(cx, "meta").unwrap_or_default();

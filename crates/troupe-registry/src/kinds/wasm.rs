@@ -66,7 +66,8 @@ pub(crate) fn parse(cx: &mut Cx, f: &Fields, kind: WasmKind) -> Option<WasmSpec>
             cx.out.hashes.push(check);
         }
     }
-    let method = if kind == WasmKind::ProcessWasm { f.string(cx, "method") } else { f.req_string(cx, "method") };
+    let method =
+        if kind == WasmKind::ProcessWasm { f.string(cx, "method") } else { f.req_string(cx, "method") };
     ok &= kind == WasmKind::ProcessWasm || method.is_some();
     let wit = f.string(cx, "wit");
     let imports = f.strings(cx, "imports").unwrap_or_default();
@@ -87,7 +88,10 @@ fn parse_hash(cx: &mut Cx, node: &Node) -> Option<String> {
             Some(format!("sha256:{}", hex.to_ascii_lowercase()))
         }
         _ => {
-            cx.error(node, format!("`hash`: expected \"sha256:\" followed by 64 hex digits, found \"{text}\""));
+            cx.error(
+                node,
+                format!("`hash`: expected \"sha256:\" followed by 64 hex digits, found \"{text}\""),
+            );
             None
         }
     }
@@ -95,7 +99,7 @@ fn parse_hash(cx: &mut Cx, node: &Node) -> Option<String> {
 
 fn wasi(cx: &mut Cx, node: &Node) -> WasiSpec {
     let mut spec = WasiSpec::default();
-    let Some(f) = Fields::open(cx, node, "wasi", "`wasi`", &["mounts", "env", "args"]) else {
+    let Some(f) = Fields::open(cx, node, "wasi", "in `wasi`", &["mounts", "env", "args"]) else {
         return spec;
     };
     if let Some(mounts) = f.get("mounts") {
@@ -112,8 +116,8 @@ fn wasi(cx: &mut Cx, node: &Node) -> WasiSpec {
 }
 
 fn mount(cx: &mut Cx, node: &Node) -> Option<Mount> {
-    let f = Fields::open(cx, node, "wasi.mounts[]", "a mount", &["fs", "guest", "read_only"])?;
-    let fs = f.require(cx, "fs").and_then(|n| cx.reference(n, "wasi.mounts.fs", FS_DIRECTORY));
+    let f = Fields::open(cx, node, "wasi.mounts[]", "in a mount", &["fs", "guest", "read_only"])?;
+    let fs = f.require(cx, "fs").and_then(|n| cx.reference(n, "wasi.mounts[].fs", FS_DIRECTORY));
     let guest = f.req_string(cx, "guest");
     let read_only = f.bool(cx, "read_only").unwrap_or(false);
     Some(Mount { fs: fs?, guest: guest?, read_only })
@@ -141,7 +145,7 @@ fn string_map(cx: &mut Cx, field: &str, node: &Node) -> BTreeMap<String, String>
 }
 
 fn pool(cx: &mut Cx, node: &Node) -> Option<PoolSpec> {
-    let f = Fields::open(cx, node, "pool", "`pool`", &["type", "size", "max_size"])?;
+    let f = Fields::open(cx, node, "pool", "in `pool`", &["type", "size", "max_size"])?;
     let kind = f.choice(cx, "type", &["inline", "lazy", "static"]).unwrap_or("inline").to_string();
     let size = f.usize(cx, "size");
     let max_size = f.usize(cx, "max_size");
@@ -155,7 +159,8 @@ fn pool(cx: &mut Cx, node: &Node) -> Option<PoolSpec> {
 }
 
 fn limits(cx: &mut Cx, node: &Node) -> Limits {
-    let Some(f) = Fields::open(cx, node, "limits", "`limits`", &["max_execution_ms", "max_memory", "fuel"])
+    let Some(f) =
+        Fields::open(cx, node, "limits", "in `limits`", &["max_execution_ms", "max_memory", "fuel"])
     else {
         return Limits::default();
     };
