@@ -34,11 +34,26 @@ pub enum BootError {
     Spawn(#[from] troupe_kernel::KernelError),
 }
 
-/// Load and validate an application, with Lua syntax checks.
+/// The language checks `troupe check` runs: Luau compilation and WAT parsing.
+#[derive(Default)]
+pub struct Checker {
+    lua: troupe_lua::LuaChecker,
+}
+
+impl troupe_registry::SourceChecker for Checker {
+    fn check_lua(&self, source: &str) -> Result<(), (usize, String)> {
+        troupe_registry::SourceChecker::check_lua(&self.lua, source)
+    }
+    fn check_wat(&self, source: &str) -> Result<(), String> {
+        wat::parse_str(source).map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+/// Load and validate an application, with Lua syntax and WAT checks.
 ///
 /// Errors: every validation problem at once.
 pub fn load(dir: &Path) -> Result<Registry, troupe_registry::Diagnostics> {
-    troupe_registry::load(dir, &troupe_lua::LuaChecker::default())
+    troupe_registry::load(dir, &Checker::default())
 }
 
 /// A booted node: hosts running, runtimes registered, services not yet started.
