@@ -53,7 +53,11 @@ fn init_logging(level: Option<&str>, format: LogFormat) {
         Ok(v) if !v.is_empty() => EnvFilter::new(v),
         _ => EnvFilter::new(level.unwrap_or("info")),
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
