@@ -74,6 +74,28 @@ impl Vm {
             safe.set("traceback", debug.get::<mlua::Value>("traceback")?)?;
             globals.set("debug", safe)?;
         }
+        // `print` writes through Rust's stdout so it interleaves correctly with the CLI's
+        // own output (Luau's C `print` buffers separately until exit).
+        let tostring: Function = globals.get("tostring")?;
+        globals.set(
+            "print",
+            lua.create_function(move |_, args: mlua::MultiValue| {
+                use std::io::Write;
+                let mut line = Vec::new();
+                for (i, v) in args.into_iter().enumerate() {
+                    if i > 0 {
+                        line.push(b'\t');
+                    }
+                    let s: mlua::LuaString = tostring.call(v)?;
+                    line.extend_from_slice(&s.as_bytes());
+                }
+                line.push(b'\n');
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(&line);
+                let _ = out.flush();
+                Ok(())
+            })?,
+        )?;
         let modules = crate::modules::install(&lua, &globals)?;
         let env_meta = lua.create_table()?;
         env_meta.set("__index", globals.clone())?;
