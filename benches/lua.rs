@@ -128,7 +128,7 @@ fn idle_memory(rt: &tokio::runtime::Runtime, app: &App, n: u64) -> f64 {
         let args = vec![Value::str(n.to_string())];
         let exec = app.exec(entry, args);
         tokio::pin!(exec);
-        let mut after = before;
+        let after;
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             tokio::select! {
