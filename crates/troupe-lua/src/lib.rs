@@ -87,9 +87,3 @@ impl troupe_registry::SourceChecker for LuaChecker {
         }
     }
 }
-
-/// Make sure the error kind list stays referenced from this crate's docs.
-#[doc(hidden)]
-pub fn _kinds() -> &'static [ErrorKind] {
-    ErrorKind::ALL
-}
