@@ -26,9 +26,27 @@ struct Sizes {
 fn main() {
     let quick = std::env::var("TROUPE_BENCH_QUICK").is_ok_and(|v| v == "1");
     let s = if quick {
-        Sizes { spawn: 10_000, idle: 10_000, ping: 20_000, ring_n: 1_000, ring_r: 10, sleepers: 10_000, sleep_ms: 50, sleep0: 100_000 }
+        Sizes {
+            spawn: 10_000,
+            idle: 10_000,
+            ping: 20_000,
+            ring_n: 1_000,
+            ring_r: 10,
+            sleepers: 10_000,
+            sleep_ms: 50,
+            sleep0: 100_000,
+        }
     } else {
-        Sizes { spawn: 100_000, idle: 100_000, ping: 200_000, ring_n: 10_000, ring_r: 100, sleepers: 10_000, sleep_ms: 50, sleep0: 1_000_000 }
+        Sizes {
+            spawn: 100_000,
+            idle: 100_000,
+            ping: 200_000,
+            ring_n: 10_000,
+            ring_r: 100,
+            sleepers: 10_000,
+            sleep_ms: 50,
+            sleep0: 1_000_000,
+        }
     };
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/apps/lua");
     let app = match App::open(&dir) {
@@ -38,9 +56,15 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let erl = erlang(&s);
-    println!("{:<44} {:>12}  {:<16} {:>14}  {}", "figure", "troupe", "budget", "erlang", "troupe/erlang");
+    println!(
+        "{:<44} {:>12}  {:<16} {:>14}  {}",
+        "figure", "troupe", "budget", "erlang", "troupe/erlang"
+    );
 
     let only = std::env::var("TROUPE_BENCH_ONLY").unwrap_or_default();
     let want = |name: &str| only.is_empty() || only.split(',').any(|o| o == name);
@@ -50,17 +74,41 @@ fn main() {
 
     if want("spawn") {
         let t = timed(&rt, &app, "bench:spawn_exit", &[s.spawn]);
-        report("spawn + exit of a trivial Lua process", t.as_secs_f64() * 1e6 / s.spawn as f64, "us", "<= 5 us", 5.0, false, erl.get("spawn_exit_us"));
+        report(
+            "spawn + exit of a trivial Lua process",
+            t.as_secs_f64() * 1e6 / s.spawn as f64,
+            "us",
+            "<= 5 us",
+            5.0,
+            false,
+            erl.get("spawn_exit_us"),
+        );
     }
 
     if want("idle") {
         let bytes = idle_memory(&rt, &app, s.idle);
-        report("memory per idle Lua process", bytes, "B", "<= 4096 B", 4096.0, false, erl.get("idle_bytes"));
+        report(
+            "memory per idle Lua process",
+            bytes,
+            "B",
+            "<= 4096 B",
+            4096.0,
+            false,
+            erl.get("idle_bytes"),
+        );
     }
 
     if want("ping") {
         let t = timed(&rt, &app, "bench:ping_pong", &[s.ping]);
-        report("ping-pong round trip, Lua <-> Lua", t.as_secs_f64() * 1e6 / s.ping as f64, "us", "<= 2 us", 2.0, false, erl.get("ping_pong_us"));
+        report(
+            "ping-pong round trip, Lua <-> Lua",
+            t.as_secs_f64() * 1e6 / s.ping as f64,
+            "us",
+            "<= 2 us",
+            2.0,
+            false,
+            erl.get("ping_pong_us"),
+        );
     }
 
     if want("ring") {
@@ -92,7 +140,15 @@ fn main() {
 
     if want("sleep0") {
         let t = timed(&rt, &app, "bench:sleep0", &[s.sleep0]);
-        report("async host call (time.sleep(0)) round trip", t.as_secs_f64() * 1e6 / s.sleep0 as f64, "us", "<= 1 us", 1.0, false, erl.get("sleep0_us"));
+        report(
+            "async host call (time.sleep(0)) round trip",
+            t.as_secs_f64() * 1e6 / s.sleep0 as f64,
+            "us",
+            "<= 1 us",
+            1.0,
+            false,
+            erl.get("sleep0_us"),
+        );
     }
 
     app.shutdown();
@@ -115,7 +171,11 @@ fn timed(rt: &tokio::runtime::Runtime, app: &App, entry: &str, args: &[u64]) -> 
 
 fn rss_bytes() -> f64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0.0);
+    let pages: f64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0.0);
     pages * 4096.0
 }
 
@@ -153,11 +213,32 @@ fn idle_memory(rt: &tokio::runtime::Runtime, app: &App, n: u64) -> f64 {
     })
 }
 
-fn report(name: &str, value: f64, unit: &str, budget: &str, limit: f64, higher_is_better: bool, erl: Option<&f64>) {
-    let ok = if higher_is_better { value >= limit } else { value <= limit };
-    let erl_s = erl.map(|e| format!("{e:.3} {unit}")).unwrap_or_else(|| "-".into());
+fn report(
+    name: &str,
+    value: f64,
+    unit: &str,
+    budget: &str,
+    limit: f64,
+    higher_is_better: bool,
+    erl: Option<&f64>,
+) {
+    let ok = if higher_is_better {
+        value >= limit
+    } else {
+        value <= limit
+    };
+    let erl_s = erl
+        .map(|e| format!("{e:.3} {unit}"))
+        .unwrap_or_else(|| "-".into());
     let ratio = match erl {
-        Some(e) if *e > 0.0 => format!("{:.2}x", if higher_is_better { e / value } else { value / e }),
+        Some(e) if *e > 0.0 => format!(
+            "{:.2}x",
+            if higher_is_better {
+                e / value
+            } else {
+                value / e
+            }
+        ),
         _ => "(erl not found)".into(),
     };
     println!(
@@ -186,11 +267,16 @@ fn erlang(s: &Sizes) -> HashMap<String, f64> {
     match compiled {
         Ok(st) if st.success() => {}
         _ => {
-            println!("(erlc/erl not found: Erlang reference skipped; install with `apt-get install -y erlang-nox`)");
+            println!(
+                "(erlc/erl not found: Erlang reference skipped; install with `apt-get install -y erlang-nox`)"
+            );
             return out;
         }
     }
-    let args = [s.spawn, s.idle, s.ping, s.ring_n, s.ring_r, s.sleepers, s.sleep_ms, s.sleep0].map(|n| n.to_string());
+    let args = [
+        s.spawn, s.idle, s.ping, s.ring_n, s.ring_r, s.sleepers, s.sleep_ms, s.sleep0,
+    ]
+    .map(|n| n.to_string());
     let res = std::process::Command::new("erl")
         .arg("-noshell")
         .arg("-pa")

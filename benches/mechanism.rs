@@ -15,7 +15,12 @@ impl Actor for Echo {
     async fn pre_start(&self, _: ActorRef<Self::Msg>, _: ()) -> Result<u64, ActorProcessingErr> {
         Ok(0)
     }
-    async fn handle(&self, _: ActorRef<Self::Msg>, msg: Self::Msg, st: &mut u64) -> Result<(), ActorProcessingErr> {
+    async fn handle(
+        &self,
+        _: ActorRef<Self::Msg>,
+        msg: Self::Msg,
+        st: &mut u64,
+    ) -> Result<(), ActorProcessingErr> {
         *st += 1;
         let _ = msg.send(*st);
         Ok(())
@@ -24,7 +29,10 @@ impl Actor for Echo {
 
 fn main() {
     let n = 20_000u64;
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
 
     // ractor: spawn + stop + wait.
     let t = Instant::now();
@@ -65,7 +73,8 @@ fn main() {
     // tokio local task: round trip through an unbounded channel pair.
     let t = Instant::now();
     local.block_on(&rt, async {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<tokio::sync::oneshot::Sender<u64>>();
+        let (tx, mut rx) =
+            tokio::sync::mpsc::unbounded_channel::<tokio::sync::oneshot::Sender<u64>>();
         let h = tokio::task::spawn_local(async move {
             let mut c = 0;
             while let Some(r) = rx.recv().await {
@@ -86,6 +95,9 @@ fn main() {
     println!("{:<40} {:>10}", "mechanism", "us");
     println!("{:<40} {:>10.3}", "ractor actor spawn + stop", ractor_spawn);
     println!("{:<40} {:>10.3}", "ractor message round trip", ractor_rt);
-    println!("{:<40} {:>10.3}", "tokio local task spawn + exit", task_spawn);
+    println!(
+        "{:<40} {:>10.3}",
+        "tokio local task spawn + exit", task_spawn
+    );
     println!("{:<40} {:>10.3}", "tokio local task round trip", task_rt);
 }

@@ -29,7 +29,10 @@ pub enum BootError {
     #[error("{0}")]
     Invalid(#[from] troupe_registry::Diagnostics),
     #[error("cannot start host {host}: {source}")]
-    Host { host: String, source: std::io::Error },
+    Host {
+        host: String,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Spawn(#[from] troupe_kernel::KernelError),
 }
@@ -45,7 +48,9 @@ impl troupe_registry::SourceChecker for Checker {
         troupe_registry::SourceChecker::check_lua(&self.lua, source)
     }
     fn check_wat(&self, source: &str) -> Result<(), String> {
-        wat::parse_str(source).map(|_| ()).map_err(|e| e.to_string())
+        wat::parse_str(source)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -72,12 +77,17 @@ impl App {
         let registry = Arc::new(registry);
         let node = Node::new(registry.clone());
         node.add_runtime(Arc::new(troupe_lua::LuaRuntime));
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
         let mut first_host = None;
         for e in registry.entries.values() {
             if let Kind::ProcessHost(h) = &e.kind {
                 node.add_host(&e.id, h.workers.unwrap_or(cores))
-                    .map_err(|source| BootError::Host { host: e.id.clone(), source })?;
+                    .map_err(|source| BootError::Host {
+                        host: e.id.clone(),
+                        source,
+                    })?;
                 first_host.get_or_insert_with(|| e.id.clone());
             }
         }
@@ -85,7 +95,10 @@ impl App {
             Some(h) => h,
             None => {
                 node.add_host(IMPLICIT_HOST, cores)
-                    .map_err(|source| BootError::Host { host: IMPLICIT_HOST.into(), source })?;
+                    .map_err(|source| BootError::Host {
+                        host: IMPLICIT_HOST.into(),
+                        source,
+                    })?;
                 IMPLICIT_HOST.to_string()
             }
         };
@@ -117,7 +130,12 @@ impl App {
     ///
     /// Errors: the entry cannot be spawned.
     pub async fn exec(&self, entry: &str, args: Vec<Value>) -> Result<ExitResult, BootError> {
-        let req = SpawnRequest { entry: entry.to_string(), host: self.default_host.clone(), args, ..Default::default() };
+        let req = SpawnRequest {
+            entry: entry.to_string(),
+            host: self.default_host.clone(),
+            args,
+            ..Default::default()
+        };
         let (_, rx) = self.node.spawn(None, req, true)?;
         Ok(match rx {
             Some(rx) => rx.await.unwrap_or(Ok(Value::Nil)),

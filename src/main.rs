@@ -8,7 +8,11 @@ use troupe::{App, BootError};
 use troupe_kernel::Value;
 
 #[derive(Parser)]
-#[command(name = "troupe", version, about = "An Erlang-style process runtime for Lua and WebAssembly actors")]
+#[command(
+    name = "troupe",
+    version,
+    about = "An Erlang-style process runtime for Lua and WebAssembly actors"
+)]
 struct Cli {
     /// Log level (error, warn, info, debug, trace); `RUST_LOG` overrides it.
     #[arg(long, global = true)]
@@ -82,20 +86,34 @@ fn check(dir: &std::path::Path) -> ExitCode {
             for p in &d.0 {
                 eprintln!("{p}");
             }
-            eprintln!("{} problem{} found", d.0.len(), if d.0.len() == 1 { "" } else { "s" });
+            eprintln!(
+                "{} problem{} found",
+                d.0.len(),
+                if d.0.len() == 1 { "" } else { "s" }
+            );
             ExitCode::FAILURE
         }
     }
 }
 
-fn run(dir: &std::path::Path, exec: Option<String>, args: Vec<String>, level: Option<String>, format: LogFormat) -> ExitCode {
+fn run(
+    dir: &std::path::Path,
+    exec: Option<String>,
+    args: Vec<String>,
+    level: Option<String>,
+    format: LogFormat,
+) -> ExitCode {
     let registry = match troupe::load(dir) {
         Ok(r) => r,
         Err(d) => {
             for p in &d.0 {
                 eprintln!("{p}");
             }
-            eprintln!("troupe: refusing to boot: {} problem{} found", d.0.len(), if d.0.len() == 1 { "" } else { "s" });
+            eprintln!(
+                "troupe: refusing to boot: {} problem{} found",
+                d.0.len(),
+                if d.0.len() == 1 { "" } else { "s" }
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -108,7 +126,10 @@ fn run(dir: &std::path::Path, exec: Option<String>, args: Vec<String>, level: Op
             return ExitCode::FAILURE;
         }
     };
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("troupe: cannot start the runtime: {e}");

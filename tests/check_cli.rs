@@ -6,8 +6,12 @@ use std::process::Command;
 
 fn check(case: &str) -> (i32, String) {
     let dir = format!("{}/tests/check/{case}", env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_troupe")).args(["check", &dir]).output().expect("run troupe");
-    let stderr = String::from_utf8_lossy(&out.stderr).replace(&format!("{}/", env!("CARGO_MANIFEST_DIR")), "");
+    let out = Command::new(env!("CARGO_BIN_EXE_troupe"))
+        .args(["check", &dir])
+        .output()
+        .expect("run troupe");
+    let stderr = String::from_utf8_lossy(&out.stderr)
+        .replace(&format!("{}/", env!("CARGO_MANIFEST_DIR")), "");
     (out.status.code().unwrap_or(-1), stderr)
 }
 
@@ -22,57 +26,102 @@ fn assert_reports(case: &str, expected: &[&str]) {
 
 #[test]
 fn unknown_kind_with_suggestion() {
-    assert_reports("unknown_kind", &["tests/check/unknown_kind/_index.yaml:4:11: app:worker: unknown kind \"proces.lua\", did you mean \"process.lua\"?"]);
+    assert_reports(
+        "unknown_kind",
+        &[
+            "tests/check/unknown_kind/_index.yaml:4:11: app:worker: unknown kind \"proces.lua\", did you mean \"process.lua\"?",
+        ],
+    );
 }
 
 #[test]
 fn missing_required_field() {
-    assert_reports("missing_field", &["tests/check/missing_field/_index.yaml:3:5: app:worker: missing required field `source`"]);
+    assert_reports(
+        "missing_field",
+        &["tests/check/missing_field/_index.yaml:3:5: app:worker: missing required field `source`"],
+    );
 }
 
 #[test]
 fn unknown_field_with_suggestion() {
-    assert_reports("unknown_field", &["_index.yaml:6:5: app:worker: unknown field `modles` for kind process.lua, did you mean \"modules\"?"]);
+    assert_reports(
+        "unknown_field",
+        &[
+            "_index.yaml:6:5: app:worker: unknown field `modles` for kind process.lua, did you mean \"modules\"?",
+        ],
+    );
 }
 
 #[test]
 fn wrong_type() {
-    assert_reports("wrong_type", &["_index.yaml:6:13: app:worker: `method`: expected a string, found a list"]);
+    assert_reports(
+        "wrong_type",
+        &["_index.yaml:6:13: app:worker: `method`: expected a string, found a list"],
+    );
 }
 
 #[test]
 fn duplicate_id() {
-    assert_reports("duplicate_id", &["_index.yaml:5:5: app:worker: duplicate entry ID app:worker: first defined at", "_index.yaml:3:5"]);
+    assert_reports(
+        "duplicate_id",
+        &[
+            "_index.yaml:5:5: app:worker: duplicate entry ID app:worker: first defined at",
+            "_index.yaml:3:5",
+        ],
+    );
 }
 
 #[test]
 fn reference_to_missing_entry() {
-    assert_reports("bad_reference", &["_index.yaml:8:14: app:worker: `process` refers to app:worker_proces, which does not exist", "did you mean \"app:worker_process\"?"]);
+    assert_reports(
+        "bad_reference",
+        &[
+            "_index.yaml:8:14: app:worker: `process` refers to app:worker_proces, which does not exist",
+            "did you mean \"app:worker_process\"?",
+        ],
+    );
 }
 
 #[test]
 fn reference_to_wrong_kind() {
-    assert_reports("wrong_kind_reference", &["_index.yaml:9:14: app:worker: `process` must name a process.lua or process.wasm entry, but app:helper is a function.lua"]);
+    assert_reports(
+        "wrong_kind_reference",
+        &[
+            "_index.yaml:9:14: app:worker: `process` must name a process.lua or process.wasm entry, but app:helper is a function.lua",
+        ],
+    );
 }
 
 #[test]
 fn requires_cycle() {
-    assert_reports("requires_cycle", &["_index.yaml:10:18: app:a: cycle in requires: app:a -> app:b -> app:a"]);
+    assert_reports(
+        "requires_cycle",
+        &["_index.yaml:10:18: app:a: cycle in requires: app:a -> app:b -> app:a"],
+    );
 }
 
 #[test]
 fn supervisor_cycle() {
-    assert_reports("supervisor_cycle", &["cycle in supervisor children: app:middle -> app:top -> app:middle"]);
+    assert_reports(
+        "supervisor_cycle",
+        &["cycle in supervisor children: app:middle -> app:top -> app:middle"],
+    );
 }
 
 #[test]
 fn child_with_two_supervisors() {
-    assert_reports("two_parents", &["_index.yaml:15:9: app:sup_b: app:svc is a child of both app:sup_a and app:sup_b"]);
+    assert_reports(
+        "two_parents",
+        &["_index.yaml:15:9: app:sup_b: app:svc is a child of both app:sup_a and app:sup_b"],
+    );
 }
 
 #[test]
 fn unreadable_source() {
-    assert_reports("unreadable_source", &["_index.yaml:5:13: app:worker: cannot read source file file://missing.lua"]);
+    assert_reports(
+        "unreadable_source",
+        &["_index.yaml:5:13: app:worker: cannot read source file file://missing.lua"],
+    );
 }
 
 #[test]
@@ -88,12 +137,22 @@ fn lua_syntax_errors_inline_and_in_files() {
 
 #[test]
 fn invalid_wat() {
-    assert_reports("bad_wat", &["tests/check/bad_wat/_index.yaml", "invalid WAT"]);
+    assert_reports(
+        "bad_wat",
+        &["tests/check/bad_wat/_index.yaml", "invalid WAT"],
+    );
 }
 
 #[test]
 fn wasm_hash_mismatch() {
-    assert_reports("bad_hash", &["_index.yaml:10:11: app:add: `hash` does not match", "expected sha256:0000", "actual sha256:93a44bbb"]);
+    assert_reports(
+        "bad_hash",
+        &[
+            "_index.yaml:10:11: app:add: `hash` does not match",
+            "expected sha256:0000",
+            "actual sha256:93a44bbb",
+        ],
+    );
 }
 
 #[test]
@@ -105,7 +164,10 @@ fn yaml_syntax() {
 fn all_problems_at_once() {
     let (code, err) = check("multiple");
     assert_eq!(code, 1);
-    let problems: Vec<_> = err.lines().filter(|l| l.starts_with("tests/check/multiple/")).collect();
+    let problems: Vec<_> = err
+        .lines()
+        .filter(|l| l.starts_with("tests/check/multiple/"))
+        .collect();
     assert!(problems.len() >= 8, "expected every problem, got:\n{err}");
     assert!(err.contains("problems found"), "{err}");
 }
@@ -113,16 +175,29 @@ fn all_problems_at_once() {
 #[test]
 fn valid_app_passes() {
     let dir = format!("{}/tests/check/valid", env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_troupe")).args(["check", &dir]).output().expect("run troupe");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_troupe"))
+        .args(["check", &dir])
+        .output()
+        .expect("run troupe");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: 17 entries"));
 }
 
 #[test]
 fn run_refuses_to_boot_an_invalid_app() {
     let dir = format!("{}/tests/check/unknown_kind", env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_troupe")).args(["run", &dir]).output().expect("run troupe");
+    let out = Command::new(env!("CARGO_BIN_EXE_troupe"))
+        .args(["run", &dir])
+        .output()
+        .expect("run troupe");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("unknown kind") && err.contains("refusing to boot"), "{err}");
+    assert!(
+        err.contains("unknown kind") && err.contains("refusing to boot"),
+        "{err}"
+    );
 }

@@ -55,7 +55,10 @@ fn run_x_of_a_missing_entry_is_one_clear_line() {
     let err = text(&out.stderr);
     let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "expected one line, got: {err}");
-    assert!(lines[0].contains("app:nope") && lines[0].contains("not found"), "stderr: {err}");
+    assert!(
+        lines[0].contains("app:nope") && lines[0].contains("not found"),
+        "stderr: {err}"
+    );
     for bad in ["panicked", "backtrace", "RUST_BACKTRACE"] {
         assert!(!err.contains(bad), "stderr mentions {bad}: {err}");
     }
@@ -65,7 +68,11 @@ fn run_x_of_a_missing_entry_is_one_clear_line() {
 fn check_of_a_valid_app_exits_0() {
     let out = troupe(&["check", &cli_app()]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("3 entries"), "stdout: {}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("3 entries"),
+        "stdout: {}",
+        text(&out.stdout)
+    );
 }
 
 /// Every test application is itself a valid app.
@@ -81,6 +88,12 @@ fn check_accepts_every_test_app() {
     assert!(apps.len() >= 20, "found only {} apps", apps.len());
     for app in apps {
         let out = troupe(&["check", &app.display().to_string()]);
-        assert_eq!(out.status.code(), Some(0), "{}: {}", app.display(), text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}",
+            app.display(),
+            text(&out.stderr)
+        );
     }
 }

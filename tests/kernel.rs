@@ -13,8 +13,14 @@ use troupe::kernel::{ErrorKind, Value};
 #[test]
 fn exec_returns_main_value() {
     let r = run_with("spawn_exit", "app:ok", vec![Value::str("x"), Value::Int(2)]);
-    assert_eq!(r.map(|v| v.to_json()), Ok(json!({"a": "x", "b": 2, "sum": 42})));
-    assert_eq!(run("spawn_exit", "app:text"), Ok(Value::str("plain string")));
+    assert_eq!(
+        r.map(|v| v.to_json()),
+        Ok(json!({"a": "x", "b": 2, "sum": 42}))
+    );
+    assert_eq!(
+        run("spawn_exit", "app:text"),
+        Ok(Value::str("plain string"))
+    );
 }
 
 #[test]
@@ -22,7 +28,10 @@ fn return_nil_reason_is_an_error_exit() {
     let e = run_err("spawn_exit", "app:fail");
     assert_eq!(e.message, "reason");
     let e = run_err("spawn_exit", "app:fail_obj");
-    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Invalid, "bad input"));
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (ErrorKind::Invalid, "bad input")
+    );
     let e = run_err("spawn_exit", "app:raise");
     assert_eq!(e.message, "exploded");
 }
@@ -96,7 +105,10 @@ fn link_failure_cascades_through_a_star_of_ten() {
         let v = if i == 7 { "leaf7 failed" } else { linked };
         expected.insert(format!("leaf{i}"), json!(v));
     }
-    assert_eq!(run_ok("cascade", "app:star"), serde_json::Value::Object(expected));
+    assert_eq!(
+        run_ok("cascade", "app:star"),
+        serde_json::Value::Object(expected)
+    );
 }
 
 #[test]
@@ -227,7 +239,10 @@ fn names_register_send_and_release_on_exit() {
     let v = run_ok("names", "app:main");
     assert!(str_at(&v, "/taken/err").contains("svc"), "{v:#}");
     assert!(str_at(&v, "/after_exit/err").contains("not found"), "{v:#}");
-    assert!(str_at(&v, "/send_after_exit/err").contains("not found"), "{v:#}");
+    assert!(
+        str_at(&v, "/send_after_exit/err").contains("not found"),
+        "{v:#}"
+    );
     let mut v = v;
     for p in ["taken", "after_exit", "send_after_exit"] {
         v[p].as_object_mut().unwrap().remove("err");
@@ -256,7 +271,15 @@ fn send_to_a_dead_pid_fails_with_not_found() {
     let v = run_ok("dead_pid", "app:main");
     assert!(str_at(&v, "/err").contains("not found"), "{v:#}");
     assert!(str_at(&v, "/name_err").contains("not found"), "{v:#}");
-    assert_eq!((&v["exited"], &v["ok"], &v["kind"], &v["name_ok"]), (&json!(true), &json!(false), &json!("NOT_FOUND"), &json!(false)));
+    assert_eq!(
+        (&v["exited"], &v["ok"], &v["kind"], &v["name_ok"]),
+        (
+            &json!(true),
+            &json!(false),
+            &json!("NOT_FOUND"),
+            &json!(false)
+        )
+    );
 }
 
 // ---- §3.3 deadlock detection ---------------------------------------------------------------
@@ -309,11 +332,24 @@ fn busy_loop_inside_a_user_coroutine_does_not_starve_ping_pong() {
 #[test]
 fn lua_error_in_one_process_does_not_affect_others() {
     let v = run_ok("crash_isolation", "app:main");
-    assert_eq!(str_at(&v, "/index_nil"), "app:index_nil:3: attempt to index nil with 'field'", "{v:#}");
-    assert!(str_at(&v, "/bad_call").starts_with("bad argument #2"), "{v:#}");
+    assert_eq!(
+        str_at(&v, "/index_nil"),
+        "app:index_nil:3: attempt to index nil with 'field'",
+        "{v:#}"
+    );
+    assert!(
+        str_at(&v, "/bad_call").starts_with("bad argument #2"),
+        "{v:#}"
+    );
     let table_err = str_at(&v, "/error_table");
-    assert!(table_err.starts_with("table: ") && !table_err.contains('\n'), "{v:#}");
-    assert_eq!((&v["count"], &v["counter_exit"]), (&json!(2), &json!("counter stopped at 2")));
+    assert!(
+        table_err.starts_with("table: ") && !table_err.contains('\n'),
+        "{v:#}"
+    );
+    assert_eq!(
+        (&v["count"], &v["counter_exit"]),
+        (&json!(2), &json!("counter stopped at 2"))
+    );
 }
 
 // ---- §5 Lua ------------------------------------------------------------------------------
@@ -322,13 +358,25 @@ fn lua_error_in_one_process_does_not_affect_others() {
 fn modules_gate_refuses_unlisted_and_allows_listed() {
     let v = run_ok("modules_gate", "app:main");
     let denied = str_at(&v, "/denied");
-    assert!(denied.contains("\"time\"") && denied.contains("app:main"), "{v:#}");
+    assert!(
+        denied.contains("\"time\"") && denied.contains("app:main"),
+        "{v:#}"
+    );
     let unknown = str_at(&v, "/unknown");
-    assert!(unknown.contains("no_such_module") && unknown.contains("app:main"), "{v:#}");
-    assert_eq!((&v["denied_ok"], &v["unknown_ok"], &v["allowed"]), (&json!(false), &json!(false), &json!("[1,2,3]")));
+    assert!(
+        unknown.contains("no_such_module") && unknown.contains("app:main"),
+        "{v:#}"
+    );
+    assert_eq!(
+        (&v["denied_ok"], &v["unknown_ok"], &v["allowed"]),
+        (&json!(false), &json!(false), &json!("[1,2,3]"))
+    );
 
     let e = run_err("modules_gate", "app:bad");
-    assert!(e.message.contains("\"time\"") && e.message.contains("app:bad"), "{e:?}");
+    assert!(
+        e.message.contains("\"time\"") && e.message.contains("app:bad"),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -445,7 +493,10 @@ fn errors_new_kind_and_message() {
 fn uuid_version(s: &str) -> Option<char> {
     let groups: Vec<&str> = s.split('-').collect();
     let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    let hex = groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
+    let hex = groups.iter().all(|g| {
+        g.chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    });
     if lens != [8, 4, 4, 4, 12] || !hex {
         return None;
     }
@@ -460,7 +511,11 @@ fn uuid_version(s: &str) -> Option<char> {
 fn uuid_v4_and_v7_format() {
     let v = run_ok("uuid", "app:main");
     let ids: Vec<&str> = (0..4).map(|i| str_at(&v, &format!("/{i}"))).collect();
-    assert_eq!(ids.iter().map(|s| uuid_version(s)).collect::<Vec<_>>(), [Some('4'), Some('4'), Some('7'), Some('7')], "{ids:?}");
+    assert_eq!(
+        ids.iter().map(|s| uuid_version(s)).collect::<Vec<_>>(),
+        [Some('4'), Some('4'), Some('7'), Some('7')],
+        "{ids:?}"
+    );
     assert_ne!(ids[0], ids[1]);
     assert!(ids[2] < ids[3], "v7 ids are time-ordered: {ids:?}");
 }

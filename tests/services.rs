@@ -15,14 +15,22 @@ fn run_then_interrupt(dir: &str, after: Duration) -> (i32, String) {
         .spawn()
         .expect("start troupe");
     std::thread::sleep(after);
-    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
     assert!(status.success());
     let out = child.wait_with_output().expect("wait");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn lines_with<'a>(log: &'a str, needles: &[&str]) -> Vec<&'a str> {
-    log.lines().filter(|l| needles.iter().all(|n| l.contains(n))).collect()
+    log.lines()
+        .filter(|l| needles.iter().all(|n| l.contains(n)))
+        .collect()
 }
 
 #[test]
@@ -34,22 +42,59 @@ fn services_restart_stop_and_shut_down_in_order() {
     // Restarts with delays growing 50ms, 100ms, 200ms, then a final failed state.
     let delays: Vec<_> = lines_with(&log, &["service restarting after backoff", "svc:crasher"]);
     assert_eq!(delays.len(), 3, "{log}");
-    assert!(delays[0].contains("attempt=1") && delays[0].contains("delay=50ms"), "{}", delays[0]);
-    assert!(delays[1].contains("attempt=2") && delays[1].contains("delay=100ms"), "{}", delays[1]);
-    assert!(delays[2].contains("attempt=3") && delays[2].contains("delay=200ms"), "{}", delays[2]);
-    assert_eq!(lines_with(&log, &["service failed permanently", "svc:crasher"]).len(), 1, "{log}");
+    assert!(
+        delays[0].contains("attempt=1") && delays[0].contains("delay=50ms"),
+        "{}",
+        delays[0]
+    );
+    assert!(
+        delays[1].contains("attempt=2") && delays[1].contains("delay=100ms"),
+        "{}",
+        delays[1]
+    );
+    assert!(
+        delays[2].contains("attempt=3") && delays[2].contains("delay=200ms"),
+        "{}",
+        delays[2]
+    );
+    assert_eq!(
+        lines_with(&log, &["service failed permanently", "svc:crasher"]).len(),
+        1,
+        "{log}"
+    );
     // Each run had its own PID.
     let starts = lines_with(&log, &["service started", "svc:crasher"]);
     assert_eq!(starts.len(), 4, "{log}");
-    let pids: std::collections::HashSet<_> = starts.iter().filter_map(|l| l.split("pid=").nth(1)).collect();
+    let pids: std::collections::HashSet<_> = starts
+        .iter()
+        .filter_map(|l| l.split("pid=").nth(1))
+        .collect();
     assert_eq!(pids.len(), 4, "{log}");
 
     // A normal exit is final.
-    assert_eq!(lines_with(&log, &["service exited normally; not restarted", "svc:done", "finished"]).len(), 1, "{log}");
-    assert!(lines_with(&log, &["service restarting", "svc:done"]).is_empty(), "{log}");
+    assert_eq!(
+        lines_with(
+            &log,
+            &[
+                "service exited normally; not restarted",
+                "svc:done",
+                "finished"
+            ]
+        )
+        .len(),
+        1,
+        "{log}"
+    );
+    assert!(
+        lines_with(&log, &["service restarting", "svc:done"]).is_empty(),
+        "{log}"
+    );
 
     // requires: polite starts after stubborn and stops before it.
-    let pos = |needles: &[&str]| log.lines().position(|l| needles.iter().all(|n| l.contains(n)));
+    let pos = |needles: &[&str]| {
+        log.lines()
+            .position(|l| needles.iter().all(|n| l.contains(n)))
+    };
     let started_stubborn = pos(&["service started", "svc:stubborn"]).expect("stubborn started");
     let started_polite = pos(&["service started", "svc:polite"]).expect("polite started");
     assert!(started_stubborn < started_polite, "{log}");
@@ -57,9 +102,23 @@ fn services_restart_stop_and_shut_down_in_order() {
     let stopped_stubborn = pos(&["service stopped", "svc:stubborn"]).expect("stubborn stopped");
     assert!(stopped_polite < stopped_stubborn, "{log}");
     // polite honoured the cancel; stubborn was terminated after its stop_timeout.
-    assert!(log.lines().nth(stopped_polite).is_some_and(|l| l.contains("cancelled: shutdown")), "{log}");
-    assert_eq!(lines_with(&log, &["ignored cancel; terminating"]).len(), 1, "{log}");
-    assert!(log.lines().nth(stopped_stubborn).is_some_and(|l| l.contains("terminated")), "{log}");
+    assert!(
+        log.lines()
+            .nth(stopped_polite)
+            .is_some_and(|l| l.contains("cancelled: shutdown")),
+        "{log}"
+    );
+    assert_eq!(
+        lines_with(&log, &["ignored cancel; terminating"]).len(),
+        1,
+        "{log}"
+    );
+    assert!(
+        log.lines()
+            .nth(stopped_stubborn)
+            .is_some_and(|l| l.contains("terminated")),
+        "{log}"
+    );
 }
 
 #[test]
@@ -72,9 +131,15 @@ fn example_ping_pong_runs_under_x() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stdout.contains("300 round trips between ping and pong"), "{stdout}");
+    assert!(
+        stdout.contains("300 round trips between ping and pong"),
+        "{stdout}"
+    );
     assert_eq!(stdout.lines().last(), Some("300"), "{stdout}");
-    assert!(stderr.contains("pong stopping") && stderr.contains("\"served\":300"), "{stderr}");
+    assert!(
+        stderr.contains("pong stopping") && stderr.contains("\"served\":300"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -84,7 +149,18 @@ fn example_supervised_worker_restarts_with_growing_delays() {
     assert_eq!(code, 0, "{log}");
     let delays: Vec<_> = lines_with(&log, &["service restarting after backoff", "app:flaky"]);
     assert!(delays.len() >= 3, "{log}");
-    assert!(delays[0].contains("delay=200ms") && delays[1].contains("delay=400ms") && delays[2].contains("delay=800ms"), "{log}");
-    assert!(!lines_with(&log, &["counter still running"]).is_empty(), "{log}");
-    assert!(!lines_with(&log, &["service stopped", "app:counter"]).is_empty(), "{log}");
+    assert!(
+        delays[0].contains("delay=200ms")
+            && delays[1].contains("delay=400ms")
+            && delays[2].contains("delay=800ms"),
+        "{log}"
+    );
+    assert!(
+        !lines_with(&log, &["counter still running"]).is_empty(),
+        "{log}"
+    );
+    assert!(
+        !lines_with(&log, &["service stopped", "app:counter"]).is_empty(),
+        "{log}"
+    );
 }

@@ -14,7 +14,9 @@ pub const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// `tests/apps/<app>`.
 pub fn app_dir(app: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/apps").join(app)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/apps")
+        .join(app)
 }
 
 /// Boot `tests/apps/<app>`, run `entry` and return its exit result.
@@ -30,7 +32,8 @@ pub fn run_with(app: &str, entry: &str, args: Vec<Value>) -> ExitResult {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let outcome = rt.block_on(async { tokio::time::timeout(TIMEOUT, booted.exec(entry, args)).await });
+    let outcome =
+        rt.block_on(async { tokio::time::timeout(TIMEOUT, booted.exec(entry, args)).await });
     match outcome {
         Err(_) => {
             // Do not join the hosts: a stuck worker would hang the test instead of failing it.
@@ -59,7 +62,10 @@ pub fn run_ok(app: &str, entry: &str) -> serde_json::Value {
 /// Run an entry that must exit with an error; the error.
 pub fn run_err(app: &str, entry: &str) -> ProcessError {
     match run(app, entry) {
-        Ok(v) => panic!("{app}: {entry} should have failed but returned {}", v.display()),
+        Ok(v) => panic!(
+            "{app}: {entry} should have failed but returned {}",
+            v.display()
+        ),
         Err(e) => e,
     }
 }

@@ -68,7 +68,10 @@ pub struct ProcessError {
 
 impl ProcessError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        ProcessError { kind, message: message.into() }
+        ProcessError {
+            kind,
+            message: message.into(),
+        }
     }
     /// The exit reason of a process killed by `terminate`.
     pub fn terminated() -> Self {
@@ -97,6 +100,10 @@ pub enum KernelError {
     EntryNotFound(String),
     #[error("entry {id} has kind {kind}, which cannot be spawned")]
     NotSpawnable { id: String, kind: String },
+    #[error(
+        "entry {id} has kind {kind}; expected a function.lua, function.wat or function.wasm entry"
+    )]
+    NotAFunction { id: String, kind: String },
     #[error("host {0} not found")]
     HostNotFound(String),
     #[error("name {0:?} is already registered")]
@@ -113,10 +120,12 @@ impl KernelError {
     /// The [`ErrorKind`] Lua sees for this failure.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            KernelError::ProcessNotFound(_) | KernelError::EntryNotFound(_) | KernelError::HostNotFound(_) => {
-                ErrorKind::NotFound
-            }
-            KernelError::NotSpawnable { .. } | KernelError::InvalidTopic(_) => ErrorKind::Invalid,
+            KernelError::ProcessNotFound(_)
+            | KernelError::EntryNotFound(_)
+            | KernelError::HostNotFound(_) => ErrorKind::NotFound,
+            KernelError::NotSpawnable { .. }
+            | KernelError::NotAFunction { .. }
+            | KernelError::InvalidTopic(_) => ErrorKind::Invalid,
             KernelError::NameTaken(_) => ErrorKind::AlreadyExists,
             KernelError::Start(_) => ErrorKind::Internal,
             KernelError::ShuttingDown => ErrorKind::Unavailable,

@@ -45,7 +45,9 @@ impl Host {
         let mut threads = Vec::with_capacity(workers);
         for index in 0..workers {
             let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
             let host_id = id.clone();
             let thread = std::thread::Builder::new()
                 .name(format!("{}#{}", id, index))

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use crate::{ExitResult, Pid, Value};
 use crate::security::Actor;
+use crate::{ExitResult, Pid, Value};
 
 /// A message sent with `process.send`.
 #[derive(Debug, Clone)]
@@ -31,9 +31,15 @@ pub enum Event {
     /// A monitored process exited (normal or error).
     Exit { from: Pid, result: ExitResult },
     /// A linked process exited with an error and this process traps links.
-    LinkDown { from: Pid, reason: crate::ProcessError },
+    LinkDown {
+        from: Pid,
+        reason: crate::ProcessError,
+    },
     /// Someone asked this process to stop (`process.cancel`).
-    Cancel { from: Option<Pid>, reason: Option<String> },
+    Cancel {
+        from: Option<Pid>,
+        reason: Option<String>,
+    },
 }
 
 /// One mailbox item.

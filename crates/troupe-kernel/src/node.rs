@@ -56,7 +56,11 @@ pub struct Node(Arc<NodeInner>);
 impl Node {
     /// A node for `registry`, with no hosts or runtimes yet.
     pub fn new(registry: Arc<Registry>) -> Node {
-        let entries = registry.entries.iter().map(|(k, v)| (k.clone(), Arc::new(v.clone()))).collect();
+        let entries = registry
+            .entries
+            .iter()
+            .map(|(k, v)| (k.clone(), Arc::new(v.clone())))
+            .collect();
         Node(Arc::new(NodeInner {
             name: registry.node.name.as_str().into(),
             registry,
@@ -128,7 +132,8 @@ impl Node {
     }
 
     fn resolve_or_err(&self, dest: &str) -> Result<ProcessRef, KernelError> {
-        self.resolve(dest).ok_or_else(|| KernelError::ProcessNotFound(dest.to_string()))
+        self.resolve(dest)
+            .ok_or_else(|| KernelError::ProcessNotFound(dest.to_string()))
     }
 
     /// Spawn a process. `parent` is the caller (for link/monitor and actor inheritance).
@@ -144,15 +149,33 @@ impl Node {
         if self.0.stopping.load(Ordering::Relaxed) {
             return Err(KernelError::ShuttingDown);
         }
-        let entry = self.entry(&req.entry).ok_or_else(|| KernelError::EntryNotFound(req.entry.clone()))?;
-        let runtime = self.0.runtimes.read().get(entry.kind_name()).cloned().ok_or_else(|| {
-            KernelError::NotSpawnable { id: entry.id.clone(), kind: entry.kind_name().to_string() }
-        })?;
-        let host = self.host(&req.host).ok_or_else(|| KernelError::HostNotFound(req.host.clone()))?;
+        let entry = self
+            .entry(&req.entry)
+            .ok_or_else(|| KernelError::EntryNotFound(req.entry.clone()))?;
+        let runtime = self
+            .0
+            .runtimes
+            .read()
+            .get(entry.kind_name())
+            .cloned()
+            .ok_or_else(|| KernelError::NotSpawnable {
+                id: entry.id.clone(),
+                kind: entry.kind_name().to_string(),
+            })?;
+        let host = self
+            .host(&req.host)
+            .ok_or_else(|| KernelError::HostNotFound(req.host.clone()))?;
         let id = self.0.counter.fetch_add(1, Ordering::Relaxed) + 1;
         let pid = Pid::new(&self.0.name, &host.id, id);
-        let actor = req.actor.clone().or_else(|| parent.and_then(|p| p.actor.clone()));
-        let handle = Arc::new(ProcessHandle::new(pid.clone(), entry.id.as_str().into(), actor));
+        let actor = req
+            .actor
+            .clone()
+            .or_else(|| parent.and_then(|p| p.actor.clone()));
+        let handle = Arc::new(ProcessHandle::new(
+            pid.clone(),
+            entry.id.as_str().into(),
+            actor,
+        ));
         let rx = if watch {
             let (tx, rx) = oneshot::channel();
             handle.relations.lock().watchers.push(tx);
@@ -173,7 +196,12 @@ impl Node {
         self.0.procs.insert(id, handle.clone());
         tracing::debug!(pid = %pid, entry = %entry.id, "process spawned");
         let node = self.clone();
-        let ctx = ProcessContext { node: node.clone(), handle: handle.clone(), entry, args: req.args };
+        let ctx = ProcessContext {
+            node: node.clone(),
+            handle: handle.clone(),
+            entry,
+            args: req.args,
+        };
         let job: crate::host::Job = Box::new(move || {
             let body = runtime.start(ctx);
             match body {
@@ -211,21 +239,33 @@ impl Node {
             self.0.names.remove_if(name, |_, v| *v == id);
         }
         match &result {
-            Ok(v) => tracing::debug!(pid = %handle.pid, entry = %handle.entry, result = %v.display(), "process exited"),
-            Err(e) => tracing::debug!(pid = %handle.pid, entry = %handle.entry, error = %e, "process failed"),
+            Ok(v) => {
+                tracing::debug!(pid = %handle.pid, entry = %handle.entry, result = %v.display(), "process exited")
+            }
+            Err(e) => {
+                tracing::debug!(pid = %handle.pid, entry = %handle.entry, error = %e, "process failed")
+            }
         }
         for m in rel.monitored_by {
             if let Some(p) = self.0.procs.get(&m).map(|p| p.clone()) {
                 p.relations.lock().monitoring.retain(|x| *x != id);
-                p.deliver(Envelope::Event(Event::Exit { from: handle.pid.clone(), result: result.clone() }));
+                p.deliver(Envelope::Event(Event::Exit {
+                    from: handle.pid.clone(),
+                    result: result.clone(),
+                }));
             }
         }
         for l in rel.links {
-            let Some(p) = self.0.procs.get(&l).map(|p| p.clone()) else { continue };
+            let Some(p) = self.0.procs.get(&l).map(|p| p.clone()) else {
+                continue;
+            };
             p.relations.lock().links.remove(&id);
             if let Err(e) = &result {
                 if p.trap_links.load(Ordering::Acquire) {
-                    p.deliver(Envelope::Event(Event::LinkDown { from: handle.pid.clone(), reason: e.clone() }));
+                    p.deliver(Envelope::Event(Event::LinkDown {
+                        from: handle.pid.clone(),
+                        reason: e.clone(),
+                    }));
                 } else {
                     p.kill(ProcessError::link_failed());
                 }
@@ -244,7 +284,13 @@ impl Node {
     /// `process.send` (SPEC §3.2): queue a message for `dest` (PID or name).
     ///
     /// Errors: topic starts with `@`; no such process (`not found`).
-    pub fn send(&self, from: Option<&ProcessRef>, dest: &str, topic: &str, payload: Value) -> Result<(), KernelError> {
+    pub fn send(
+        &self,
+        from: Option<&ProcessRef>,
+        dest: &str,
+        topic: &str,
+        payload: Value,
+    ) -> Result<(), KernelError> {
         if topic.starts_with('@') {
             return Err(KernelError::InvalidTopic(topic.to_string()));
         }
@@ -254,7 +300,13 @@ impl Node {
     }
 
     /// Queue a message for a known process.
-    pub fn send_to(&self, from: Option<&ProcessRef>, to: &ProcessRef, topic: Arc<str>, payload: Value) {
+    pub fn send_to(
+        &self,
+        from: Option<&ProcessRef>,
+        to: &ProcessRef,
+        topic: Arc<str>,
+        payload: Value,
+    ) {
         to.deliver(Envelope::Message(Message {
             topic,
             from: from.map(|f| f.pid.clone()),
@@ -264,9 +316,17 @@ impl Node {
     }
 
     /// `process.cancel`: deliver a CANCEL event.
-    pub fn cancel(&self, from: Option<&ProcessRef>, dest: &str, reason: Option<String>) -> Result<(), KernelError> {
+    pub fn cancel(
+        &self,
+        from: Option<&ProcessRef>,
+        dest: &str,
+        reason: Option<String>,
+    ) -> Result<(), KernelError> {
         let to = self.resolve_or_err(dest)?;
-        to.deliver(Envelope::Event(Event::Cancel { from: from.map(|f| f.pid.clone()), reason }));
+        to.deliver(Envelope::Event(Event::Cancel {
+            from: from.map(|f| f.pid.clone()),
+            reason,
+        }));
         Ok(())
     }
 
@@ -330,8 +390,15 @@ impl Node {
     /// `process.unmonitor`.
     pub fn unmonitor(&self, me: &ProcessRef, dest: &str) -> Result<(), KernelError> {
         let other = self.resolve_or_err(dest)?;
-        other.relations.lock().monitored_by.retain(|x| *x != me.pid.id);
-        me.relations.lock().monitoring.retain(|x| *x != other.pid.id);
+        other
+            .relations
+            .lock()
+            .monitored_by
+            .retain(|x| *x != me.pid.id);
+        me.relations
+            .lock()
+            .monitoring
+            .retain(|x| *x != other.pid.id);
         Ok(())
     }
 
@@ -351,7 +418,9 @@ impl Node {
     ///
     /// Errors: the name is held by another live process; no such process.
     pub fn register_name(&self, name: &str, pid: &Pid) -> Result<(), KernelError> {
-        let p = self.process(pid).ok_or_else(|| KernelError::ProcessNotFound(pid.to_string()))?;
+        let p = self
+            .process(pid)
+            .ok_or_else(|| KernelError::ProcessNotFound(pid.to_string()))?;
         match self.0.names.entry(name.to_string()) {
             dashmap::Entry::Occupied(o) => {
                 if *o.get() == pid.id {
@@ -413,7 +482,11 @@ impl Node {
 /// Drives a body, honours kill requests, turns panics into error exits and does the exit
 /// bookkeeping.
 async fn run_process(node: Node, handle: ProcessRef, body: ProcessBody) {
-    let result = Guarded { handle: handle.clone(), body }.await;
+    let result = Guarded {
+        handle: handle.clone(),
+        body,
+    }
+    .await;
     node.exit(&handle, result);
 }
 
@@ -429,7 +502,8 @@ impl Future for Guarded {
             return Poll::Ready(Err(reason));
         }
         let this = &mut *self;
-        let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.body.as_mut().poll(cx)));
+        let polled =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.body.as_mut().poll(cx)));
         match polled {
             Ok(Poll::Pending) => match self.handle.kill_reason() {
                 Some(reason) => Poll::Ready(Err(reason)),
@@ -442,7 +516,10 @@ impl Future for Guarded {
                     .cloned()
                     .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                     .unwrap_or_else(|| "panic".into());
-                Poll::Ready(Err(ProcessError::new(ErrorKind::Internal, format!("process panicked: {msg}"))))
+                Poll::Ready(Err(ProcessError::new(
+                    ErrorKind::Internal,
+                    format!("process panicked: {msg}"),
+                )))
             }
         }
     }

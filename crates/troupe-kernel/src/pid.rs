@@ -18,7 +18,10 @@ pub struct Pid {
 impl Pid {
     /// The PID of process `id` on `host` of node `node`.
     pub fn new(node: &str, host: &str, id: u64) -> Pid {
-        Pid { id, text: format!("{{{node}@{host}|0x{id:05x}}}").into() }
+        Pid {
+            id,
+            text: format!("{{{node}@{host}|0x{id:05x}}}").into(),
+        }
     }
 
     /// Parse the printed form `{node@host|0x1a}`. Returns `None` for anything else.

@@ -55,7 +55,10 @@ impl ProcessHandle {
             killed: AtomicBool::new(false),
             kill_reason: Mutex::new(None),
             trap_links: AtomicBool::new(false),
-            relations: Mutex::new(Relations { alive: true, ..Default::default() }),
+            relations: Mutex::new(Relations {
+                alive: true,
+                ..Default::default()
+            }),
             actor,
         }
     }
@@ -95,7 +98,11 @@ impl ProcessHandle {
 
     /// The kill reason, if the process was killed.
     pub fn kill_reason(&self) -> Option<ProcessError> {
-        if self.killed.load(Ordering::Acquire) { self.kill_reason.lock().clone() } else { None }
+        if self.killed.load(Ordering::Acquire) {
+            self.kill_reason.lock().clone()
+        } else {
+            None
+        }
     }
 
     /// Whether the process is still alive.

@@ -14,16 +14,29 @@ use crate::{ExitResult, Node, Pid, ProcessError, SpawnRequest, Value};
 /// The delay before restart attempt `attempt` (1-based): `initial_delay ·
 /// backoff_factor^(attempt-1)`, capped at `max_delay`, then spread by ±`jitter`.
 pub fn backoff_delay(policy: &RestartPolicy, attempt: u32) -> Duration {
-    let base = policy.initial_delay.as_secs_f64() * policy.backoff_factor.max(1.0).powi(attempt.saturating_sub(1) as i32);
+    let base = policy.initial_delay.as_secs_f64()
+        * policy
+            .backoff_factor
+            .max(1.0)
+            .powi(attempt.saturating_sub(1) as i32);
     let capped = base.min(policy.max_delay.as_secs_f64());
     let jitter = policy.jitter.clamp(0.0, 1.0);
-    let factor = if jitter > 0.0 { 1.0 + rand::rng().random_range(-jitter..=jitter) } else { 1.0 };
+    let factor = if jitter > 0.0 {
+        1.0 + rand::rng().random_range(-jitter..=jitter)
+    } else {
+        1.0
+    };
     Duration::from_secs_f64((capped * factor).max(0.0))
 }
 
 /// Cancel a process, wait up to `stop_timeout` for it to end, then terminate it
 /// (SPEC §4.1 shutdown). Returns its exit result.
-pub async fn stop_process(node: &Node, pid: &Pid, exit: oneshot::Receiver<ExitResult>, stop_timeout: Duration) -> ExitResult {
+pub async fn stop_process(
+    node: &Node,
+    pid: &Pid,
+    exit: oneshot::Receiver<ExitResult>,
+    stop_timeout: Duration,
+) -> ExitResult {
     let _ = node.cancel(None, &pid.to_string(), Some("shutdown".into()));
     let mut exit = exit;
     match tokio::time::timeout(stop_timeout, &mut exit).await {
@@ -59,10 +72,19 @@ impl Services {
         }
         let mut tasks = Vec::new();
         for id in ids {
-            let Some(entry) = node.entry(id) else { continue };
-            let Kind::ProcessService(spec) = &entry.kind else { continue };
+            let Some(entry) = node.entry(id) else {
+                continue;
+            };
+            let Kind::ProcessService(spec) = &entry.kind else {
+                continue;
+            };
             let spec = spec.clone();
-            let requires: Vec<_> = spec.lifecycle.requires.iter().filter_map(|r| started.get(r).cloned()).collect();
+            let requires: Vec<_> = spec
+                .lifecycle
+                .requires
+                .iter()
+                .filter_map(|r| started.get(r).cloned())
+                .collect();
             let dependants: Vec<_> = ids
                 .iter()
                 .filter(|other| {
@@ -73,11 +95,16 @@ impl Services {
                 })
                 .filter_map(|o| stopped.get(o).cloned())
                 .collect();
-            let Some((started_tx, stopped_tx)) = senders.remove(id) else { continue };
+            let Some((started_tx, stopped_tx)) = senders.remove(id) else {
+                continue;
+            };
             let run = ServiceRun {
                 node: node.clone(),
                 id: id.clone(),
-                host: spec.host.clone().unwrap_or_else(|| default_host.to_string()),
+                host: spec
+                    .host
+                    .clone()
+                    .unwrap_or_else(|| default_host.to_string()),
                 spec,
                 requires,
                 dependants,
@@ -130,7 +157,12 @@ impl ServiceRun {
         loop {
             let began = Instant::now();
             let args = self.spec.input.iter().map(Value::from).collect();
-            let req = SpawnRequest { entry: self.spec.process.clone(), host: self.host.clone(), args, ..Default::default() };
+            let req = SpawnRequest {
+                entry: self.spec.process.clone(),
+                host: self.host.clone(),
+                args,
+                ..Default::default()
+            };
             let result = match self.node.spawn(None, req, true) {
                 Err(e) => {
                     tracing::error!(service = %self.id, error = %e, "service failed to start");

@@ -42,7 +42,9 @@ impl Value {
             Value::Nil => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
-            Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or(J::Null),
             Value::Str(b) => J::String(String::from_utf8_lossy(b).into_owned()),
             Value::Array(a) => J::Array(a.iter().map(Value::to_json).collect()),
             Value::Map(m) => J::Object(
@@ -83,7 +85,11 @@ impl From<&serde_json::Value> for Value {
             },
             J::String(s) => Value::str(s.clone()),
             J::Array(a) => Value::Array(a.iter().map(Value::from).collect()),
-            J::Object(o) => Value::Map(o.iter().map(|(k, v)| (Value::str(k.clone()), Value::from(v))).collect()),
+            J::Object(o) => Value::Map(
+                o.iter()
+                    .map(|(k, v)| (Value::str(k.clone()), Value::from(v)))
+                    .collect(),
+            ),
         }
     }
 }

@@ -25,7 +25,11 @@ pub struct Waiter {
 
 impl Waiter {
     fn new() -> Rc<Waiter> {
-        Rc::new(Waiter { fired: Cell::new(false), result: RefCell::new(None), waker: RefCell::new(None) })
+        Rc::new(Waiter {
+            fired: Cell::new(false),
+            result: RefCell::new(None),
+            waker: RefCell::new(None),
+        })
     }
     fn fire(&self, case: usize, v: LuaValue, ok: bool) {
         self.fired.set(true);
@@ -62,7 +66,13 @@ pub enum Try<T> {
 impl Channel {
     /// A new channel with `cap` buffer slots (0 = unbuffered).
     pub fn new(cap: usize, external: bool) -> Channel {
-        Channel { st: Rc::new(RefCell::new(State { cap, ..Default::default() })), external }
+        Channel {
+            st: Rc::new(RefCell::new(State {
+                cap,
+                ..Default::default()
+            })),
+            external,
+        }
     }
 
     /// Identity comparison.
@@ -222,7 +232,12 @@ pub struct Wait {
 impl Wait {
     /// Wait on `cases`; `blocked` is the process's counter of locally blocked coroutines.
     pub fn new(cases: Vec<Case>, blocked: Rc<Cell<usize>>) -> Wait {
-        Wait { cases, waiter: None, local_blocked: Some(blocked), counted: false }
+        Wait {
+            cases,
+            waiter: None,
+            local_blocked: Some(blocked),
+            counted: false,
+        }
     }
     fn uncount(&mut self) {
         if self.counted {
@@ -268,7 +283,9 @@ impl Future for Wait {
                         if let Some(Case::Send(..)) = this.cases.get(case)
                             && !ok
                         {
-                            return Poll::Ready(Err(mlua::Error::runtime("send on closed channel")));
+                            return Poll::Ready(Err(mlua::Error::runtime(
+                                "send on closed channel",
+                            )));
                         }
                         Poll::Ready(Ok((case, v, ok)))
                     }
@@ -311,8 +328,13 @@ impl UserData for Channel {
         m.add_method("is_closed", |_, ch, ()| Ok(ch.is_closed()));
         m.add_method("len", |_, ch, ()| Ok(ch.st.borrow().buf.len()));
         m.add_method("case_receive", |_, ch, ()| Ok(Case::Recv(ch.clone())));
-        m.add_method("case_send", |_, ch, v: LuaValue| Ok(Case::Send(ch.clone(), v)));
-        m.add_meta_method(mlua::MetaMethod::Eq, |_, a, b: mlua::UserDataRef<Channel>| Ok(a.same(&b)));
+        m.add_method("case_send", |_, ch, v: LuaValue| {
+            Ok(Case::Send(ch.clone(), v))
+        });
+        m.add_meta_method(
+            mlua::MetaMethod::Eq,
+            |_, a, b: mlua::UserDataRef<Channel>| Ok(a.same(&b)),
+        );
         m.add_meta_method(mlua::MetaMethod::ToString, |_, ch, ()| {
             Ok(format!("channel({:p})", Rc::as_ptr(&ch.st)))
         });
@@ -322,15 +344,24 @@ impl UserData for Channel {
 /// Build the `channel` module: `new([size])`, `select{cases..., default=bool}`.
 pub fn module(lua: &Lua) -> mlua::Result<mlua::Table> {
     let t = lua.create_table()?;
-    t.set("new", lua.create_function(|_, size: Option<usize>| Ok(Channel::new(size.unwrap_or(0), false)))?)?;
+    t.set(
+        "new",
+        lua.create_function(|_, size: Option<usize>| Ok(Channel::new(size.unwrap_or(0), false)))?,
+    )?;
     t.set(
         "select",
         lua.create_async_function(|lua, spec: mlua::Table| async move {
             let mut cases = Vec::new();
             for v in spec.sequence_values::<mlua::AnyUserData>() {
-                let v = v.map_err(|_| mlua::Error::runtime("channel.select: cases must come from ch:case_receive() or ch:case_send(v)"))?;
+                let v = v.map_err(|_| {
+                    mlua::Error::runtime(
+                        "channel.select: cases must come from ch:case_receive() or ch:case_send(v)",
+                    )
+                })?;
                 let c = v.borrow::<Case>().map_err(|_| {
-                    mlua::Error::runtime("channel.select: cases must come from ch:case_receive() or ch:case_send(v)")
+                    mlua::Error::runtime(
+                        "channel.select: cases must come from ch:case_receive() or ch:case_send(v)",
+                    )
                 })?;
                 cases.push(c.clone());
             }
@@ -338,24 +369,26 @@ pub fn module(lua: &Lua) -> mlua::Result<mlua::Table> {
             let out = lua.create_table()?;
             if has_default {
                 match try_cases(&cases)? {
-                    Some(o) => fill(&lua, &out, &cases, o)?,
+                    Some(o) => fill(&out, &cases, o)?,
                     None => out.set("default", true)?,
                 }
                 return Ok(out);
             }
             if cases.is_empty() {
-                return Err(mlua::Error::runtime("channel.select: no cases and no default"));
+                return Err(mlua::Error::runtime(
+                    "channel.select: no cases and no default",
+                ));
             }
             let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
             let o = Wait::new(cases.clone(), blocked).await?;
-            fill(&lua, &out, &cases, o)?;
+            fill(&out, &cases, o)?;
             Ok(out)
         })?,
     )?;
     Ok(t)
 }
 
-fn fill(_lua: &Lua, out: &mlua::Table, cases: &[Case], (i, v, ok): Outcome) -> mlua::Result<()> {
+fn fill(out: &mlua::Table, cases: &[Case], (i, v, ok): Outcome) -> mlua::Result<()> {
     out.set("channel", cases[i].channel().clone())?;
     out.set("value", v)?;
     out.set("ok", ok)?;

@@ -59,7 +59,11 @@ fn copy(v: &LuaValue, depth: usize) -> Value {
 }
 
 fn number(n: f64) -> Value {
-    if n.fract() == 0.0 && n.abs() < 9.0e15 { Value::Int(n as i64) } else { Value::Float(n) }
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        Value::Int(n as i64)
+    } else {
+        Value::Float(n)
+    }
 }
 
 /// Build a Lua value from a [`Value`].

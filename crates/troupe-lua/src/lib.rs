@@ -43,8 +43,17 @@ impl Runtime for LuaRuntime {
                 args.push_back(convert::to_lua(&vm.lua, a)?);
             }
             let fut = thread.clone().into_async::<MultiValue>(args)?;
-            let st = Rc::new(ProcState::new(ctx.node.clone(), ctx.handle.clone(), ctx.entry.clone(), env));
-            Ok(Box::pin(LuaProcess::new(vm.lua.clone(), st, Coroutine::new(true, &thread, fut))))
+            let st = Rc::new(ProcState::new(
+                ctx.node.clone(),
+                ctx.handle.clone(),
+                ctx.entry.clone(),
+                env,
+            ));
+            Ok(Box::pin(LuaProcess::new(
+                vm.lua.clone(),
+                st,
+                Coroutine::new(true, &thread, fut),
+            )))
         };
         start().map_err(|e| {
             let mut pe = error_to_process(&e);
@@ -63,7 +72,9 @@ pub struct LuaChecker {
 
 impl Default for LuaChecker {
     fn default() -> Self {
-        LuaChecker { lua: mlua::Lua::new() }
+        LuaChecker {
+            lua: mlua::Lua::new(),
+        }
     }
 }
 

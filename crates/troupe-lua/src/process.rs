@@ -18,10 +18,12 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use mlua::{Lua, LuaSerdeExt, MultiValue, Table, Thread, Value as LuaValue};
 use mlua::thread::AsyncThread;
+use mlua::{Lua, LuaSerdeExt, MultiValue, Table, Thread, Value as LuaValue};
 use troupe_kernel::message::event_kind;
-use troupe_kernel::{Envelope, ErrorKind, Event, ExitResult, Message, Node, ProcessError, ProcessRef};
+use troupe_kernel::{
+    Envelope, ErrorKind, Event, ExitResult, Message, Node, ProcessError, ProcessRef,
+};
 use troupe_registry::Entry;
 
 use crate::channel::Channel;
@@ -45,7 +47,11 @@ pub(crate) struct Slice {
 }
 
 impl Slice {
-    const NONE: Slice = Slice { deadline: u64::MAX, kill: std::ptr::null(), running: std::ptr::null() };
+    const NONE: Slice = Slice {
+        deadline: u64::MAX,
+        kill: std::ptr::null(),
+        running: std::ptr::null(),
+    };
 }
 
 /// Run `f` with the current process. Errors when called outside a process.
@@ -53,7 +59,9 @@ pub fn with_current<R>(f: impl FnOnce(&Rc<ProcState>) -> mlua::Result<R>) -> mlu
     let p = CURRENT.with(|c| c.borrow().clone());
     match p {
         Some(p) => f(&p),
-        None => Err(mlua::Error::runtime("this function can only be called inside a process")),
+        None => Err(mlua::Error::runtime(
+            "this function can only be called inside a process",
+        )),
     }
 }
 
@@ -129,7 +137,9 @@ impl ProcState {
     fn offer(&self, lua: &Lua, m: Message) -> mlua::Result<Option<Message>> {
         let target = {
             let ls = self.listeners.borrow();
-            ls.iter().find(|l| *l.topic == *m.topic).map(|l| (l.channel.clone(), l.message))
+            ls.iter()
+                .find(|l| *l.topic == *m.topic)
+                .map(|l| (l.channel.clone(), l.message))
         };
         if let Some((ch, as_message)) = target {
             let v = if as_message {
@@ -190,7 +200,9 @@ impl mlua::UserData for LuaMessage {
             Some(p) => Ok(LuaValue::String(lua.create_string(p.as_str())?)),
             None => Ok(LuaValue::Nil),
         });
-        m.add_method("payload", |_, msg, ()| Ok(LuaPayload(msg.0.payload.clone())));
+        m.add_method("payload", |_, msg, ()| {
+            Ok(LuaPayload(msg.0.payload.clone()))
+        });
         m.add_method("actor", |lua, msg, ()| match &msg.0.actor {
             None => Ok(LuaValue::Nil),
             Some(a) => {
@@ -243,7 +255,9 @@ pub fn error_to_process(e: &mlua::Error) -> ProcessError {
         mlua::Error::CallbackError { cause, .. } => error_to_process(cause),
         mlua::Error::WithContext { cause, .. } => error_to_process(cause),
         mlua::Error::RuntimeError(m) => ProcessError::new(ErrorKind::Internal, strip_traceback(m)),
-        mlua::Error::SyntaxError { message, .. } => ProcessError::new(ErrorKind::Invalid, message.clone()),
+        mlua::Error::SyntaxError { message, .. } => {
+            ProcessError::new(ErrorKind::Invalid, message.clone())
+        }
         mlua::Error::ExternalError(x) => match x.downcast_ref::<ProcessError>() {
             Some(pe) => pe.clone(),
             None => ProcessError::new(ErrorKind::Internal, x.to_string()),
@@ -274,11 +288,15 @@ pub fn main_result(r: mlua::Result<MultiValue>) -> ExitResult {
             let mut it = vals.into_iter();
             let first = it.next().unwrap_or(LuaValue::Nil);
             match it.next() {
-                Some(LuaValue::String(s)) => Err(ProcessError::new(ErrorKind::Unknown, s.to_string_lossy())),
-                Some(LuaValue::UserData(ud)) if ud.is::<LuaError>() => match ud.borrow::<LuaError>() {
-                    Ok(e) => Err(e.0.clone()),
-                    Err(_) => Ok(to_value(&first)),
-                },
+                Some(LuaValue::String(s)) => {
+                    Err(ProcessError::new(ErrorKind::Unknown, s.to_string_lossy()))
+                }
+                Some(LuaValue::UserData(ud)) if ud.is::<LuaError>() => {
+                    match ud.borrow::<LuaError>() {
+                        Ok(e) => Err(e.0.clone()),
+                        Err(_) => Ok(to_value(&first)),
+                    }
+                }
                 _ => Ok(to_value(&first)),
             }
         }
@@ -294,7 +312,11 @@ pub(crate) struct Coroutine {
 
 impl Coroutine {
     pub(crate) fn new(main: bool, thread: &Thread, fut: AsyncThread<MultiValue>) -> Coroutine {
-        Coroutine { main, ptr: thread.to_pointer(), fut }
+        Coroutine {
+            main,
+            ptr: thread.to_pointer(),
+            fut,
+        }
     }
 }
 
@@ -342,7 +364,13 @@ impl LuaProcess {
     pub(crate) fn new(lua: Lua, st: Rc<ProcState>, main: Coroutine) -> LuaProcess {
         let tasks = FuturesUnordered::new();
         tasks.push(main);
-        LuaProcess { lua, st, tasks, scratch: VecDeque::new(), waker: None }
+        LuaProcess {
+            lua,
+            st,
+            tasks,
+            scratch: VecDeque::new(),
+            waker: None,
+        }
     }
 
     fn flag_waker(&mut self, outer: &Waker) -> (Arc<FlagWaker>, Waker) {
@@ -351,7 +379,10 @@ impl LuaProcess {
         {
             return (f.clone(), w.clone());
         }
-        let f = Arc::new(FlagWaker { flag: AtomicBool::new(false), inner: outer.clone() });
+        let f = Arc::new(FlagWaker {
+            flag: AtomicBool::new(false),
+            inner: outer.clone(),
+        });
         let w = Waker::from(f.clone());
         self.waker = Some((outer.clone(), f.clone(), w.clone()));
         (f, w)

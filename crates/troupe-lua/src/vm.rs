@@ -107,7 +107,13 @@ impl Vm {
                 (*mlua::ffi::lua_callbacks(state)).interrupt = Some(interrupt);
             })?;
         }
-        Ok(Vm { lua, env_meta, modules, protos: RefCell::new(HashMap::new()), boot })
+        Ok(Vm {
+            lua,
+            env_meta,
+            modules,
+            protos: RefCell::new(HashMap::new()),
+            boot,
+        })
     }
 
     /// The compiled chunk of a Lua entry (cached per worker).
@@ -117,7 +123,11 @@ impl Vm {
         if let Some(f) = self.protos.borrow().get(&entry.id) {
             return Ok(f.clone());
         }
-        let f = self.lua.load(&spec.source.text).set_name(format!("={}", entry.id)).into_function()?;
+        let f = self
+            .lua
+            .load(&spec.source.text)
+            .set_name(format!("={}", entry.id))
+            .into_function()?;
         self.protos.borrow_mut().insert(entry.id.clone(), f.clone());
         Ok(f)
     }
@@ -145,7 +155,11 @@ impl Vm {
 pub fn lua_spec(entry: &Entry) -> mlua::Result<&LuaSpec> {
     match &entry.kind {
         Kind::ProcessLua(s) | Kind::FunctionLua(s) | Kind::LibraryLua(s) => Ok(s),
-        other => Err(mlua::Error::runtime(format!("entry {} has kind {}, not a Lua kind", entry.id, other.name()))),
+        other => Err(mlua::Error::runtime(format!(
+            "entry {} has kind {}, not a Lua kind",
+            entry.id,
+            other.name()
+        ))),
     }
 }
 
@@ -182,5 +196,7 @@ unsafe extern "C-unwind" fn interrupt(state: *mut mlua::ffi::lua_State, gc: std:
 unsafe fn in_async_wrapper(state: *mut mlua::ffi::lua_State) -> bool {
     let mut ar = unsafe { std::mem::zeroed::<mlua::ffi::lua_Debug>() };
     let found = unsafe { mlua::ffi::lua_getinfo(state, 0, c"s".as_ptr(), &mut ar) } != 0;
-    found && !ar.source.is_null() && unsafe { std::ffi::CStr::from_ptr(ar.source) } == c"=__mlua_async_poll"
+    found
+        && !ar.source.is_null()
+        && unsafe { std::ffi::CStr::from_ptr(ar.source) } == c"=__mlua_async_poll"
 }

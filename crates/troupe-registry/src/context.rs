@@ -60,7 +60,11 @@ pub(crate) struct Cx<'a> {
 impl Cx<'_> {
     /// The location of `node` in the current file.
     pub fn loc(&self, node: &Node) -> Location {
-        Location { file: self.file.to_path_buf(), line: node.line, column: node.column }
+        Location {
+            file: self.file.to_path_buf(),
+            line: node.line,
+            column: node.column,
+        }
     }
 
     /// Report a problem at `node`.
@@ -71,12 +75,19 @@ impl Cx<'_> {
 
     /// Report a problem at an explicit location.
     pub fn error_at(&mut self, location: Location, message: impl Into<String>) {
-        self.out.diags.push(Diagnostic { location, entry: self.entry.clone(), message: message.into() });
+        self.out.diags.push(Diagnostic {
+            location,
+            entry: self.entry.clone(),
+            message: message.into(),
+        });
     }
 
     /// Report that `node` has the wrong type.
     pub fn wrong_type(&mut self, field: &str, expected: &str, node: &Node) {
-        self.error(node, format!("`{field}`: expected {expected}, found {}", node.type_name()));
+        self.error(
+            node,
+            format!("`{field}`: expected {expected}, found {}", node.type_name()),
+        );
     }
 
     /// Resolve a reference as written: full IDs stay, bare names get the file's namespace
@@ -101,7 +112,10 @@ impl Cx<'_> {
             return None;
         };
         if text.trim().is_empty() {
-            self.error(node, format!("`{field}`: expected an entry ID, found an empty string"));
+            self.error(
+                node,
+                format!("`{field}`: expected an entry ID, found an empty string"),
+            );
             return None;
         }
         let target = self.resolve(text.trim());
@@ -134,7 +148,13 @@ impl<'n> Fields<'n> {
     /// Open `node` as a mapping whose keys must be among `allowed`. `field` names the map in
     /// messages (empty for an entry itself); `owner` completes "unknown field `x` …"
     /// (`for kind process.lua`, ``in `lifecycle` ``). Reports a wrong type or unknown keys.
-    pub fn open(cx: &mut Cx, node: &'n Node, field: &str, owner: &str, allowed: &[&str]) -> Option<Self> {
+    pub fn open(
+        cx: &mut Cx,
+        node: &'n Node,
+        field: &str,
+        owner: &str,
+        allowed: &[&str],
+    ) -> Option<Self> {
         let Some(pairs) = node.as_map() else {
             let name = if field.is_empty() { "entry" } else { field };
             cx.wrong_type(name, "a map", node);
@@ -146,12 +166,23 @@ impl<'n> Fields<'n> {
                 continue;
             }
             let hint = suggest::did_you_mean(&text, allowed.iter().copied());
-            let hint =
-                if hint.is_empty() { format!(" (expected one of: {})", allowed.join(", ")) } else { hint };
+            let hint = if hint.is_empty() {
+                format!(" (expected one of: {})", allowed.join(", "))
+            } else {
+                hint
+            };
             cx.error(key, format!("unknown field `{text}` {owner}{hint}"));
         }
-        let prefix = if field.is_empty() { String::new() } else { format!("{field}.") };
-        Some(Fields { node, pairs, prefix })
+        let prefix = if field.is_empty() {
+            String::new()
+        } else {
+            format!("{field}.")
+        };
+        Some(Fields {
+            node,
+            pairs,
+            prefix,
+        })
     }
 
     /// The field name as shown in messages.
@@ -173,8 +204,13 @@ impl<'n> Fields<'n> {
         let found = self.get(key);
         if found.is_none() {
             match self.pairs.iter().find(|(k, _)| k.as_str() == Some(key)) {
-                Some((_, v)) => cx.error(v, format!("required field `{}` is empty", self.name(key))),
-                None => cx.error(self.node, format!("missing required field `{}`", self.name(key))),
+                Some((_, v)) => {
+                    cx.error(v, format!("required field `{}` is empty", self.name(key)))
+                }
+                None => cx.error(
+                    self.node,
+                    format!("missing required field `{}`", self.name(key)),
+                ),
             }
         }
         found
@@ -220,7 +256,10 @@ impl<'n> Fields<'n> {
         match node.value {
             Value::Int(i) if i >= 0 => Some(i as u64),
             Value::Int(_) => {
-                cx.error(node, format!("`{}`: expected a non-negative integer", self.name(key)));
+                cx.error(
+                    node,
+                    format!("`{}`: expected a non-negative integer", self.name(key)),
+                );
                 None
             }
             _ => {
@@ -237,7 +276,10 @@ impl<'n> Fields<'n> {
             Ok(n) => Some(n),
             Err(_) => {
                 if let Some(node) = self.get(key) {
-                    cx.error(node, format!("`{}`: expected at most {}", self.name(key), u32::MAX));
+                    cx.error(
+                        node,
+                        format!("`{}`: expected at most {}", self.name(key), u32::MAX),
+                    );
                 }
                 None
             }
@@ -265,7 +307,8 @@ impl<'n> Fields<'n> {
     /// An optional duration: `"250ms"`, `"10s"`, `"1m"`, … or an integer of milliseconds.
     pub fn duration(&self, cx: &mut Cx, key: &str) -> Option<Duration> {
         let node = self.get(key)?;
-        let expected = "a duration such as \"250ms\", \"10s\", \"1m\" or an integer of milliseconds";
+        let expected =
+            "a duration such as \"250ms\", \"10s\", \"1m\" or an integer of milliseconds";
         match &node.value {
             Value::Int(i) if *i >= 0 => Some(Duration::from_millis(*i as u64)),
             Value::Str(s) => match units::duration(s) {
@@ -273,7 +316,10 @@ impl<'n> Fields<'n> {
                 Err(e) => {
                     cx.error(
                         node,
-                        format!("`{}`: invalid duration \"{s}\" ({e}); expected {expected}", self.name(key)),
+                        format!(
+                            "`{}`: invalid duration \"{s}\" ({e}); expected {expected}",
+                            self.name(key)
+                        ),
                     );
                     None
                 }
@@ -296,7 +342,10 @@ impl<'n> Fields<'n> {
                 Err(e) => {
                     cx.error(
                         node,
-                        format!("`{}`: invalid size \"{s}\" ({e}); expected {expected}", self.name(key)),
+                        format!(
+                            "`{}`: invalid size \"{s}\" ({e}); expected {expected}",
+                            self.name(key)
+                        ),
                     );
                     None
                 }
@@ -320,7 +369,13 @@ impl<'n> Fields<'n> {
         self.string_list(cx, key, node, true)
     }
 
-    fn string_list(&self, cx: &mut Cx, key: &str, node: &Node, single_ok: bool) -> Option<Vec<String>> {
+    fn string_list(
+        &self,
+        cx: &mut Cx,
+        key: &str,
+        node: &Node,
+        single_ok: bool,
+    ) -> Option<Vec<String>> {
         let name = self.name(key);
         match &node.value {
             Value::Str(s) if single_ok => Some(vec![s.clone()]),
@@ -335,7 +390,11 @@ impl<'n> Fields<'n> {
                 Some(out)
             }
             _ => {
-                let expected = if single_ok { "a string or a list of strings" } else { "a list of strings" };
+                let expected = if single_ok {
+                    "a string or a list of strings"
+                } else {
+                    "a list of strings"
+                };
                 cx.wrong_type(&name, expected, node);
                 None
             }
@@ -346,7 +405,11 @@ impl<'n> Fields<'n> {
     pub fn choice(&self, cx: &mut Cx, key: &str, choices: &[&'static str]) -> Option<&'static str> {
         let node = self.get(key)?;
         let Some(text) = node.as_str() else {
-            cx.wrong_type(&self.name(key), &format!("one of {}", choices.join(", ")), node);
+            cx.wrong_type(
+                &self.name(key),
+                &format!("one of {}", choices.join(", ")),
+                node,
+            );
             return None;
         };
         match choices.iter().find(|c| **c == text) {
@@ -367,7 +430,11 @@ impl<'n> Fields<'n> {
     }
 
     /// An optional free-form map, as a JSON object.
-    pub fn json_map(&self, cx: &mut Cx, key: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    pub fn json_map(
+        &self,
+        cx: &mut Cx,
+        key: &str,
+    ) -> Option<serde_json::Map<String, serde_json::Value>> {
         let node = self.get(key)?;
         match node.to_json() {
             serde_json::Value::Object(m) => Some(m),
@@ -412,7 +479,10 @@ pub(crate) fn reference_list(
 ) -> Vec<EntryId> {
     match &node.value {
         Value::Str(_) => cx.reference(node, field, expected).into_iter().collect(),
-        Value::Seq(items) => items.iter().filter_map(|item| cx.reference(item, field, expected)).collect(),
+        Value::Seq(items) => items
+            .iter()
+            .filter_map(|item| cx.reference(item, field, expected))
+            .collect(),
         _ => {
             cx.wrong_type(field, "a list of entry IDs", node);
             Vec::new()

@@ -47,7 +47,9 @@ fn walk(dir: &Path, found: &mut Found, seen: &mut HashSet<PathBuf>) {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         // `metadata` follows symlinks, so a symlinked file or directory counts as what it points to.
-        let Ok(meta) = std::fs::metadata(&path) else { continue };
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
         if meta.is_dir() {
             if !name.starts_with('.') && name != "target" {
                 subdirs.push(path);
@@ -77,8 +79,11 @@ mod tests {
         std::fs::write(root.join(INDEX_FILE), "namespace: x\n").unwrap();
         std::fs::write(root.join("c/other.yaml"), "namespace: x\n").unwrap();
         let found = index_files(&root);
-        let rel: Vec<_> =
-            found.index_files.iter().map(|p| p.strip_prefix(&root).unwrap().to_path_buf()).collect();
+        let rel: Vec<_> = found
+            .index_files
+            .iter()
+            .map(|p| p.strip_prefix(&root).unwrap().to_path_buf())
+            .collect();
         assert_eq!(
             rel,
             vec![

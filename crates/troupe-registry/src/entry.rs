@@ -30,7 +30,10 @@ pub(crate) fn parse_file(cx: &mut Cx, root: &Node) -> FileEntries {
     let Some(f) = Fields::open(cx, root, "", "in a definition file", FILE_KEYS) else {
         return out;
     };
-    let namespace = f.require(cx, "namespace").and_then(|n| namespace(cx, n)).unwrap_or_default();
+    let namespace = f
+        .require(cx, "namespace")
+        .and_then(|n| namespace(cx, n))
+        .unwrap_or_default();
     if let Some(v) = f.get("version")
         && !matches!(v.value, Value::Str(_) | Value::Int(_) | Value::Float(_))
     {
@@ -65,7 +68,10 @@ fn namespace(cx: &mut Cx, node: &Node) -> Option<String> {
     };
     let valid = !text.is_empty()
         && text.split('.').all(|seg| {
-            !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            !seg.is_empty()
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         });
     if !valid {
         cx.error(
@@ -97,7 +103,10 @@ fn parse_entry(cx: &mut Cx, node: &Node, out: &mut FileEntries) {
         Some(n) => match n.as_str() {
             Some(s) if valid_name(s) => Some(s.to_string()),
             Some(s) => {
-                cx.error(n, format!("`name`: \"{s}\" is not valid; expected a name without `:` or spaces"));
+                cx.error(
+                    n,
+                    format!("`name`: \"{s}\" is not valid; expected a name without `:` or spaces"),
+                );
                 None
             }
             None => {
@@ -114,13 +123,22 @@ fn parse_entry(cx: &mut Cx, node: &Node, out: &mut FileEntries) {
     // Entry location: the `name:` key, or the entry mapping.
     let key_node = node
         .as_map()
-        .and_then(|pairs| pairs.iter().find(|(k, _)| k.as_str() == Some("name")).map(|(k, _)| k))
+        .and_then(|pairs| {
+            pairs
+                .iter()
+                .find(|(k, _)| k.as_str() == Some("name"))
+                .map(|(k, _)| k)
+        })
         .unwrap_or(node);
     let location = cx.loc(key_node);
 
     let kind = kind(cx, node);
     if let Some(id) = &id {
-        out.declared.push(Declared { id: id.clone(), kind, location: location.clone() });
+        out.declared.push(Declared {
+            id: id.clone(),
+            kind,
+            location: location.clone(),
+        });
     }
     let meta = match node.get("meta").filter(|n| n.value != Value::Null) {
         None => serde_json::Map::new(),
@@ -150,7 +168,13 @@ fn parse_entry(cx: &mut Cx, node: &Node, out: &mut FileEntries) {
 /// The entry's `kind`, if it is a known one (reports missing/unknown kinds).
 fn kind(cx: &mut Cx, node: &Node) -> Option<&'static str> {
     let Some(k) = node.get("kind").filter(|n| n.value != Value::Null) else {
-        cx.error(node, format!("missing required field `kind` (one of: {})", KIND_NAMES.join(", ")));
+        cx.error(
+            node,
+            format!(
+                "missing required field `kind` (one of: {})",
+                KIND_NAMES.join(", ")
+            ),
+        );
         return None;
     };
     let Some(text) = k.as_str() else {

@@ -21,7 +21,6 @@ pub use model::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-
 /// A loaded, validated application.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
@@ -65,7 +64,10 @@ impl std::fmt::Display for Diagnostic {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 fn render(d: &[Diagnostic]) -> String {
-    d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
+    d.iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Language checks the registry cannot do itself (they need a runtime).
@@ -89,12 +91,26 @@ impl SourceChecker for NoChecks {}
 /// Errors: every problem of SPEC §2.2, all at once, sorted by file and line.
 pub fn load(dir: &Path, checker: &dyn SourceChecker) -> Result<Registry, Diagnostics> {
     let mut out = context::Collected::default();
-    let mut registry = Registry { root: dir.to_path_buf(), ..Registry::default() };
-    let whole = |file: &Path| Location { file: file.to_path_buf(), line: 1, column: 1 };
+    let mut registry = Registry {
+        root: dir.to_path_buf(),
+        ..Registry::default()
+    };
+    let whole = |file: &Path| Location {
+        file: file.to_path_buf(),
+        line: 1,
+        column: 1,
+    };
 
     if !dir.is_dir() {
-        let message = format!("{} is not a directory (expected an application directory)", dir.display());
-        return Err(Diagnostics(vec![Diagnostic { location: whole(dir), entry: None, message }]));
+        let message = format!(
+            "{} is not a directory (expected an application directory)",
+            dir.display()
+        );
+        return Err(Diagnostics(vec![Diagnostic {
+            location: whole(dir),
+            entry: None,
+            message,
+        }]));
     }
 
     // troupe.yaml
@@ -102,8 +118,14 @@ pub fn load(dir: &Path, checker: &dyn SourceChecker) -> Result<Registry, Diagnos
     if node_file.is_file()
         && let Some(root) = read_yaml(&node_file, &mut out.diags)
     {
-        let mut cx =
-            context::Cx { file: &node_file, dir, namespace: "", entry: None, out: &mut out, checker };
+        let mut cx = context::Cx {
+            file: &node_file,
+            dir,
+            namespace: "",
+            entry: None,
+            out: &mut out,
+            checker,
+        };
         registry.node = node::parse(&mut cx, &root);
     }
 
@@ -120,14 +142,27 @@ pub fn load(dir: &Path, checker: &dyn SourceChecker) -> Result<Registry, Diagnos
         out.diags.push(Diagnostic {
             location: whole(dir),
             entry: None,
-            message: format!("no {} files found below {}", discover::INDEX_FILE, dir.display()),
+            message: format!(
+                "no {} files found below {}",
+                discover::INDEX_FILE,
+                dir.display()
+            ),
         });
     }
     let mut declared = Vec::new();
     for file in &found.index_files {
-        let Some(root) = read_yaml(file, &mut out.diags) else { continue };
+        let Some(root) = read_yaml(file, &mut out.diags) else {
+            continue;
+        };
         let file_dir = file.parent().unwrap_or(dir);
-        let mut cx = context::Cx { file, dir: file_dir, namespace: "", entry: None, out: &mut out, checker };
+        let mut cx = context::Cx {
+            file,
+            dir: file_dir,
+            namespace: "",
+            entry: None,
+            out: &mut out,
+            checker,
+        };
         let parsed = entry::parse_file(&mut cx, &root);
         declared.extend(parsed.declared);
         for e in parsed.entries {
@@ -136,12 +171,22 @@ pub fn load(dir: &Path, checker: &dyn SourceChecker) -> Result<Registry, Diagnos
         }
     }
 
-    validate::validate(&declared, &registry.entries, &out.refs, &out.hashes, &mut out.diags);
+    validate::validate(
+        &declared,
+        &registry.entries,
+        &out.refs,
+        &out.hashes,
+        &mut out.diags,
+    );
 
     let mut diags = out.diags;
     diags.sort();
     diags.dedup();
-    if diags.is_empty() { Ok(registry) } else { Err(Diagnostics(diags)) }
+    if diags.is_empty() {
+        Ok(registry)
+    } else {
+        Err(Diagnostics(diags))
+    }
 }
 
 /// Read and parse one YAML file; problems become diagnostics.
@@ -150,7 +195,11 @@ fn read_yaml(file: &Path, diags: &mut Vec<Diagnostic>) -> Option<yaml::Node> {
         Ok(t) => t,
         Err(e) => {
             diags.push(Diagnostic {
-                location: Location { file: file.to_path_buf(), line: 1, column: 1 },
+                location: Location {
+                    file: file.to_path_buf(),
+                    line: 1,
+                    column: 1,
+                },
                 entry: None,
                 message: format!("cannot read file: {e}"),
             });
@@ -161,7 +210,11 @@ fn read_yaml(file: &Path, diags: &mut Vec<Diagnostic>) -> Option<yaml::Node> {
         Ok(node) => Some(node),
         Err(e) => {
             diags.push(Diagnostic {
-                location: Location { file: file.to_path_buf(), line: e.line, column: e.column },
+                location: Location {
+                    file: file.to_path_buf(),
+                    line: e.line,
+                    column: e.column,
+                },
                 entry: None,
                 message: format!("invalid YAML: {}", e.message),
             });

@@ -38,7 +38,12 @@ pub struct NodeConfig {
 
 impl Default for NodeConfig {
     fn default() -> Self {
-        NodeConfig { name: "troupe".into(), strict_mode: false, log_level: None, default_host: None }
+        NodeConfig {
+            name: "troupe".into(),
+            strict_mode: false,
+            log_level: None,
+            default_host: None,
+        }
     }
 }
 

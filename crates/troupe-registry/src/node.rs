@@ -17,7 +17,10 @@ pub(crate) fn parse(cx: &mut Cx, root: &Node) -> NodeConfig {
         return config;
     };
     if let Some(name) = f.string(cx, "name") {
-        let valid = !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || "@|{}:".contains(c));
+        let valid = !name.is_empty()
+            && !name
+                .chars()
+                .any(|c| c.is_whitespace() || "@|{}:".contains(c));
         match (valid, f.get("name")) {
             (true, _) => config.name = name,
             (false, Some(n)) => cx.error(

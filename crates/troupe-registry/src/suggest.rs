@@ -3,7 +3,10 @@
 
 /// The candidate nearest to `word`, whatever the distance (used for kinds, where any
 /// suggestion helps). `None` only when there are no candidates.
-pub(crate) fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (score(word, c), c))
@@ -12,7 +15,10 @@ pub(crate) fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a s
 }
 
 /// The candidate nearest to `word` if it is plausibly a misspelling of it.
-pub(crate) fn close<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn close<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let best = nearest(word, candidates)?;
     let edits = strsim::damerau_levenshtein(&word.to_lowercase(), &best.to_lowercase());
     let allowed = (best.chars().count() / 3).max(2);
@@ -20,7 +26,10 @@ pub(crate) fn close<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
 }
 
 /// `, did you mean "x"?` when a close candidate exists, else an empty string.
-pub(crate) fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
     match close(word, candidates) {
         Some(c) => format!(", did you mean \"{c}\"?"),
         None => String::new(),
@@ -41,11 +50,26 @@ mod tests {
 
     #[test]
     fn kinds() {
-        assert_eq!(nearest("proces.lua", KIND_NAMES.iter().copied()), Some("process.lua"));
-        assert_eq!(nearest("process.luau", KIND_NAMES.iter().copied()), Some("process.lua"));
-        assert_eq!(nearest("function.lau", KIND_NAMES.iter().copied()), Some("function.lua"));
-        assert_eq!(nearest("supervisor", KIND_NAMES.iter().copied()), Some("process.supervisor"));
-        assert_eq!(nearest("fs.dir", KIND_NAMES.iter().copied()), Some("fs.directory"));
+        assert_eq!(
+            nearest("proces.lua", KIND_NAMES.iter().copied()),
+            Some("process.lua")
+        );
+        assert_eq!(
+            nearest("process.luau", KIND_NAMES.iter().copied()),
+            Some("process.lua")
+        );
+        assert_eq!(
+            nearest("function.lau", KIND_NAMES.iter().copied()),
+            Some("function.lua")
+        );
+        assert_eq!(
+            nearest("supervisor", KIND_NAMES.iter().copied()),
+            Some("process.supervisor")
+        );
+        assert_eq!(
+            nearest("fs.dir", KIND_NAMES.iter().copied()),
+            Some("fs.directory")
+        );
     }
 
     #[test]

@@ -7,7 +7,10 @@ use std::time::Duration;
 pub(crate) fn duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-        return t.parse::<u64>().map(Duration::from_millis).map_err(|e| e.to_string());
+        return t
+            .parse::<u64>()
+            .map(Duration::from_millis)
+            .map_err(|e| e.to_string());
     }
     humantime::parse_duration(t).map_err(|e| e.to_string())
 }
@@ -21,7 +24,9 @@ pub(crate) fn bytes(text: &str) -> Result<u64, String> {
     if digits.is_empty() {
         return Err("a size starts with a number".into());
     }
-    let n: u64 = digits.parse().map_err(|e: std::num::ParseIntError| e.to_string())?;
+    let n: u64 = digits
+        .parse()
+        .map_err(|e: std::num::ParseIntError| e.to_string())?;
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "kib" | "ki" => 1 << 10,
@@ -32,9 +37,14 @@ pub(crate) fn bytes(text: &str) -> Result<u64, String> {
         "mb" | "m" => 1_000_000,
         "gb" | "g" => 1_000_000_000,
         "tb" | "t" => 1_000_000_000_000,
-        other => return Err(format!("unknown unit \"{other}\" (use B, KiB, MiB, GiB, KB, MB or GB)")),
+        other => {
+            return Err(format!(
+                "unknown unit \"{other}\" (use B, KiB, MiB, GiB, KB, MB or GB)"
+            ));
+        }
     };
-    n.checked_mul(mult).ok_or_else(|| "the size is too large".to_string())
+    n.checked_mul(mult)
+        .ok_or_else(|| "the size is too large".to_string())
 }
 
 #[cfg(test)]

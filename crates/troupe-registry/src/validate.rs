@@ -39,14 +39,20 @@ pub(crate) fn validate(
 }
 
 /// Report duplicate IDs at the later declaration; returns the first declaration of each ID.
-fn duplicates<'a>(declared: &'a [Declared], diags: &mut Vec<Diagnostic>) -> HashMap<EntryId, &'a Declared> {
+fn duplicates<'a>(
+    declared: &'a [Declared],
+    diags: &mut Vec<Diagnostic>,
+) -> HashMap<EntryId, &'a Declared> {
     let mut first: HashMap<EntryId, &Declared> = HashMap::new();
     for d in declared {
         match first.get(&d.id) {
             Some(prev) => diags.push(Diagnostic {
                 location: d.location.clone(),
                 entry: Some(d.id.clone()),
-                message: format!("duplicate entry ID {}: first defined at {}", d.id, prev.location),
+                message: format!(
+                    "duplicate entry ID {}: first defined at {}",
+                    d.id, prev.location
+                ),
             }),
             None => {
                 first.insert(d.id.clone(), d);
@@ -57,7 +63,11 @@ fn duplicates<'a>(declared: &'a [Declared], diags: &mut Vec<Diagnostic>) -> Hash
 }
 
 fn a_or_an(kind: &str) -> &'static str {
-    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) || kind.starts_with("fs.") { "an" } else { "a" }
+    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) || kind.starts_with("fs.") {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 fn kind_list(kinds: &[&str]) -> String {
@@ -96,13 +106,22 @@ fn references(kinds: &HashMap<EntryId, &Declared>, refs: &[Ref], diags: &mut Vec
                 a_or_an(k)
             ),
         };
-        diags.push(Diagnostic { location: r.location.clone(), entry: r.from.clone(), message });
+        diags.push(Diagnostic {
+            location: r.location.clone(),
+            entry: r.from.clone(),
+            message,
+        });
     }
 }
 
 /// Find cycles in the graph of `edges` (only between declared entries) and report each once,
 /// at the edge leaving the cycle's smallest ID.
-fn cycles(edges: &[&Ref], kinds: &HashMap<EntryId, &Declared>, what: &str, diags: &mut Vec<Diagnostic>) {
+fn cycles(
+    edges: &[&Ref],
+    kinds: &HashMap<EntryId, &Declared>,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut graph: BTreeMap<&str, Vec<&Ref>> = BTreeMap::new();
     for e in edges {
         if let Some(from) = &e.from
@@ -145,7 +164,11 @@ fn cycles(edges: &[&Ref], kinds: &HashMap<EntryId, &Declared>, what: &str, diags
                 Some(Mark::Active) => {
                     if let Some(pos) = path.iter().position(|n| *n == next) {
                         let mut cycle: Vec<&str> = path[pos..].to_vec();
-                        let min = cycle.iter().enumerate().min_by_key(|(_, n)| **n).map_or(0, |(i, _)| i);
+                        let min = cycle
+                            .iter()
+                            .enumerate()
+                            .min_by_key(|(_, n)| **n)
+                            .map_or(0, |(i, _)| i);
                         cycle.rotate_left(min);
                         found.insert(cycle);
                     }
@@ -156,7 +179,10 @@ fn cycles(edges: &[&Ref], kinds: &HashMap<EntryId, &Declared>, what: &str, diags
     }
     for cycle in found {
         let (first, second) = (cycle[0], cycle.get(1).copied().unwrap_or(cycle[0]));
-        let Some(edge) = graph.get(first).and_then(|es| es.iter().find(|e| e.target == second)) else {
+        let Some(edge) = graph
+            .get(first)
+            .and_then(|es| es.iter().find(|e| e.target == second))
+        else {
             continue;
         };
         let mut names: Vec<&str> = cycle.clone();
@@ -202,21 +228,38 @@ fn parents(children: &[&Ref], diags: &mut Vec<Diagnostic>) {
 
 /// Lower-case hex sha256 of `bytes`.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn check_hash(h: &HashCheck, entries: &BTreeMap<EntryId, Entry>, diags: &mut Vec<Diagnostic>) {
     // A missing or wrong-kind `fs` was reported as a reference problem.
-    let Some(Entry { kind: Kind::FsDirectory(fs), .. }) = entries.get(&h.fs) else { return };
+    let Some(Entry {
+        kind: Kind::FsDirectory(fs),
+        ..
+    }) = entries.get(&h.fs)
+    else {
+        return;
+    };
     let file = fs.directory.join(&h.path);
     let push = |diags: &mut Vec<Diagnostic>, location: &Location, message: String| {
-        diags.push(Diagnostic { location: location.clone(), entry: Some(h.entry.clone()), message })
+        diags.push(Diagnostic {
+            location: location.clone(),
+            entry: Some(h.entry.clone()),
+            message,
+        })
     };
     match std::fs::read(&file) {
         Err(e) => push(
             diags,
             &h.path_location,
-            format!("cannot read wasm file {} (`path` in {}): {e}", file.display(), h.fs),
+            format!(
+                "cannot read wasm file {} (`path` in {}): {e}",
+                file.display(),
+                h.fs
+            ),
         ),
         Ok(bytes) => {
             let actual = sha256_hex(&bytes);
@@ -241,12 +284,18 @@ mod tests {
 
     #[test]
     fn sha256_of_empty() {
-        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 
     #[test]
     fn kind_lists() {
-        assert_eq!(kind_list(&["process.lua", "process.wasm"]), "a process.lua or process.wasm");
+        assert_eq!(
+            kind_list(&["process.lua", "process.wasm"]),
+            "a process.lua or process.wasm"
+        );
         assert_eq!(kind_list(&["fs.directory"]), "an fs.directory");
     }
 }

@@ -67,7 +67,11 @@ pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
     }
     match docs.pop() {
         Some(doc) => Ok(convert(doc)),
-        None => Ok(Node { line: 1, column: 1, value: Value::Null }),
+        None => Ok(Node {
+            line: 1,
+            column: 1,
+            value: Value::Null,
+        }),
     }
 }
 
@@ -83,16 +87,22 @@ fn convert(node: MarkedYamlOwned) -> Node {
                 line = line.saturating_sub(blank).max(1);
             }
             let tag = tag.map(Cow::Owned);
-            match ScalarOwned::parse_from_cow_and_metadata(Cow::Owned(text.clone()), style, tag.as_ref()) {
+            match ScalarOwned::parse_from_cow_and_metadata(
+                Cow::Owned(text.clone()),
+                style,
+                tag.as_ref(),
+            ) {
                 Some(s) => scalar(s),
                 None => Value::Str(text),
             }
         }
         YamlDataOwned::Value(s) => scalar(s),
         YamlDataOwned::Sequence(items) => Value::Seq(items.into_iter().map(convert).collect()),
-        YamlDataOwned::Mapping(map) => {
-            Value::Map(map.into_iter().map(|(k, v)| (convert(k), convert(v))).collect())
-        }
+        YamlDataOwned::Mapping(map) => Value::Map(
+            map.into_iter()
+                .map(|(k, v)| (convert(k), convert(v)))
+                .collect(),
+        ),
         YamlDataOwned::Tagged(_, inner) => {
             let mut n = convert(*inner);
             // Keep the tag's position if the inner node has none.
@@ -104,7 +114,11 @@ fn convert(node: MarkedYamlOwned) -> Node {
         }
         YamlDataOwned::Alias(_) | YamlDataOwned::BadValue => Value::Null,
     };
-    Node { line, column, value }
+    Node {
+        line,
+        column,
+        value,
+    }
 }
 
 fn scalar(s: ScalarOwned) -> Value {
@@ -161,7 +175,10 @@ impl Node {
 
     /// The value under string key `key`, if this is a mapping that has it.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_map()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
     }
 
     /// The node as JSON (map keys become strings; non-finite floats become null).
@@ -171,13 +188,20 @@ impl Node {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
-            Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or(J::Null),
             Value::Str(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(pairs) => J::Object(
                 pairs
                     .iter()
-                    .map(|(k, v)| (k.scalar_text().unwrap_or_else(|| k.to_json().to_string()), v.to_json()))
+                    .map(|(k, v)| {
+                        (
+                            k.scalar_text().unwrap_or_else(|| k.to_json().to_string()),
+                            v.to_json(),
+                        )
+                    })
                     .collect(),
             ),
         }
@@ -196,7 +220,9 @@ mod tests {
         assert_eq!((m[0].1.line, m[0].1.column), (1, 4));
         assert_eq!(m[0].1.value, Value::Int(1));
         let list = &m[1].1;
-        let Value::Seq(items) = &list.value else { panic!() };
+        let Value::Seq(items) = &list.value else {
+            panic!()
+        };
         assert_eq!((items[0].line, items[0].column), (3, 5));
         assert_eq!((items[1].line, items[1].column), (4, 5));
         let text = &m[2].1;
@@ -227,7 +253,10 @@ mod tests {
     #[test]
     fn aliases_expand() {
         let n = parse("base: &b {x: 1}\nother: *b\n").unwrap();
-        assert_eq!(n.get("other").unwrap().get("x").unwrap().value, Value::Int(1));
+        assert_eq!(
+            n.get("other").unwrap().get("x").unwrap().value,
+            Value::Int(1)
+        );
     }
 
     #[test]

@@ -16,12 +16,18 @@ impl SourceChecker for FakeChecker {
         }
     }
     fn check_wat(&self, source: &str) -> Result<(), String> {
-        if source.contains("BAD_WAT") { Err("unknown operator `BAD_WAT`".into()) } else { Ok(()) }
+        if source.contains("BAD_WAT") {
+            Err("unknown operator `BAD_WAT`".into())
+        } else {
+            Ok(())
+        }
     }
 }
 
 fn case_dir(case: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/check").join(case)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/check")
+        .join(case)
 }
 
 /// One diagnostic, with the file relative to the case directory.
@@ -45,11 +51,20 @@ fn problems(case: &str) -> Vec<Found> {
         s.sort_by(|a, b| a.location.cmp(&b.location));
         s
     };
-    assert_eq!(diags, sorted, "{case}: diagnostics are sorted by file, line, column");
+    assert_eq!(
+        diags, sorted,
+        "{case}: diagnostics are sorted by file, line, column"
+    );
     diags
         .into_iter()
         .map(|d| Found {
-            file: d.location.file.strip_prefix(&dir).unwrap_or(&d.location.file).display().to_string(),
+            file: d
+                .location
+                .file
+                .strip_prefix(&dir)
+                .unwrap_or(&d.location.file)
+                .display()
+                .to_string(),
             line: d.location.line,
             column: d.location.column,
             entry: d.entry,
@@ -59,17 +74,39 @@ fn problems(case: &str) -> Vec<Found> {
 }
 
 #[track_caller]
-fn assert_problem(p: &Found, file: &str, line: usize, column: usize, entry: Option<&str>, words: &[&str]) {
-    assert_eq!((p.file.as_str(), p.line, p.column), (file, line, column), "position of {p:?}");
+fn assert_problem(
+    p: &Found,
+    file: &str,
+    line: usize,
+    column: usize,
+    entry: Option<&str>,
+    words: &[&str],
+) {
+    assert_eq!(
+        (p.file.as_str(), p.line, p.column),
+        (file, line, column),
+        "position of {p:?}"
+    );
     assert_eq!(p.entry.as_deref(), entry, "entry of {p:?}");
     for w in words {
-        assert!(p.message.contains(w), "message {:?} should contain {w:?}", p.message);
+        assert!(
+            p.message.contains(w),
+            "message {:?} should contain {w:?}",
+            p.message
+        );
     }
 }
 
 /// The case has exactly one problem, matching the arguments.
 #[track_caller]
-fn assert_only(case: &str, file: &str, line: usize, column: usize, entry: Option<&str>, words: &[&str]) {
+fn assert_only(
+    case: &str,
+    file: &str,
+    line: usize,
+    column: usize,
+    entry: Option<&str>,
+    words: &[&str],
+) {
     let found = problems(case);
     assert_eq!(found.len(), 1, "{case}: {found:#?}");
     assert_problem(&found[0], file, line, column, entry, words);
@@ -83,7 +120,10 @@ fn unknown_kind_suggests_nearest() {
         4,
         11,
         Some("app:worker"),
-        &["unknown kind \"proces.lua\"", "did you mean \"process.lua\"?"],
+        &[
+            "unknown kind \"proces.lua\"",
+            "did you mean \"process.lua\"?",
+        ],
     );
 }
 
@@ -107,7 +147,11 @@ fn unknown_field_suggests_nearest() {
         6,
         5,
         Some("app:worker"),
-        &["unknown field `modles`", "process.lua", "did you mean \"modules\"?"],
+        &[
+            "unknown field `modles`",
+            "process.lua",
+            "did you mean \"modules\"?",
+        ],
     );
 }
 
@@ -161,7 +205,10 @@ fn wrong_kind_reference() {
         9,
         14,
         Some("app:worker"),
-        &["`process` must name a process.lua or process.wasm entry", "app:helper is a function.lua"],
+        &[
+            "`process` must name a process.lua or process.wasm entry",
+            "app:helper is a function.lua",
+        ],
     );
 }
 
@@ -197,7 +244,10 @@ fn child_with_two_supervisors_names_both() {
         15,
         9,
         Some("app:sup_b"),
-        &["app:svc is a child of both app:sup_a and app:sup_b", "_index.yaml:11:16"],
+        &[
+            "app:svc is a child of both app:sup_a and app:sup_b",
+            "_index.yaml:11:16",
+        ],
     );
 }
 
@@ -209,7 +259,11 @@ fn unreadable_source() {
         5,
         13,
         Some("app:worker"),
-        &["cannot read source file", "file://missing.lua", "missing.lua"],
+        &[
+            "cannot read source file",
+            "file://missing.lua",
+            "missing.lua",
+        ],
     );
 }
 
@@ -258,20 +312,37 @@ fn lua_syntax_errors_map_to_lua_and_yaml_lines() {
         &["Lua syntax error", "Lua line 2", "SYNTAX_ERROR"],
     );
     // file:// source: the .lua file and its own line.
-    assert_problem(&found[1], "bad.lua", 3, 1, Some("app:from_file"), &["Lua syntax error", "Lua line 3"]);
+    assert_problem(
+        &found[1],
+        "bad.lua",
+        3,
+        1,
+        Some("app:from_file"),
+        &["Lua syntax error", "Lua line 3"],
+    );
     // Without a checker there is nothing to report.
     assert!(load(&case_dir("lua_syntax"), &NoChecks).is_ok());
 }
 
 #[test]
 fn invalid_wat() {
-    assert_only("bad_wat", "_index.yaml", 5, 13, Some("app:add"), &["invalid WAT", "BAD_WAT"]);
+    assert_only(
+        "bad_wat",
+        "_index.yaml",
+        5,
+        13,
+        Some("app:add"),
+        &["invalid WAT", "BAD_WAT"],
+    );
 }
 
 #[test]
 fn multiple_problems_across_files_all_reported() {
     let found = problems("multiple");
-    let summary: Vec<_> = found.iter().map(|p| (p.file.as_str(), p.line, p.column)).collect();
+    let summary: Vec<_> = found
+        .iter()
+        .map(|p| (p.file.as_str(), p.line, p.column))
+        .collect();
     assert_eq!(
         summary,
         vec![
@@ -296,14 +367,25 @@ fn multiple_problems_across_files_all_reported() {
         Some("app:worker"),
         &["unknown kind", "did you mean \"process.lua\"?"],
     );
-    assert_problem(&found[1], "a/_index.yaml", 12, 14, Some("app:svc"), &["app.b:missing", "does not exist"]);
+    assert_problem(
+        &found[1],
+        "a/_index.yaml",
+        12,
+        14,
+        Some("app:svc"),
+        &["app.b:missing", "does not exist"],
+    );
     assert_problem(
         &found[2],
         "a/_index.yaml",
         14,
         19,
         Some("app:svc"),
-        &["`lifecycle.auto_start`", "expected a boolean", "found a string"],
+        &[
+            "`lifecycle.auto_start`",
+            "expected a boolean",
+            "found a string",
+        ],
     );
     assert_problem(
         &found[3],
@@ -321,7 +403,14 @@ fn multiple_problems_across_files_all_reported() {
         Some("app:shared"),
         &["duplicate entry ID app:shared", "a/_index.yaml:3:5"],
     );
-    assert_problem(&found[5], "b/_index.yaml", 6, 5, Some("app:proc"), &["missing required field `source`"]);
+    assert_problem(
+        &found[5],
+        "b/_index.yaml",
+        6,
+        5,
+        Some("app:proc"),
+        &["missing required field `source`"],
+    );
     assert_problem(
         &found[6],
         "b/_index.yaml",
@@ -344,9 +433,20 @@ fn multiple_problems_across_files_all_reported() {
         15,
         7,
         Some("app:other"),
-        &["unknown field `auto_strat`", "`lifecycle`", "did you mean \"auto_start\"?"],
+        &[
+            "unknown field `auto_strat`",
+            "`lifecycle`",
+            "did you mean \"auto_start\"?",
+        ],
     );
-    assert_problem(&found[9], "troupe.yaml", 2, 1, None, &["unknown field `strict_mode`", "troupe.yaml"]);
+    assert_problem(
+        &found[9],
+        "troupe.yaml",
+        2,
+        1,
+        None,
+        &["unknown field `strict_mode`", "troupe.yaml"],
+    );
 }
 
 #[test]

@@ -17,9 +17,16 @@ fn truncated_files_never_panic() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/check");
     let dir = temp_app("truncate");
     std::fs::copy(fixtures.join("valid/worker.lua"), dir.join("worker.lua")).unwrap();
-    for file in ["valid/_index.yaml", "valid/wasm/_index.yaml", "multiple/a/_index.yaml"] {
+    for file in [
+        "valid/_index.yaml",
+        "valid/wasm/_index.yaml",
+        "multiple/a/_index.yaml",
+    ] {
         let text = std::fs::read_to_string(fixtures.join(file)).unwrap();
-        let cuts: Vec<usize> = (0..=text.len()).filter(|i| text.is_char_boundary(*i)).step_by(3).collect();
+        let cuts: Vec<usize> = (0..=text.len())
+            .filter(|i| text.is_char_boundary(*i))
+            .step_by(3)
+            .collect();
         for cut in cuts {
             std::fs::write(dir.join("_index.yaml"), &text[..cut]).unwrap();
             let _ = load(&dir, &NoChecks);
@@ -32,18 +39,46 @@ fn truncated_files_never_panic() {
 fn wrong_shapes_everywhere_are_diagnostics() {
     let kinds: &[(&str, &[&str])] = &[
         ("process.host", &["host", "lifecycle"]),
-        ("process.lua", &["source", "method", "modules", "imports", "meta"]),
+        (
+            "process.lua",
+            &["source", "method", "modules", "imports", "meta"],
+        ),
         ("library.lua", &["source", "modules", "imports"]),
-        ("function.wat", &["source", "method", "wit", "imports", "wasi", "pool", "limits"]),
-        ("function.wasm", &["fs", "path", "hash", "method", "wasi", "pool", "limits"]),
-        ("process.wasm", &["fs", "path", "hash", "method", "imports", "wasi", "limits"]),
+        (
+            "function.wat",
+            &[
+                "source", "method", "wit", "imports", "wasi", "pool", "limits",
+            ],
+        ),
+        (
+            "function.wasm",
+            &["fs", "path", "hash", "method", "wasi", "pool", "limits"],
+        ),
+        (
+            "process.wasm",
+            &["fs", "path", "hash", "method", "imports", "wasi", "limits"],
+        ),
         ("fs.directory", &["directory", "read_only"]),
-        ("process.service", &["process", "host", "input", "lifecycle"]),
-        ("process.supervisor", &["children", "strategy", "intensity", "period", "lifecycle"]),
+        (
+            "process.service",
+            &["process", "host", "input", "lifecycle"],
+        ),
+        (
+            "process.supervisor",
+            &["children", "strategy", "intensity", "period", "lifecycle"],
+        ),
         ("security.policy", &["policy", "groups"]),
     ];
-    let shapes =
-        ["[1, [2]]", "{a: {b: 1}}", "-5", "1.5e400", "~", "\"\"", "!!binary aGk=", "{lifecycle: [x]}"];
+    let shapes = [
+        "[1, [2]]",
+        "{a: {b: 1}}",
+        "-5",
+        "1.5e400",
+        "~",
+        "\"\"",
+        "!!binary aGk=",
+        "{lifecycle: [x]}",
+    ];
     let nested = [
         "{workers: x, restart: 1, security: {actor: 1, policies: {a: 1}}, requires: [1]}",
         "{mounts: [1, {fs: [1]}], env: [1], args: {a: 1}, type: 7, size: -1, max_memory: 1.5}",
@@ -56,7 +91,9 @@ fn wrong_shapes_everywhere_are_diagnostics() {
         for field in fields.iter() {
             for value in shapes.iter().chain(nested.iter()) {
                 n += 1;
-                yaml.push_str(&format!("  - name: e{n}\n    kind: {kind}\n    {field}: {value}\n"));
+                yaml.push_str(&format!(
+                    "  - name: e{n}\n    kind: {kind}\n    {field}: {value}\n"
+                ));
             }
         }
     }

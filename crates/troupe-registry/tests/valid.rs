@@ -19,7 +19,11 @@ fn registry() -> Registry {
 
 macro_rules! kind {
     ($reg:expr, $id:expr, $variant:path) => {
-        match &$reg.get($id).unwrap_or_else(|| panic!("missing {}", $id)).kind {
+        match &$reg
+            .get($id)
+            .unwrap_or_else(|| panic!("missing {}", $id))
+            .kind
+        {
             $variant(spec) => spec.clone(),
             other => panic!("{} has kind {}", $id, other.name()),
         }
@@ -52,7 +56,10 @@ fn node_config() {
 fn lua_entries() {
     let reg = registry();
     let worker = reg.get("app:worker_process").unwrap();
-    assert_eq!((worker.namespace.as_str(), worker.name.as_str()), ("app", "worker_process"));
+    assert_eq!(
+        (worker.namespace.as_str(), worker.name.as_str()),
+        ("app", "worker_process")
+    );
     assert_eq!(worker.meta.get("comment"), Some(&json!("the worker")));
     assert_eq!((worker.location.line, worker.location.column), (10, 5));
     assert!(worker.location.file.ends_with("_index.yaml"));
@@ -60,20 +67,32 @@ fn lua_entries() {
     let file = app_dir().join("worker.lua");
     assert_eq!(spec.source.text, std::fs::read_to_string(&file).unwrap());
     assert_eq!(spec.source.path.as_deref(), Some(file.as_path()));
-    assert_eq!((spec.source.location.line, spec.source.location.column), (14, 13));
+    assert_eq!(
+        (spec.source.location.line, spec.source.location.column),
+        (14, 13)
+    );
     assert_eq!(spec.method, None);
     assert_eq!(spec.modules, vec!["time", "json"]);
-    assert_eq!(spec.imports.get("util").map(String::as_str), Some("app.lib:util"));
+    assert_eq!(
+        spec.imports.get("util").map(String::as_str),
+        Some("app.lib:util")
+    );
 
     let inline = kind!(reg, "app:inline_proc", Kind::ProcessLua);
     assert_eq!(inline.source.path, None);
     assert!(inline.source.text.starts_with("local function main()\n"));
-    assert_eq!((inline.source.location.line, inline.source.location.column), (22, 7));
+    assert_eq!(
+        (inline.source.location.line, inline.source.location.column),
+        (22, 7)
+    );
     assert_eq!(inline.method.as_deref(), Some("main"));
 
     let helper = kind!(reg, "app:helper", Kind::FunctionLua);
     assert_eq!(helper.method.as_deref(), Some("run"));
-    assert_eq!(reg.get("app:helper").unwrap().meta.get("type"), Some(&json!("test")));
+    assert_eq!(
+        reg.get("app:helper").unwrap().meta.get("type"),
+        Some(&json!("test"))
+    );
 
     let lib = kind!(reg, "app.lib:util", Kind::LibraryLua);
     assert!(lib.source.text.contains("double"));
@@ -84,18 +103,29 @@ fn lua_entries() {
 fn service_with_full_lifecycle() {
     let reg = registry();
     let svc = kind!(reg, "app:worker", Kind::ProcessService);
-    assert_eq!(svc.process, "app:worker_process", "bare name resolves in the same namespace");
+    assert_eq!(
+        svc.process, "app:worker_process",
+        "bare name resolves in the same namespace"
+    );
     assert_eq!(svc.host.as_deref(), Some("app:processes"));
     assert_eq!(svc.input, vec![json!(1), json!("two"), json!({"three": 3})]);
     let lc = &svc.lifecycle;
     assert!(lc.auto_start);
-    assert_eq!(lc.requires, vec!["app:db"], "depends_on is an alias of requires");
+    assert_eq!(
+        lc.requires,
+        vec!["app:db"],
+        "depends_on is an alias of requires"
+    );
     assert_eq!(lc.start_timeout, Duration::from_millis(250));
     assert_eq!(lc.stop_timeout, Duration::from_secs(2));
     assert_eq!(lc.stable_threshold, Duration::from_secs(60));
     assert!(lc.optional);
     let r = &lc.restart;
-    assert_eq!(r.initial_delay, Duration::from_millis(500), "a bare integer is milliseconds");
+    assert_eq!(
+        r.initial_delay,
+        Duration::from_millis(500),
+        "a bare integer is milliseconds"
+    );
     assert_eq!(r.max_delay, Duration::from_secs(3600));
     assert_eq!((r.backoff_factor, r.jitter, r.max_attempts), (1.5, 0.2, 7));
     assert_eq!(r.restart_type, Some(RestartType::Transient));
@@ -109,7 +139,10 @@ fn service_with_full_lifecycle() {
     assert_eq!(db.process, "app:inline_proc");
     assert_eq!(db.host, None);
     assert!(db.input.is_empty());
-    let defaults = troupe_registry::Lifecycle { auto_start: true, ..Default::default() };
+    let defaults = troupe_registry::Lifecycle {
+        auto_start: true,
+        ..Default::default()
+    };
     assert_eq!(db.lifecycle, defaults);
     assert_eq!(db.lifecycle.start_timeout, Duration::from_secs(10));
 
@@ -129,12 +162,19 @@ fn supervisors() {
     let sub = kind!(reg, "app:sub", Kind::ProcessSupervisor);
     assert_eq!(sub.children, vec!["app.wasm:actor_service"]);
     assert_eq!(sub.strategy, Strategy::OneForOne);
-    assert_eq!((sub.intensity, sub.period), (1, Duration::from_secs(5)), "OTP defaults");
+    assert_eq!(
+        (sub.intensity, sub.period),
+        (1, Duration::from_secs(5)),
+        "OTP defaults"
+    );
     assert!(!sub.lifecycle.auto_start);
 
     let child = kind!(reg, "app.wasm:actor_service", Kind::ProcessService);
     assert_eq!(child.process, "app.wasm:actor");
-    assert_eq!(child.lifecycle.restart.restart_type, Some(RestartType::Permanent));
+    assert_eq!(
+        child.lifecycle.restart.restart_type,
+        Some(RestartType::Permanent)
+    );
 }
 
 #[test]
@@ -142,7 +182,11 @@ fn policy() {
     let reg = registry();
     let p = kind!(reg, "app:worker_policy", Kind::SecurityPolicy);
     assert_eq!(p.actions, vec!["read", "write"]);
-    assert_eq!(p.resources, vec!["document:*"], "a single string is a one-element list");
+    assert_eq!(
+        p.resources,
+        vec!["document:*"],
+        "a single string is a one-element list"
+    );
     assert!(p.allow);
     assert_eq!(p.groups, vec!["editors"]);
     assert_eq!(p.conditions.len(), 3);
@@ -151,7 +195,10 @@ fn policy() {
     assert_eq!(p.conditions[0].value, Some(json!("editor")));
     assert_eq!(p.conditions[1].value_from.as_deref(), Some("actor.id"));
     assert_eq!(p.conditions[1].value, None);
-    assert_eq!((p.conditions[2].operator.as_str(), &p.conditions[2].value), ("exists", &None));
+    assert_eq!(
+        (p.conditions[2].operator.as_str(), &p.conditions[2].value),
+        ("exists", &None)
+    );
 }
 
 #[test]
@@ -163,7 +210,10 @@ fn registry_entry_keeps_raw_fields() {
     assert_eq!(e.raw["nested"], json!({"a": [1, 2]}));
     assert_eq!(e.raw["kind"], json!("registry.entry"));
     assert_eq!(e.meta.get("type"), Some(&json!("config")));
-    assert_eq!(reg.get("app:worker").unwrap().raw["lifecycle"]["restart"]["jitter"], json!(0.2));
+    assert_eq!(
+        reg.get("app:worker").unwrap().raw["lifecycle"]["restart"]["jitter"],
+        json!(0.2)
+    );
 }
 
 #[test]
@@ -182,7 +232,10 @@ fn wasm_entries() {
     assert_eq!(wat.method.as_deref(), Some("add"));
     assert_eq!(wat.wit.as_deref(), Some("add: func(a: s32, b: s32) -> s32"));
     let pool = wat.pool.unwrap();
-    assert_eq!((pool.kind.as_str(), pool.size, pool.max_size), ("lazy", Some(2), Some(8)));
+    assert_eq!(
+        (pool.kind.as_str(), pool.size, pool.max_size),
+        ("lazy", Some(2), Some(8))
+    );
     assert_eq!(wat.limits.max_execution, Some(Duration::from_millis(500)));
     assert_eq!(wat.limits.max_memory, Some(16 * 1024 * 1024));
     assert_eq!(wat.limits.fuel, Some(1_000_000));
@@ -197,7 +250,11 @@ fn wasm_entries() {
     assert!(f.source.is_none() && f.pool.is_none());
 
     let p = kind!(reg, "app.wasm:actor", Kind::ProcessWasm);
-    assert_eq!(p.hash.as_deref(), Some(hash), "hash is normalised to lower case");
+    assert_eq!(
+        p.hash.as_deref(),
+        Some(hash),
+        "hash is normalised to lower case"
+    );
     assert_eq!(p.method, None);
     assert_eq!(p.imports, vec!["wasi:cli", "troupe:process"]);
     assert_eq!(p.wasi.mounts.len(), 1);

@@ -14,13 +14,17 @@ impl UserData for LuaError {
         m.add_method("kind", |_, e, ()| Ok(e.0.kind.as_str()));
         m.add_method("message", |_, e, ()| Ok(e.0.message.clone()));
         m.add_meta_method(MetaMethod::ToString, |_, e, ()| Ok(e.0.message.clone()));
-        m.add_meta_method(MetaMethod::Eq, |_, a, b: mlua::UserDataRef<LuaError>| Ok(a.0 == b.0));
+        m.add_meta_method(MetaMethod::Eq, |_, a, b: mlua::UserDataRef<LuaError>| {
+            Ok(a.0 == b.0)
+        });
     }
 }
 
 /// Make an error userdata value.
 pub fn new_error(lua: &Lua, kind: ErrorKind, msg: impl Into<String>) -> mlua::Result<LuaValue> {
-    Ok(LuaValue::UserData(lua.create_userdata(LuaError(ProcessError::new(kind, msg)))?))
+    Ok(LuaValue::UserData(
+        lua.create_userdata(LuaError(ProcessError::new(kind, msg)))?,
+    ))
 }
 
 /// Build the module table.
@@ -36,17 +40,29 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                 (LuaValue::Table(t), _) => {
                     let kind: Option<String> = t.get("kind")?;
                     let msg: Option<String> = t.get("message")?;
-                    (kind.and_then(|k| ErrorKind::parse(&k)).unwrap_or(ErrorKind::Unknown), msg.unwrap_or_default())
+                    (
+                        kind.and_then(|k| ErrorKind::parse(&k))
+                            .unwrap_or(ErrorKind::Unknown),
+                        msg.unwrap_or_default(),
+                    )
                 }
                 (LuaValue::String(s), Some(m)) => {
                     let s = s.to_str()?.to_string();
                     match ErrorKind::parse(&s) {
                         Some(k) => (k, m),
-                        None => return Err(mlua::Error::runtime(format!("errors.new: unknown error kind {s:?}"))),
+                        None => {
+                            return Err(mlua::Error::runtime(format!(
+                                "errors.new: unknown error kind {s:?}"
+                            )));
+                        }
                     }
                 }
                 (LuaValue::String(s), None) => (ErrorKind::Unknown, s.to_str()?.to_string()),
-                _ => return Err(mlua::Error::runtime("errors.new: expected (kind, message), (message) or {kind=, message=}")),
+                _ => {
+                    return Err(mlua::Error::runtime(
+                        "errors.new: expected (kind, message), (message) or {kind=, message=}",
+                    ));
+                }
             };
             new_error(lua, kind, msg)
         })?,
@@ -55,7 +71,10 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         "is",
         lua.create_function(|_, (e, kind): (LuaValue, String)| {
             Ok(match e {
-                LuaValue::UserData(ud) => ud.borrow::<LuaError>().map(|e| e.0.kind.as_str() == kind).unwrap_or(false),
+                LuaValue::UserData(ud) => ud
+                    .borrow::<LuaError>()
+                    .map(|e| e.0.kind.as_str() == kind)
+                    .unwrap_or(false),
                 _ => false,
             })
         })?,

@@ -4,7 +4,6 @@
 
 use mlua::{Lua, MultiValue, Table, Value as LuaValue};
 use troupe_kernel::{KernelError, SpawnRequest, Value};
-use troupe_registry::Kind;
 
 use crate::convert::to_value;
 use crate::modules::process::{exit_values, fail};
@@ -18,15 +17,23 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         lua.create_async_function(|lua, (id, args): (String, MultiValue)| async move {
             let args: Vec<Value> = args.iter().map(to_value).collect();
             let spawned = with_current(|p| {
-                match p.node.entry(&id).map(|e| matches!(e.kind, Kind::FunctionLua(_) | Kind::FunctionWat(_) | Kind::FunctionWasm(_))) {
+                let kind = p.node.entry(&id).map(|e| e.kind_name());
+                match kind {
                     None => return Ok(Err(KernelError::EntryNotFound(id.clone()))),
-                    Some(false) => {
-                        let kind = p.node.entry(&id).map(|e| e.kind_name().to_string()).unwrap_or_default();
-                        return Ok(Err(KernelError::NotSpawnable { id: id.clone(), kind }));
+                    Some("function.lua" | "function.wat" | "function.wasm") => {}
+                    Some(other) => {
+                        return Ok(Err(KernelError::NotAFunction {
+                            id: id.clone(),
+                            kind: other.to_string(),
+                        }));
                     }
-                    Some(true) => {}
                 }
-                let req = SpawnRequest { entry: id.clone(), host: p.handle.pid.host().to_string(), args, ..Default::default() };
+                let req = SpawnRequest {
+                    entry: id.clone(),
+                    host: p.handle.pid.host().to_string(),
+                    args,
+                    ..Default::default()
+                };
                 Ok(p.node.spawn(Some(&p.handle), req, true))
             })?;
             match spawned {

@@ -16,19 +16,26 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         lua.create_function(|lua, v: LuaValue| {
             let j = to_value(&v).to_json();
             match serde_json::to_string(&j) {
-                Ok(s) => Ok(MultiValue::from_iter([LuaValue::String(lua.create_string(s)?)])),
-                Err(e) => Ok(MultiValue::from_iter([LuaValue::Nil, new_error(lua, ErrorKind::Invalid, e.to_string())?])),
+                Ok(s) => Ok(MultiValue::from_iter([LuaValue::String(
+                    lua.create_string(s)?,
+                )])),
+                Err(e) => Ok(MultiValue::from_iter([
+                    LuaValue::Nil,
+                    new_error(lua, ErrorKind::Invalid, e.to_string())?,
+                ])),
             }
         })?,
     )?;
     t.set(
         "decode",
-        lua.create_function(|lua, s: mlua::LuaString| match serde_json::from_slice::<serde_json::Value>(&s.as_bytes()) {
-            Ok(j) => Ok(MultiValue::from_iter([to_lua(lua, &Value::from(&j))?])),
-            Err(e) => Ok(MultiValue::from_iter([
-                LuaValue::Nil,
-                new_error(lua, ErrorKind::Invalid, format!("json.decode: {e}"))?,
-            ])),
+        lua.create_function(|lua, s: mlua::LuaString| {
+            match serde_json::from_slice::<serde_json::Value>(&s.as_bytes()) {
+                Ok(j) => Ok(MultiValue::from_iter([to_lua(lua, &Value::from(&j))?])),
+                Err(e) => Ok(MultiValue::from_iter([
+                    LuaValue::Nil,
+                    new_error(lua, ErrorKind::Invalid, format!("json.decode: {e}"))?,
+                ])),
+            }
         })?,
     )?;
     Ok(t)

@@ -16,7 +16,10 @@ use crate::process::{Coroutine, Listener, with_current};
 
 /// `(nil, err)` / `(false, err)` pair for a kernel failure.
 pub fn fail(lua: &Lua, first: LuaValue, e: &KernelError) -> mlua::Result<MultiValue> {
-    Ok(MultiValue::from_iter([first, new_error(lua, e.kind(), e.to_string())?]))
+    Ok(MultiValue::from_iter([
+        first,
+        new_error(lua, e.kind(), e.to_string())?,
+    ]))
 }
 
 fn ok_true() -> mlua::Result<MultiValue> {
@@ -26,7 +29,9 @@ fn ok_true() -> mlua::Result<MultiValue> {
 fn dest_of(v: &LuaValue) -> mlua::Result<String> {
     match v {
         LuaValue::String(s) => Ok(s.to_str()?.to_string()),
-        _ => Err(mlua::Error::runtime("expected a PID or a registered name (string)")),
+        _ => Err(mlua::Error::runtime(
+            "expected a PID or a registered name (string)",
+        )),
     }
 }
 
@@ -39,21 +44,38 @@ fn spawn_request(args: MultiValue, link: bool, monitor: bool) -> mlua::Result<Sp
     let mut it = args.into_iter();
     let id = match it.next() {
         Some(LuaValue::String(s)) => s.to_str()?.to_string(),
-        _ => return Err(mlua::Error::runtime("spawn: expected an entry ID (string) as first argument")),
+        _ => {
+            return Err(mlua::Error::runtime(
+                "spawn: expected an entry ID (string) as first argument",
+            ));
+        }
     };
     let host = match it.next() {
         Some(LuaValue::String(s)) => s.to_str()?.to_string(),
         Some(LuaValue::Nil) | None => with_current(|p| Ok(p.handle.pid.host().to_string()))?,
-        Some(_) => return Err(mlua::Error::runtime("spawn: expected a host ID (string) as second argument")),
+        Some(_) => {
+            return Err(mlua::Error::runtime(
+                "spawn: expected a host ID (string) as second argument",
+            ));
+        }
     };
-    Ok(SpawnRequest { entry: id, host, args: values(it), link, monitor, actor: None })
+    Ok(SpawnRequest {
+        entry: id,
+        host,
+        args: values(it),
+        link,
+        monitor,
+        actor: None,
+    })
 }
 
 fn spawn_fn(lua: &Lua, link: bool, monitor: bool) -> mlua::Result<mlua::Function> {
     lua.create_function(move |lua, args: MultiValue| {
         let req = spawn_request(args, link, monitor)?;
         with_current(|p| match p.node.spawn(Some(&p.handle), req, false) {
-            Ok((pid, _)) => Ok(MultiValue::from_iter([LuaValue::String(lua.create_string(pid.to_string())?)])),
+            Ok((pid, _)) => Ok(MultiValue::from_iter([LuaValue::String(
+                lua.create_string(pid.to_string())?,
+            )])),
             Err(e) => fail(lua, LuaValue::Nil, &e),
         })
     })
@@ -64,7 +86,9 @@ pub fn coroutine_spawn(lua: &Lua, (f, args): (mlua::Function, MultiValue)) -> ml
     let thread = lua.create_thread(f)?;
     let fut = thread.clone().into_async::<MultiValue>(args)?;
     with_current(|p| {
-        p.new_coroutines.borrow_mut().push(Coroutine::new(false, &thread, fut));
+        p.new_coroutines
+            .borrow_mut()
+            .push(Coroutine::new(false, &thread, fut));
         Ok(())
     })
 }
@@ -72,21 +96,28 @@ pub fn coroutine_spawn(lua: &Lua, (f, args): (mlua::Function, MultiValue)) -> ml
 /// Build the module table.
 pub fn module(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
-    t.set("pid", lua.create_function(|_, ()| with_current(|p| Ok(p.pid.clone())))?)?;
+    t.set(
+        "pid",
+        lua.create_function(|_, ()| with_current(|p| Ok(p.pid.clone())))?,
+    )?;
     t.set(
         "send",
-        lua.create_function(|lua, (dest, topic, payload): (LuaValue, String, MultiValue)| {
-            let dest = dest_of(&dest)?;
-            let payload = match payload.len() {
-                0 => Value::Nil,
-                1 => to_value(&payload[0]),
-                _ => Value::Array(values(payload.into_iter())),
-            };
-            with_current(|p| match p.node.send(Some(&p.handle), &dest, &topic, payload) {
-                Ok(()) => ok_true(),
-                Err(e) => fail(lua, LuaValue::Boolean(false), &e),
-            })
-        })?,
+        lua.create_function(
+            |lua, (dest, topic, payload): (LuaValue, String, MultiValue)| {
+                let dest = dest_of(&dest)?;
+                let payload = match payload.len() {
+                    0 => Value::Nil,
+                    1 => to_value(&payload[0]),
+                    _ => Value::Array(values(payload.into_iter())),
+                };
+                with_current(
+                    |p| match p.node.send(Some(&p.handle), &dest, &topic, payload) {
+                        Ok(()) => ok_true(),
+                        Err(e) => fail(lua, LuaValue::Boolean(false), &e),
+                    },
+                )
+            },
+        )?,
     )?;
     t.set(
         "inbox",
@@ -106,7 +137,9 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         "listen",
         lua.create_function(|lua, (topic, opts): (String, Option<Table>)| {
             if topic.starts_with('@') {
-                return Err(mlua::Error::runtime(format!("listen: invalid topic {topic:?}: topics must not start with '@'")));
+                return Err(mlua::Error::runtime(format!(
+                    "listen: invalid topic {topic:?}: topics must not start with '@'"
+                )));
             }
             let message = match &opts {
                 Some(o) => o.get::<Option<bool>>("message")?.unwrap_or(false),
@@ -117,7 +150,11 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                     return Ok(l.channel.clone());
                 }
                 let ch = Channel::new(usize::MAX, true);
-                p.listeners.borrow_mut().push(Listener { topic, channel: ch.clone(), message });
+                p.listeners.borrow_mut().push(Listener {
+                    topic,
+                    channel: ch.clone(),
+                    message,
+                });
                 p.redeliver(lua)?;
                 Ok(ch)
             })
@@ -134,7 +171,10 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
             })
         })?,
     )?;
-    t.set("events", lua.create_function(|lua, ()| with_current(|p| p.open_events(lua)))?)?;
+    t.set(
+        "events",
+        lua.create_function(|lua, ()| with_current(|p| p.open_events(lua)))?,
+    )?;
     t.set("spawn", spawn_fn(lua, false, false)?)?;
     t.set("spawn_monitored", spawn_fn(lua, false, true)?)?;
     t.set("spawn_linked", spawn_fn(lua, true, false)?)?;
@@ -171,7 +211,8 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
             })
         })?,
     )?;
-    type RelOp = fn(&troupe_kernel::Node, &troupe_kernel::ProcessRef, &str) -> Result<(), KernelError>;
+    type RelOp =
+        fn(&troupe_kernel::Node, &troupe_kernel::ProcessRef, &str) -> Result<(), KernelError>;
     let rels: [(&str, RelOp); 4] = [
         ("link", |n, me, d| n.link(me, d)),
         ("unlink", |n, me, d| n.unlink(me, d)),
@@ -230,7 +271,11 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
                     Some(s) => match Pid::parse(s) {
                         Some(pid) => pid,
                         None => {
-                            return fail(lua, LuaValue::Boolean(false), &KernelError::ProcessNotFound(s.clone()));
+                            return fail(
+                                lua,
+                                LuaValue::Boolean(false),
+                                &KernelError::ProcessNotFound(s.clone()),
+                            );
                         }
                     },
                     None => p.handle.pid.clone(),
@@ -246,7 +291,9 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
         "lookup",
         lua.create_function(|lua, name: String| {
             with_current(|p| match p.node.lookup_name(&name) {
-                Some(pid) => Ok(MultiValue::from_iter([LuaValue::String(lua.create_string(pid.to_string())?)])),
+                Some(pid) => Ok(MultiValue::from_iter([LuaValue::String(
+                    lua.create_string(pid.to_string())?,
+                )])),
                 None => Ok(MultiValue::from_iter([
                     LuaValue::Nil,
                     new_error(lua, ErrorKind::NotFound, format!("name {name:?} not found"))?,
@@ -254,7 +301,10 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
             })
         })?,
     )?;
-    r.set("unregister", lua.create_function(|_, name: String| with_current(|p| Ok(p.node.unregister_name(&name))))?)?;
+    r.set(
+        "unregister",
+        lua.create_function(|_, name: String| with_current(|p| Ok(p.node.unregister_name(&name))))?,
+    )?;
     Ok(r)
 }
 
@@ -262,6 +312,9 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
 pub fn exit_values(lua: &Lua, r: troupe_kernel::ExitResult) -> mlua::Result<MultiValue> {
     match r {
         Ok(v) => Ok(MultiValue::from_iter([to_lua(lua, &v)?])),
-        Err(e) => Ok(MultiValue::from_iter([LuaValue::Nil, new_error(lua, e.kind, e.message)?])),
+        Err(e) => Ok(MultiValue::from_iter([
+            LuaValue::Nil,
+            new_error(lua, e.kind, e.message)?,
+        ])),
     }
 }

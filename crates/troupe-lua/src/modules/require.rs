@@ -29,7 +29,10 @@ fn resolve(lua: &Lua, p: &Rc<ProcState>, from: &Arc<Entry>, name: &str) -> mlua:
             return Ok(v.clone());
         }
         let lib = p.node.entry(lib_id).ok_or_else(|| {
-            mlua::Error::runtime(format!("entry {}: import {name:?} refers to missing library {lib_id}", from.id))
+            mlua::Error::runtime(format!(
+                "entry {}: import {name:?} refers to missing library {lib_id}",
+                from.id
+            ))
         })?;
         let vm = vm()?;
         let env = vm.new_env()?;

@@ -19,18 +19,25 @@ use crate::channel::Channel;
 pub fn duration(v: &LuaValue) -> mlua::Result<Duration> {
     match v {
         LuaValue::Integer(i) if *i >= 0 => Ok(Duration::from_millis(*i as u64)),
-        LuaValue::Number(n) if *n >= 0.0 && n.is_finite() => Ok(Duration::from_secs_f64(n / 1000.0)),
+        LuaValue::Number(n) if *n >= 0.0 && n.is_finite() => {
+            Ok(Duration::from_secs_f64(n / 1000.0))
+        }
         LuaValue::String(s) => {
             let s = s.to_str()?;
             humantime::parse_duration(s.trim()).map_err(|e| {
-                mlua::Error::runtime(format!("invalid duration {:?}: {e} (expected e.g. \"250ms\", \"5s\", \"1m\")", &*s))
+                mlua::Error::runtime(format!(
+                    "invalid duration {:?}: {e} (expected e.g. \"250ms\", \"5s\", \"1m\")",
+                    &*s
+                ))
             })
         }
         LuaValue::UserData(ud) => match ud.borrow::<LuaDuration>() {
             Ok(d) => Ok(d.0),
             Err(_) => Err(mlua::Error::runtime("expected a duration")),
         },
-        _ => Err(mlua::Error::runtime("expected a duration: a string like \"250ms\" or milliseconds")),
+        _ => Err(mlua::Error::runtime(
+            "expected a duration: a string like \"250ms\" or milliseconds",
+        )),
     }
 }
 
@@ -55,18 +62,28 @@ impl UserData for LuaTime {
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
         m.add_method("unix", |_, t, ()| Ok(t.0.timestamp()));
         m.add_method("unix_milli", |_, t, ()| Ok(t.0.timestamp_millis()));
-        m.add_method("unix_nano", |_, t, ()| Ok(t.0.timestamp_nanos_opt().unwrap_or(0) as f64));
+        m.add_method("unix_nano", |_, t, ()| {
+            Ok(t.0.timestamp_nanos_opt().unwrap_or(0) as f64)
+        });
         m.add_method("format", |_, t, fmt: Option<String>| {
             Ok(match fmt {
                 Some(f) => t.0.format(&f).to_string(),
                 None => t.0.to_rfc3339(),
             })
         });
-        m.add_method("sub", |_, t, o: mlua::UserDataRef<LuaTime>| Ok(LuaDuration(since(o.0, t.0))));
+        m.add_method("sub", |_, t, o: mlua::UserDataRef<LuaTime>| {
+            Ok(LuaDuration(since(o.0, t.0)))
+        });
         m.add_meta_method(MetaMethod::ToString, |_, t, ()| Ok(t.0.to_rfc3339()));
-        m.add_meta_method(MetaMethod::Eq, |_, a, b: mlua::UserDataRef<LuaTime>| Ok(a.0 == b.0));
-        m.add_meta_method(MetaMethod::Lt, |_, a, b: mlua::UserDataRef<LuaTime>| Ok(a.0 < b.0));
-        m.add_meta_method(MetaMethod::Le, |_, a, b: mlua::UserDataRef<LuaTime>| Ok(a.0 <= b.0));
+        m.add_meta_method(MetaMethod::Eq, |_, a, b: mlua::UserDataRef<LuaTime>| {
+            Ok(a.0 == b.0)
+        });
+        m.add_meta_method(MetaMethod::Lt, |_, a, b: mlua::UserDataRef<LuaTime>| {
+            Ok(a.0 < b.0)
+        });
+        m.add_meta_method(MetaMethod::Le, |_, a, b: mlua::UserDataRef<LuaTime>| {
+            Ok(a.0 <= b.0)
+        });
     }
 }
 
@@ -100,7 +117,11 @@ impl Timer {
     fn start(d: Duration, every: bool) -> Timer {
         let channel = Channel::new(usize::MAX, true);
         let task = Some(schedule(&channel, d, every));
-        Timer { channel, task, every }
+        Timer {
+            channel,
+            task,
+            every,
+        }
     }
 }
 
@@ -108,7 +129,10 @@ fn schedule(ch: &Channel, d: Duration, every: bool) -> tokio::task::JoinHandle<(
     let ch = ch.clone();
     tokio::task::spawn_local(async move {
         if every {
-            let mut iv = tokio::time::interval_at(tokio::time::Instant::now() + d, d.max(Duration::from_micros(100)));
+            let mut iv = tokio::time::interval_at(
+                tokio::time::Instant::now() + d,
+                d.max(Duration::from_micros(100)),
+            );
             iv.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             loop {
                 iv.tick().await;
@@ -178,11 +202,25 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
             Ok(ch)
         })?,
     )?;
-    t.set("timer", lua.create_function(|_, d: LuaValue| Ok(Timer::start(duration(&d)?, false)))?)?;
-    t.set("ticker", lua.create_function(|_, d: LuaValue| Ok(Timer::start(duration(&d)?, true)))?)?;
+    t.set(
+        "timer",
+        lua.create_function(|_, d: LuaValue| Ok(Timer::start(duration(&d)?, false)))?,
+    )?;
+    t.set(
+        "ticker",
+        lua.create_function(|_, d: LuaValue| Ok(Timer::start(duration(&d)?, true)))?,
+    )?;
     t.set("now", lua.create_function(|_, ()| Ok(LuaTime(Utc::now())))?)?;
-    t.set("since", lua.create_function(|_, t: mlua::UserDataRef<LuaTime>| Ok(LuaDuration(since(t.0, Utc::now()))))?)?;
-    t.set("parse_duration", lua.create_function(|_, d: LuaValue| Ok(LuaDuration(duration(&d)?)))?)?;
+    t.set(
+        "since",
+        lua.create_function(|_, t: mlua::UserDataRef<LuaTime>| {
+            Ok(LuaDuration(since(t.0, Utc::now())))
+        })?,
+    )?;
+    t.set(
+        "parse_duration",
+        lua.create_function(|_, d: LuaValue| Ok(LuaDuration(duration(&d)?)))?,
+    )?;
     t.set("MILLISECOND", 1)?;
     t.set("SECOND", 1000)?;
     t.set("MINUTE", 60_000)?;

@@ -9,23 +9,37 @@ use crate::yaml::Node;
 use crate::{Location, LuaSpec, Source};
 
 /// Fields of `process.lua` and `function.lua`.
-pub(crate) const FUNCTION_FIELDS: &[&str] =
-    &["name", "kind", "meta", "source", "method", "modules", "imports"];
+pub(crate) const FUNCTION_FIELDS: &[&str] = &[
+    "name", "kind", "meta", "source", "method", "modules", "imports",
+];
 /// Fields of `library.lua` (no `method`).
-pub(crate) const LIBRARY_FIELDS: &[&str] = &["name", "kind", "meta", "source", "modules", "imports"];
+pub(crate) const LIBRARY_FIELDS: &[&str] =
+    &["name", "kind", "meta", "source", "modules", "imports"];
 
 const LIBRARY: &[&str] = &["library.lua"];
 
 /// Parse a Lua entry's fields.
 pub(crate) fn parse(cx: &mut Cx, f: &Fields, library: bool) -> Option<LuaSpec> {
     let source = source(cx, f);
-    let method = if library { None } else { f.string(cx, "method") };
+    let method = if library {
+        None
+    } else {
+        f.string(cx, "method")
+    };
     let modules = f.strings(cx, "modules").unwrap_or_default();
-    let imports = f.get("imports").map(|node| imports(cx, node)).unwrap_or_default();
+    let imports = f
+        .get("imports")
+        .map(|node| imports(cx, node))
+        .unwrap_or_default();
     if let Some(src) = &source {
         check_lua(cx, src);
     }
-    Some(LuaSpec { source: source?, method, modules, imports })
+    Some(LuaSpec {
+        source: source?,
+        method,
+        modules,
+        imports,
+    })
 }
 
 /// `imports: {alias: library-id}`.
@@ -59,24 +73,40 @@ pub(crate) fn source(cx: &mut Cx, f: &Fields) -> Option<Source> {
         Some(rel) => {
             let path = cx.path(rel.trim());
             match std::fs::read_to_string(&path) {
-                Ok(text) => Some(Source { text, path: Some(path), location }),
+                Ok(text) => Some(Source {
+                    text,
+                    path: Some(path),
+                    location,
+                }),
                 Err(e) => {
                     cx.error(
                         node,
-                        format!("cannot read source file {} ({}): {e}", text.trim(), path.display()),
+                        format!(
+                            "cannot read source file {} ({}): {e}",
+                            text.trim(),
+                            path.display()
+                        ),
                     );
                     None
                 }
             }
         }
-        None => Some(Source { text: text.to_string(), path: None, location }),
+        None => Some(Source {
+            text: text.to_string(),
+            path: None,
+            location,
+        }),
     }
 }
 
 /// Where line `line` (1-based) of `src` is: in its file, or in the YAML for inline text.
 pub(crate) fn source_line(src: &Source, line: usize) -> Location {
     match &src.path {
-        Some(path) => Location { file: path.clone(), line: line.max(1), column: 1 },
+        Some(path) => Location {
+            file: path.clone(),
+            line: line.max(1),
+            column: 1,
+        },
         None => Location {
             file: src.location.file.clone(),
             line: src.location.line + line.max(1) - 1,
@@ -88,6 +118,9 @@ pub(crate) fn source_line(src: &Source, line: usize) -> Location {
 fn check_lua(cx: &mut Cx, src: &Source) {
     if let Err((line, message)) = cx.checker.check_lua(&src.text) {
         let location = source_line(src, line);
-        cx.error_at(location, format!("Lua syntax error at Lua line {line}: {message}"));
+        cx.error_at(
+            location,
+            format!("Lua syntax error at Lua line {line}: {message}"),
+        );
     }
 }

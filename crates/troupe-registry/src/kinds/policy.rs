@@ -10,8 +10,9 @@ pub(crate) const FIELDS: &[&str] = &["name", "kind", "meta", "policy", "groups"]
 const POLICY_KEYS: &[&str] = &["actions", "resources", "effect", "conditions"];
 const CONDITION_KEYS: &[&str] = &["field", "operator", "value", "value_from"];
 /// Condition operators.
-pub(crate) const OPERATORS: &[&str] =
-    &["eq", "ne", "lt", "gt", "lte", "gte", "in", "nin", "exists", "nexists", "contains", "matches"];
+pub(crate) const OPERATORS: &[&str] = &[
+    "eq", "ne", "lt", "gt", "lte", "gte", "in", "nin", "exists", "nexists", "contains", "matches",
+];
 
 /// Parse `security.policy`.
 pub(crate) fn parse(cx: &mut Cx, f: &Fields) -> Option<PolicySpec> {
@@ -26,11 +27,16 @@ pub(crate) fn parse(cx: &mut Cx, f: &Fields) -> Option<PolicySpec> {
     };
     let conditions = match p.get("conditions") {
         None => Vec::new(),
-        Some(Node { value: Value::Seq(items), .. }) => {
-            items.iter().filter_map(|c| condition(cx, c)).collect()
-        }
+        Some(Node {
+            value: Value::Seq(items),
+            ..
+        }) => items.iter().filter_map(|c| condition(cx, c)).collect(),
         Some(other) => {
-            cx.wrong_type("policy.conditions", "a list of {field, operator, value}", other);
+            cx.wrong_type(
+                "policy.conditions",
+                "a list of {field, operator, value}",
+                other,
+            );
             Vec::new()
         }
     };
@@ -44,7 +50,13 @@ pub(crate) fn parse(cx: &mut Cx, f: &Fields) -> Option<PolicySpec> {
 }
 
 fn condition(cx: &mut Cx, node: &Node) -> Option<Condition> {
-    let f = Fields::open(cx, node, "policy.conditions[]", "in a condition", CONDITION_KEYS)?;
+    let f = Fields::open(
+        cx,
+        node,
+        "policy.conditions[]",
+        "in a condition",
+        CONDITION_KEYS,
+    )?;
     let field = f.req_string(cx, "field");
     let operator = match f.require(cx, "operator") {
         Some(_) => f.choice(cx, "operator", OPERATORS),
@@ -58,8 +70,16 @@ fn condition(cx: &mut Cx, node: &Node) -> Option<Condition> {
         if value.is_some() && value_from.is_some() {
             cx.error(node, "a condition takes `value` or `value_from`, not both");
         } else if !unary && value.is_none() && value_from.is_none() {
-            cx.error(node, format!("missing required field `value` (or `value_from`) for operator `{op}`"));
+            cx.error(
+                node,
+                format!("missing required field `value` (or `value_from`) for operator `{op}`"),
+            );
         }
     }
-    Some(Condition { field: field?, operator: operator?.to_string(), value, value_from })
+    Some(Condition {
+        field: field?,
+        operator: operator?.to_string(),
+        value,
+        value_from,
+    })
 }

@@ -4,17 +4,34 @@
 use crate::context::{Cx, Fields, reference_list};
 use crate::yaml::{Node, Value};
 use crate::{
-    HostSpec, Lifecycle, RestartPolicy, RestartType, SecuritySpec, ServiceSpec, Strategy, SupervisorSpec,
+    HostSpec, Lifecycle, RestartPolicy, RestartType, SecuritySpec, ServiceSpec, Strategy,
+    SupervisorSpec,
 };
 
 /// Fields of `process.host`. `lifecycle` is accepted for Wippy compatibility (validated, unused:
 /// hosts always run).
 pub(crate) const HOST_FIELDS: &[&str] = &["name", "kind", "meta", "host", "lifecycle"];
 /// Fields of `process.service`.
-pub(crate) const SERVICE_FIELDS: &[&str] = &["name", "kind", "meta", "process", "host", "input", "lifecycle"];
+pub(crate) const SERVICE_FIELDS: &[&str] = &[
+    "name",
+    "kind",
+    "meta",
+    "process",
+    "host",
+    "input",
+    "lifecycle",
+];
 /// Fields of `process.supervisor`.
-pub(crate) const SUPERVISOR_FIELDS: &[&str] =
-    &["name", "kind", "meta", "children", "strategy", "intensity", "period", "lifecycle"];
+pub(crate) const SUPERVISOR_FIELDS: &[&str] = &[
+    "name",
+    "kind",
+    "meta",
+    "children",
+    "strategy",
+    "intensity",
+    "period",
+    "lifecycle",
+];
 
 /// Keys inside `process.host`'s `host` map. `queue_size` and `local_queue_size` are Wippy
 /// scheduler tunables, accepted and ignored.
@@ -30,8 +47,14 @@ const LIFECYCLE_KEYS: &[&str] = &[
     "security",
     "startup",
 ];
-const RESTART_KEYS: &[&str] =
-    &["initial_delay", "max_delay", "backoff_factor", "jitter", "max_attempts", "type"];
+const RESTART_KEYS: &[&str] = &[
+    "initial_delay",
+    "max_delay",
+    "backoff_factor",
+    "jitter",
+    "max_attempts",
+    "type",
+];
 const SECURITY_KEYS: &[&str] = &["actor", "policies", "groups"];
 
 const PROCESSES: &[&str] = &["process.lua", "process.wasm"];
@@ -62,32 +85,62 @@ pub(crate) fn parse_host(cx: &mut Cx, f: &Fields) -> Option<HostSpec> {
 
 /// Parse `process.service`.
 pub(crate) fn parse_service(cx: &mut Cx, f: &Fields) -> Option<ServiceSpec> {
-    let process = f.require(cx, "process").and_then(|n| cx.reference(n, "process", PROCESSES));
+    let process = f
+        .require(cx, "process")
+        .and_then(|n| cx.reference(n, "process", PROCESSES));
     let host = f.reference(cx, "host", "host", HOSTS);
     let input = match f.get("input") {
         None => Vec::new(),
-        Some(Node { value: Value::Seq(items), .. }) => items.iter().map(Node::to_json).collect(),
+        Some(Node {
+            value: Value::Seq(items),
+            ..
+        }) => items.iter().map(Node::to_json).collect(),
         Some(node) => {
             cx.wrong_type("input", "a list of arguments", node);
             Vec::new()
         }
     };
-    let lifecycle = f.get("lifecycle").map(|n| lifecycle(cx, n)).unwrap_or_default();
-    Some(ServiceSpec { process: process?, host, input, lifecycle })
+    let lifecycle = f
+        .get("lifecycle")
+        .map(|n| lifecycle(cx, n))
+        .unwrap_or_default();
+    Some(ServiceSpec {
+        process: process?,
+        host,
+        input,
+        lifecycle,
+    })
 }
 
 /// Parse `process.supervisor` (OTP defaults: intensity 1 within 5 s).
 pub(crate) fn parse_supervisor(cx: &mut Cx, f: &Fields) -> Option<SupervisorSpec> {
-    let children = f.require(cx, "children").map(|n| reference_list(cx, n, "children", SUPERVISABLE));
-    let strategy = match f.choice(cx, "strategy", &["one_for_one", "one_for_all", "rest_for_one"]) {
+    let children = f
+        .require(cx, "children")
+        .map(|n| reference_list(cx, n, "children", SUPERVISABLE));
+    let strategy = match f.choice(
+        cx,
+        "strategy",
+        &["one_for_one", "one_for_all", "rest_for_one"],
+    ) {
         Some("one_for_all") => Strategy::OneForAll,
         Some("rest_for_one") => Strategy::RestForOne,
         _ => Strategy::OneForOne,
     };
     let intensity = f.u32(cx, "intensity").unwrap_or(1);
-    let period = f.duration(cx, "period").unwrap_or(std::time::Duration::from_secs(5));
-    let lifecycle = f.get("lifecycle").map(|n| lifecycle(cx, n)).unwrap_or_default();
-    Some(SupervisorSpec { children: children?, strategy, intensity, period, lifecycle })
+    let period = f
+        .duration(cx, "period")
+        .unwrap_or(std::time::Duration::from_secs(5));
+    let lifecycle = f
+        .get("lifecycle")
+        .map(|n| lifecycle(cx, n))
+        .unwrap_or_default();
+    Some(SupervisorSpec {
+        children: children?,
+        strategy,
+        intensity,
+        period,
+        lifecycle,
+    })
 }
 
 /// Parse a `lifecycle` map; absent fields keep [`Lifecycle::default`].
@@ -99,7 +152,10 @@ pub(crate) fn lifecycle(cx: &mut Cx, node: &Node) -> Lifecycle {
     if let Some(b) = f.bool(cx, "auto_start") {
         lc.auto_start = b;
     }
-    for (key, field) in [("requires", "lifecycle.requires"), ("depends_on", "lifecycle.depends_on")] {
+    for (key, field) in [
+        ("requires", "lifecycle.requires"),
+        ("depends_on", "lifecycle.depends_on"),
+    ] {
         if let Some(ids) = f.references(cx, key, field, SUPERVISABLE) {
             lc.requires.extend(ids);
         }
@@ -125,7 +181,13 @@ pub(crate) fn lifecycle(cx: &mut Cx, node: &Node) -> Lifecycle {
 
 fn restart(cx: &mut Cx, node: &Node) -> RestartPolicy {
     let mut r = RestartPolicy::default();
-    let Some(f) = Fields::open(cx, node, "lifecycle.restart", "in `lifecycle.restart`", RESTART_KEYS) else {
+    let Some(f) = Fields::open(
+        cx,
+        node,
+        "lifecycle.restart",
+        "in `lifecycle.restart`",
+        RESTART_KEYS,
+    ) else {
         return r;
     };
     if let Some(d) = f.duration(cx, "initial_delay") {
@@ -138,7 +200,10 @@ fn restart(cx: &mut Cx, node: &Node) -> RestartPolicy {
         if x >= 1.0 {
             r.backoff_factor = x;
         } else if let Some(n) = f.get("backoff_factor") {
-            cx.error(n, format!("`lifecycle.restart.backoff_factor`: expected a number >= 1.0, found {x}"));
+            cx.error(
+                n,
+                format!("`lifecycle.restart.backoff_factor`: expected a number >= 1.0, found {x}"),
+            );
         }
     }
     if let Some(x) = f.number(cx, "jitter") {
@@ -147,7 +212,9 @@ fn restart(cx: &mut Cx, node: &Node) -> RestartPolicy {
         } else if let Some(n) = f.get("jitter") {
             cx.error(
                 n,
-                format!("`lifecycle.restart.jitter`: expected a fraction between 0.0 and 1.0, found {x}"),
+                format!(
+                    "`lifecycle.restart.jitter`: expected a fraction between 0.0 and 1.0, found {x}"
+                ),
             );
         }
     }
@@ -164,7 +231,13 @@ fn restart(cx: &mut Cx, node: &Node) -> RestartPolicy {
 }
 
 fn security(cx: &mut Cx, node: &Node) -> Option<SecuritySpec> {
-    let f = Fields::open(cx, node, "lifecycle.security", "in `lifecycle.security`", SECURITY_KEYS)?;
+    let f = Fields::open(
+        cx,
+        node,
+        "lifecycle.security",
+        "in `lifecycle.security`",
+        SECURITY_KEYS,
+    )?;
     let mut spec = SecuritySpec {
         actor_id: None,
         actor_meta: Default::default(),
@@ -183,7 +256,9 @@ fn security(cx: &mut Cx, node: &Node) -> Option<SecuritySpec> {
         spec.actor_id = a.string(cx, "id");
         spec.actor_meta = a.json_map(cx, "meta").unwrap_or_default();
     }
-    spec.policies = f.references(cx, "policies", "lifecycle.security.policies", POLICIES).unwrap_or_default();
+    spec.policies = f
+        .references(cx, "policies", "lifecycle.security.policies", POLICIES)
+        .unwrap_or_default();
     spec.groups = f.strings(cx, "groups").unwrap_or_default();
     Some(spec)
 }

@@ -11,14 +11,18 @@ use crate::yaml::{Node, Value};
 use crate::{FsSpec, Limits, Mount, PoolSpec, WasiSpec, WasmSpec};
 
 /// Fields of `function.wat`.
-pub(crate) const WAT_FIELDS: &[&str] =
-    &["name", "kind", "meta", "source", "method", "wit", "imports", "wasi", "pool", "limits"];
+pub(crate) const WAT_FIELDS: &[&str] = &[
+    "name", "kind", "meta", "source", "method", "wit", "imports", "wasi", "pool", "limits",
+];
 /// Fields of `function.wasm`.
-pub(crate) const FUNCTION_FIELDS: &[&str] =
-    &["name", "kind", "meta", "fs", "path", "hash", "method", "wit", "imports", "wasi", "pool", "limits"];
+pub(crate) const FUNCTION_FIELDS: &[&str] = &[
+    "name", "kind", "meta", "fs", "path", "hash", "method", "wit", "imports", "wasi", "pool",
+    "limits",
+];
 /// Fields of `process.wasm`.
-pub(crate) const PROCESS_FIELDS: &[&str] =
-    &["name", "kind", "meta", "fs", "path", "hash", "method", "imports", "wasi", "limits"];
+pub(crate) const PROCESS_FIELDS: &[&str] = &[
+    "name", "kind", "meta", "fs", "path", "hash", "method", "imports", "wasi", "limits",
+];
 /// Fields of `fs.directory`.
 pub(crate) const FS_FIELDS: &[&str] = &["name", "kind", "meta", "directory", "read_only"];
 
@@ -47,7 +51,9 @@ pub(crate) fn parse(cx: &mut Cx, f: &Fields, kind: WasmKind) -> Option<WasmSpec>
             cx.error_at(location, format!("invalid WAT: {message}"));
         }
     } else {
-        fs = f.require(cx, "fs").and_then(|n| cx.reference(n, "fs", FS_DIRECTORY));
+        fs = f
+            .require(cx, "fs")
+            .and_then(|n| cx.reference(n, "fs", FS_DIRECTORY));
         path = f.req_string(cx, "path");
         hash = f.require(cx, "hash").and_then(|n| parse_hash(cx, n));
         ok &= fs.is_some() && path.is_some() && hash.is_some();
@@ -66,15 +72,29 @@ pub(crate) fn parse(cx: &mut Cx, f: &Fields, kind: WasmKind) -> Option<WasmSpec>
             cx.out.hashes.push(check);
         }
     }
-    let method =
-        if kind == WasmKind::ProcessWasm { f.string(cx, "method") } else { f.req_string(cx, "method") };
+    let method = if kind == WasmKind::ProcessWasm {
+        f.string(cx, "method")
+    } else {
+        f.req_string(cx, "method")
+    };
     ok &= kind == WasmKind::ProcessWasm || method.is_some();
     let wit = f.string(cx, "wit");
     let imports = f.strings(cx, "imports").unwrap_or_default();
     let wasi = f.get("wasi").map(|n| wasi(cx, n)).unwrap_or_default();
     let pool = f.get("pool").and_then(|n| pool(cx, n));
     let limits = f.get("limits").map(|n| limits(cx, n)).unwrap_or_default();
-    ok.then_some(WasmSpec { source, fs, path, hash, method, wit, imports, wasi, pool, limits })
+    ok.then_some(WasmSpec {
+        source,
+        fs,
+        path,
+        hash,
+        method,
+        wit,
+        imports,
+        wasi,
+        pool,
+        limits,
+    })
 }
 
 /// `sha256:<64 hex digits>`, normalised to lower case.
@@ -116,11 +136,23 @@ fn wasi(cx: &mut Cx, node: &Node) -> WasiSpec {
 }
 
 fn mount(cx: &mut Cx, node: &Node) -> Option<Mount> {
-    let f = Fields::open(cx, node, "wasi.mounts[]", "in a mount", &["fs", "guest", "read_only"])?;
-    let fs = f.require(cx, "fs").and_then(|n| cx.reference(n, "wasi.mounts[].fs", FS_DIRECTORY));
+    let f = Fields::open(
+        cx,
+        node,
+        "wasi.mounts[]",
+        "in a mount",
+        &["fs", "guest", "read_only"],
+    )?;
+    let fs = f
+        .require(cx, "fs")
+        .and_then(|n| cx.reference(n, "wasi.mounts[].fs", FS_DIRECTORY));
     let guest = f.req_string(cx, "guest");
     let read_only = f.bool(cx, "read_only").unwrap_or(false);
-    Some(Mount { fs: fs?, guest: guest?, read_only })
+    Some(Mount {
+        fs: fs?,
+        guest: guest?,
+        read_only,
+    })
 }
 
 /// A map of scalars, rendered as strings (`{PORT: 8080}` gives `"8080"`).
@@ -146,22 +178,36 @@ fn string_map(cx: &mut Cx, field: &str, node: &Node) -> BTreeMap<String, String>
 
 fn pool(cx: &mut Cx, node: &Node) -> Option<PoolSpec> {
     let f = Fields::open(cx, node, "pool", "in `pool`", &["type", "size", "max_size"])?;
-    let kind = f.choice(cx, "type", &["inline", "lazy", "static"]).unwrap_or("inline").to_string();
+    let kind = f
+        .choice(cx, "type", &["inline", "lazy", "static"])
+        .unwrap_or("inline")
+        .to_string();
     let size = f.usize(cx, "size");
     let max_size = f.usize(cx, "max_size");
     if let (Some(s), Some(m)) = (size, max_size)
         && s > m
         && let Some(n) = f.get("size")
     {
-        cx.error(n, format!("`pool.size` ({s}) must not exceed `pool.max_size` ({m})"));
+        cx.error(
+            n,
+            format!("`pool.size` ({s}) must not exceed `pool.max_size` ({m})"),
+        );
     }
-    Some(PoolSpec { kind, size, max_size })
+    Some(PoolSpec {
+        kind,
+        size,
+        max_size,
+    })
 }
 
 fn limits(cx: &mut Cx, node: &Node) -> Limits {
-    let Some(f) =
-        Fields::open(cx, node, "limits", "in `limits`", &["max_execution_ms", "max_memory", "fuel"])
-    else {
+    let Some(f) = Fields::open(
+        cx,
+        node,
+        "limits",
+        "in `limits`",
+        &["max_execution_ms", "max_memory", "fuel"],
+    ) else {
         return Limits::default();
     };
     Limits {
@@ -175,5 +221,8 @@ fn limits(cx: &mut Cx, node: &Node) -> Limits {
 pub(crate) fn parse_fs(cx: &mut Cx, f: &Fields) -> Option<FsSpec> {
     let directory = f.req_string(cx, "directory");
     let read_only = f.bool(cx, "read_only").unwrap_or(false);
-    Some(FsSpec { directory: cx.path(directory?.trim()), read_only })
+    Some(FsSpec {
+        directory: cx.path(directory?.trim()),
+        read_only,
+    })
 }
