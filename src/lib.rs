@@ -12,10 +12,12 @@ pub use troupe_kernel as kernel;
 pub use troupe_lua as lua;
 pub use troupe_registry as registry;
 
+pub mod tree;
+
 use std::path::Path;
 use std::sync::Arc;
 
-use troupe_kernel::service::Services;
+use troupe_kernel::service::{Services, top_level_owners};
 use troupe_kernel::{ExitResult, Node, SpawnRequest, Value};
 use troupe_registry::{Kind, Registry};
 
@@ -102,6 +104,7 @@ impl App {
                 IMPLICIT_HOST.to_string()
             }
         };
+        node.set_default_host(&default_host);
         Ok(App { node, default_host })
     }
 
@@ -110,20 +113,28 @@ impl App {
         App::boot(load(dir)?)
     }
 
-    /// IDs of the services to auto-start, in ID order.
-    pub fn auto_start_services(&self) -> Vec<String> {
+    /// IDs of the top-level units to auto-start, in ID order: `process.service` and
+    /// `process.supervisor` entries with `lifecycle.auto_start` that no supervisor owns
+    /// (a supervisor's children are started by it, SPEC §4.2).
+    pub fn auto_start_units(&self) -> Vec<String> {
+        let owned = top_level_owners(self.node.registry());
         self.node
             .registry()
             .entries
             .values()
-            .filter(|e| matches!(&e.kind, Kind::ProcessService(s) if s.lifecycle.auto_start))
+            .filter(|e| !owned.contains_key(&e.id))
+            .filter(|e| match &e.kind {
+                Kind::ProcessService(s) => s.lifecycle.auto_start,
+                Kind::ProcessSupervisor(s) => s.lifecycle.auto_start,
+                _ => false,
+            })
             .map(|e| e.id.clone())
             .collect()
     }
 
-    /// Start the auto-start services (must be called inside a tokio runtime).
+    /// Start the auto-start units (must be called inside a tokio runtime).
     pub fn start_services(&self) -> Services {
-        Services::start(&self.node, &self.auto_start_services(), &self.default_host)
+        Services::start(&self.node, &self.auto_start_units())
     }
 
     /// Run one entry as a command (`troupe run -x`) and wait for its result.

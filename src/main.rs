@@ -49,6 +49,11 @@ enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+    /// Print the declared supervision tree and the top-level services.
+    Tree {
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 fn init_logging(level: Option<&str>, format: LogFormat) {
@@ -72,6 +77,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { dir } => check(&dir),
+        Command::Tree { dir } => tree(&dir),
         Command::Run { dir, exec, args } => run(&dir, exec, args, cli.log_level, cli.log_format),
     }
 }
@@ -82,18 +88,31 @@ fn check(dir: &std::path::Path) -> ExitCode {
             println!("ok: {} entries in {}", reg.entries.len(), dir.display());
             ExitCode::SUCCESS
         }
-        Err(d) => {
-            for p in &d.0 {
-                eprintln!("{p}");
-            }
-            eprintln!(
-                "{} problem{} found",
-                d.0.len(),
-                if d.0.len() == 1 { "" } else { "s" }
-            );
-            ExitCode::FAILURE
-        }
+        Err(d) => report_problems(&d, ""),
     }
+}
+
+fn tree(dir: &std::path::Path) -> ExitCode {
+    match troupe::load(dir) {
+        Ok(reg) => {
+            print!("{}", troupe::tree::render(&reg));
+            ExitCode::SUCCESS
+        }
+        Err(d) => report_problems(&d, ""),
+    }
+}
+
+/// Print every validation problem and a count line; exit 1.
+fn report_problems(d: &troupe::registry::Diagnostics, prefix: &str) -> ExitCode {
+    for p in &d.0 {
+        eprintln!("{p}");
+    }
+    eprintln!(
+        "{prefix}{} problem{} found",
+        d.0.len(),
+        if d.0.len() == 1 { "" } else { "s" }
+    );
+    ExitCode::FAILURE
 }
 
 fn run(
@@ -105,17 +124,7 @@ fn run(
 ) -> ExitCode {
     let registry = match troupe::load(dir) {
         Ok(r) => r,
-        Err(d) => {
-            for p in &d.0 {
-                eprintln!("{p}");
-            }
-            eprintln!(
-                "troupe: refusing to boot: {} problem{} found",
-                d.0.len(),
-                if d.0.len() == 1 { "" } else { "s" }
-            );
-            return ExitCode::FAILURE;
-        }
+        Err(d) => return report_problems(&d, "troupe: refusing to boot: "),
     };
     let level = level.or_else(|| registry.node.log_level.clone());
     init_logging(level.as_deref(), format);
@@ -166,13 +175,25 @@ fn run(
                         tracing::info!("signal received; stopping");
                         ExitCode::FAILURE
                     }
+                    why = services.failed() => {
+                        eprintln!("troupe: {why}");
+                        ExitCode::FAILURE
+                    }
                 }
             }
             None => {
-                tracing::info!(dir = %dir.display(), services = app.auto_start_services().len(), "node running; send SIGINT or SIGTERM to stop");
-                shutdown_signal().await;
-                tracing::info!("signal received; stopping services in reverse order");
-                ExitCode::SUCCESS
+                tracing::info!(dir = %dir.display(), units = app.auto_start_units().len(), "node running; send SIGINT or SIGTERM to stop");
+                tokio::select! {
+                    _ = shutdown_signal() => {
+                        tracing::info!("signal received; stopping services in reverse order");
+                        ExitCode::SUCCESS
+                    }
+                    why = services.failed() => {
+                        tracing::error!(reason = %why, "node stopping after a permanent failure");
+                        eprintln!("troupe: {why}");
+                        ExitCode::FAILURE
+                    }
+                }
             }
         };
         services.stop().await;

@@ -141,3 +141,11 @@ impl From<KernelError> for ProcessError {
 
 /// How a process ended: `Ok(result)` for a normal exit, `Err` for an error exit.
 pub type ExitResult = Result<crate::Value, ProcessError>;
+
+/// One-line text of an exit result for logs: the value, or `error: <reason>`.
+pub fn describe(r: &ExitResult) -> String {
+    match r {
+        Ok(v) => v.display(),
+        Err(e) => format!("error: {e}"),
+    }
+}

@@ -16,12 +16,13 @@ mod process;
 pub mod runtime;
 pub mod security;
 pub mod service;
+pub mod supervisor;
 mod value;
 
-pub use error::{ErrorKind, ExitResult, KernelError, ProcessError};
+pub use error::{ErrorKind, ExitResult, KernelError, ProcessError, describe};
 pub use host::Host;
 pub use message::{Envelope, Event, Message};
-pub use node::{Node, SpawnRequest};
+pub use node::{Node, SpawnOptions, SpawnRequest, Spawned};
 pub use pid::Pid;
 pub use process::{ProcessHandle, ProcessRef};
 pub use runtime::{ProcessBody, ProcessContext, Runtime};

@@ -37,6 +37,25 @@ pub struct SpawnRequest {
     pub actor: Option<Arc<Actor>>,
 }
 
+/// What a spawner wants back besides the PID.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SpawnOptions {
+    /// Return a receiver for the exit result.
+    pub watch: bool,
+    /// Return a receiver told when the process is running (see
+    /// [`ProcessHandle::take_ready`]).
+    pub ready: bool,
+}
+
+/// A spawned process: its PID and the receivers asked for in [`SpawnOptions`].
+#[derive(Debug)]
+pub struct Spawned {
+    pub pid: Pid,
+    pub exit: Option<oneshot::Receiver<ExitResult>>,
+    /// `Ok(())` once running; `Err` if it exited first (read the exit result for why).
+    pub ready: Option<oneshot::Receiver<()>>,
+}
+
 struct NodeInner {
     name: Arc<str>,
     registry: Arc<Registry>,
@@ -47,6 +66,7 @@ struct NodeInner {
     runtimes: RwLock<HashMap<&'static str, Arc<dyn Runtime>>>,
     counter: AtomicU64,
     stopping: AtomicBool,
+    default_host: RwLock<String>,
 }
 
 /// A running node. Cheap to clone (an `Arc`).
@@ -61,7 +81,7 @@ impl Node {
             .iter()
             .map(|(k, v)| (k.clone(), Arc::new(v.clone())))
             .collect();
-        Node(Arc::new(NodeInner {
+        let node = Node(Arc::new(NodeInner {
             name: registry.node.name.as_str().into(),
             registry,
             entries,
@@ -71,7 +91,20 @@ impl Node {
             runtimes: RwLock::new(HashMap::new()),
             counter: AtomicU64::new(0),
             stopping: AtomicBool::new(false),
-        }))
+            default_host: RwLock::new(String::new()),
+        }));
+        node.add_runtime(Arc::new(crate::supervisor::SupervisorRuntime));
+        node
+    }
+
+    /// The host used for processes that name none (supervisors, services without `host`).
+    pub fn default_host(&self) -> String {
+        self.0.default_host.read().clone()
+    }
+
+    /// Set the default host (the facade does this at boot).
+    pub fn set_default_host(&self, id: &str) {
+        *self.0.default_host.write() = id.to_string();
     }
 
     /// The node name used in PIDs.
@@ -146,6 +179,26 @@ impl Node {
         req: SpawnRequest,
         watch: bool,
     ) -> Result<(Pid, Option<oneshot::Receiver<ExitResult>>), KernelError> {
+        let s = self.spawn_with(
+            parent,
+            req,
+            SpawnOptions {
+                watch,
+                ready: false,
+            },
+        )?;
+        Ok((s.pid, s.exit))
+    }
+
+    /// [`Node::spawn`] with the receivers of `opts`.
+    ///
+    /// Errors: as [`Node::spawn`].
+    pub fn spawn_with(
+        &self,
+        parent: Option<&ProcessRef>,
+        req: SpawnRequest,
+        opts: SpawnOptions,
+    ) -> Result<Spawned, KernelError> {
         if self.0.stopping.load(Ordering::Relaxed) {
             return Err(KernelError::ShuttingDown);
         }
@@ -176,9 +229,16 @@ impl Node {
             entry.id.as_str().into(),
             actor,
         ));
-        let rx = if watch {
+        let rx = if opts.watch {
             let (tx, rx) = oneshot::channel();
             handle.relations.lock().watchers.push(tx);
+            Some(rx)
+        } else {
+            None
+        };
+        let ready = if opts.ready {
+            let (tx, rx) = oneshot::channel();
+            handle.set_ready(tx);
             Some(rx)
         } else {
             None
@@ -206,7 +266,7 @@ impl Node {
             let body = runtime.start(ctx);
             match body {
                 Ok(body) => {
-                    tokio::task::spawn_local(run_process(node, handle, body));
+                    tokio::task::spawn_local(run_process(node, handle, body, opts.ready));
                 }
                 Err(e) => node.exit(&handle, Err(e)),
             }
@@ -219,7 +279,11 @@ impl Node {
             }
             return Err(KernelError::ShuttingDown);
         }
-        Ok((pid, rx))
+        Ok(Spawned {
+            pid,
+            exit: rx,
+            ready,
+        })
     }
 
     /// Bookkeeping when a process ends: release names, tell monitors (EXIT), links
@@ -279,6 +343,9 @@ impl Node {
         for w in rel.watchers {
             let _ = w.send(result.clone());
         }
+        // After the monitors heard of the exit: a spawner waiting for "running" reads the
+        // dropped signal as a failed start and finds the EXIT event already queued.
+        drop(handle.take_ready());
     }
 
     /// `process.send` (SPEC §3.2): queue a message for `dest` (PID or name).
@@ -481,10 +548,11 @@ impl Node {
 
 /// Drives a body, honours kill requests, turns panics into error exits and does the exit
 /// bookkeeping.
-async fn run_process(node: Node, handle: ProcessRef, body: ProcessBody) {
+async fn run_process(node: Node, handle: ProcessRef, body: ProcessBody, wants_ready: bool) {
     let result = Guarded {
         handle: handle.clone(),
         body,
+        starting: wants_ready,
     }
     .await;
     node.exit(&handle, result);
@@ -493,6 +561,25 @@ async fn run_process(node: Node, handle: ProcessRef, body: ProcessBody) {
 struct Guarded {
     handle: ProcessRef,
     body: ProcessBody,
+    /// A spawner waits for the "running" signal, not yet sent.
+    starting: bool,
+}
+
+/// Records whether a body woke itself during a poll (a preemption yield does), to tell
+/// "yielded while still starting" from "blocked, waiting for something".
+struct WakeFlag {
+    woken: AtomicBool,
+    inner: std::task::Waker,
+}
+
+impl std::task::Wake for WakeFlag {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.inner.wake_by_ref();
+    }
 }
 
 impl Future for Guarded {
@@ -502,12 +589,35 @@ impl Future for Guarded {
             return Poll::Ready(Err(reason));
         }
         let this = &mut *self;
-        let polled =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.body.as_mut().poll(cx)));
+        // While starting, poll through a waker that notices self-wakes.
+        let flag = this.starting.then(|| {
+            Arc::new(WakeFlag {
+                woken: AtomicBool::new(false),
+                inner: cx.waker().clone(),
+            })
+        });
+        let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &flag {
+            Some(f) => {
+                let waker = std::task::Waker::from(f.clone());
+                this.body.as_mut().poll(&mut Context::from_waker(&waker))
+            }
+            None => this.body.as_mut().poll(cx),
+        }));
         match polled {
             Ok(Poll::Pending) => match self.handle.kill_reason() {
                 Some(reason) => Poll::Ready(Err(reason)),
-                None => Poll::Pending,
+                None => {
+                    // Running = the first slice ended blocked on something, not yielded.
+                    if let Some(f) = flag
+                        && !f.woken.load(Ordering::Acquire)
+                    {
+                        self.starting = false;
+                        if let Some(tx) = self.handle.take_ready() {
+                            let _ = tx.send(());
+                        }
+                    }
+                    Poll::Pending
+                }
             },
             Ok(Poll::Ready(r)) => Poll::Ready(r),
             Err(panic) => {

@@ -29,6 +29,9 @@ pub struct ProcessHandle {
     pub(crate) relations: Mutex<Relations>,
     /// The actor this process runs as (SPEC §7.3), stamped on its messages.
     pub actor: Option<Arc<Actor>>,
+    /// Told when the process is running (see [`ProcessHandle::take_ready`]); dropped
+    /// unsent if it exits first.
+    ready: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
 }
 
 /// Links, monitors and watchers of a process. Guarded by one lock per process.
@@ -60,7 +63,21 @@ impl ProcessHandle {
                 ..Default::default()
             }),
             actor,
+            ready: Mutex::new(None),
         }
+    }
+
+    pub(crate) fn set_ready(&self, tx: tokio::sync::oneshot::Sender<()>) {
+        *self.ready.lock() = Some(tx);
+    }
+
+    /// Take the "running" signal a spawner asked for (`SpawnOptions::ready`). The kernel
+    /// sends it after the first slice that ends blocked on something (waiting for a
+    /// message, a timer, …) rather than yielded by preemption; a runtime with a longer start phase (a supervisor starting its children,
+    /// as OTP's `init/1`) takes it before its first poll and sends it itself. Dropped
+    /// unsent when the process exits first, which the spawner reads as a failed start.
+    pub fn take_ready(&self) -> Option<tokio::sync::oneshot::Sender<()>> {
+        self.ready.lock().take()
     }
 
     /// Append to the mailbox and wake the process.

@@ -231,8 +231,11 @@ pub struct Lifecycle {
     pub auto_start: bool,
     /// `requires` / `depends_on`, full IDs.
     pub requires: Vec<EntryId>,
+    /// How long the process may take to be running (its first slice done).
     pub start_timeout: Duration,
-    pub stop_timeout: Duration,
+    /// How a stop is done (SPEC §4.1/§4.2): `None` when not written, in which case services
+    /// use 10 s and supervisors `infinity`, as OTP's child specs do.
+    pub stop_timeout: Option<Shutdown>,
     pub stable_threshold: Duration,
     pub restart: RestartPolicy,
     pub security: Option<SecuritySpec>,
@@ -246,12 +249,48 @@ impl Default for Lifecycle {
             auto_start: false,
             requires: Vec::new(),
             start_timeout: Duration::from_secs(10),
-            stop_timeout: Duration::from_secs(10),
+            stop_timeout: None,
             stable_threshold: Duration::from_secs(5),
             restart: RestartPolicy::default(),
             security: None,
             optional: false,
         }
+    }
+}
+
+/// How a child is stopped, as OTP's child spec `shutdown`: cancel then wait `After(d)`
+/// before terminating, terminate at once (`brutal_kill`), or wait forever (`infinity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shutdown {
+    BrutalKill,
+    After(Duration),
+    Infinity,
+}
+
+impl Shutdown {
+    /// The default for a service child (10 s).
+    pub const SERVICE_DEFAULT: Shutdown = Shutdown::After(Duration::from_secs(10));
+}
+
+impl std::fmt::Display for Shutdown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Shutdown::BrutalKill => f.write_str("brutal_kill"),
+            Shutdown::Infinity => f.write_str("infinity"),
+            Shutdown::After(d) => write!(f, "{}", humantime::format_duration(*d)),
+        }
+    }
+}
+
+impl Lifecycle {
+    /// The effective stop: the written one, else 10 s for services and `infinity` for
+    /// supervisors (OTP's defaults for worker and supervisor children).
+    pub fn shutdown(&self, supervisor: bool) -> Shutdown {
+        self.stop_timeout.unwrap_or(if supervisor {
+            Shutdown::Infinity
+        } else {
+            Shutdown::SERVICE_DEFAULT
+        })
     }
 }
 

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::json;
-use troupe_registry::{Kind, NoChecks, Registry, RestartType, Strategy, load};
+use troupe_registry::{Kind, NoChecks, Registry, RestartType, Shutdown, Strategy, load};
 
 fn app_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/check/valid")
@@ -117,7 +117,10 @@ fn service_with_full_lifecycle() {
         "depends_on is an alias of requires"
     );
     assert_eq!(lc.start_timeout, Duration::from_millis(250));
-    assert_eq!(lc.stop_timeout, Duration::from_secs(2));
+    assert_eq!(
+        lc.stop_timeout,
+        Some(Shutdown::After(Duration::from_secs(2)))
+    );
     assert_eq!(lc.stable_threshold, Duration::from_secs(60));
     assert!(lc.optional);
     let r = &lc.restart;

@@ -4,7 +4,7 @@
 use crate::context::{Cx, Fields, reference_list};
 use crate::yaml::{Node, Value};
 use crate::{
-    HostSpec, Lifecycle, RestartPolicy, RestartType, SecuritySpec, ServiceSpec, Strategy,
+    HostSpec, Lifecycle, RestartPolicy, RestartType, SecuritySpec, ServiceSpec, Shutdown, Strategy,
     SupervisorSpec,
 };
 
@@ -163,9 +163,12 @@ pub(crate) fn lifecycle(cx: &mut Cx, node: &Node) -> Lifecycle {
     if let Some(d) = f.duration(cx, "start_timeout") {
         lc.start_timeout = d;
     }
-    if let Some(d) = f.duration(cx, "stop_timeout") {
-        lc.stop_timeout = d;
-    }
+    lc.stop_timeout = match f.get("stop_timeout").map(|n| &n.value) {
+        Some(Value::Str(s)) if s == "brutal_kill" => Some(Shutdown::BrutalKill),
+        Some(Value::Str(s)) if s == "infinity" => Some(Shutdown::Infinity),
+        Some(_) => f.duration(cx, "stop_timeout").map(Shutdown::After),
+        None => None,
+    };
     if let Some(d) = f.duration(cx, "stable_threshold") {
         lc.stable_threshold = d;
     }

@@ -1,0 +1,479 @@
+//! `process.supervisor` (SPEC §4.2): an OTP supervisor as a kernel-native process.
+//!
+//! A supervisor has a PID like any process (it can be monitored, linked, cancelled and
+//! terminated). It monitors its children and learns of their exits from EXIT events in its
+//! own mailbox, as OTP's `supervisor` does from `'EXIT'` messages, so it never polls.
+//!
+//! Rules, all as in OTP's `supervisor` module:
+//! - children start one at a time in declared order; each must be running (its first
+//!   slice done, or for a nested supervisor all of its own children running) before the
+//!   next starts. An error exit before running is a failed start; during the initial start
+//!   it stops the children already started (reverse order) and the supervisor fails.
+//! - restart types: `permanent` (always restarted), `transient` (only after an error exit),
+//!   `temporary` (never; removed from the supervisor when it exits or is stopped).
+//! - strategies: `one_for_one` restarts the failed child; `one_for_all` stops every other
+//!   running child in reverse start order and starts them all again in order;
+//!   `rest_for_one` does the same for the children after the failed one.
+//! - restart intensity: more than `intensity` restarts within `period` makes the supervisor
+//!   stop all children (reverse order) and exit with an error; its parent then applies its
+//!   own strategy (escalation).
+//! - shutdown (a CANCEL, e.g. from the parent or the node): children are stopped in reverse
+//!   start order, each by its `stop_timeout`: cancel, wait, terminate (`brutal_kill`:
+//!   terminate at once; `infinity`: wait forever); then the supervisor exits normally.
+//! - if the supervisor itself is killed, every child still running is terminated.
+//!
+//! Every start, exit (with reason), restart, stop and escalation is one log line with the
+//! supervisor ID, child ID and PID.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::poll_fn;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
+use troupe_registry::{Kind, RestartType, Shutdown, Strategy, SupervisorSpec};
+
+use crate::message::{Envelope, Event};
+use crate::runtime::{ProcessBody, ProcessContext, Runtime};
+use crate::{ErrorKind, ExitResult, Node, Pid, ProcessError, ProcessRef, SpawnOptions, Value};
+use crate::{SpawnRequest, describe};
+
+/// The runtime for `process.supervisor` entries; the node registers it itself.
+pub struct SupervisorRuntime;
+
+impl Runtime for SupervisorRuntime {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["process.supervisor"]
+    }
+
+    fn start(&self, ctx: ProcessContext) -> Result<ProcessBody, ProcessError> {
+        let Kind::ProcessSupervisor(spec) = &ctx.entry.kind else {
+            return Err(ProcessError::new(
+                ErrorKind::Invalid,
+                format!("{} is not a process.supervisor", ctx.entry.id),
+            ));
+        };
+        let children = spec
+            .children
+            .iter()
+            .map(|id| ChildSpec::resolve(&ctx.node, id))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Children's errors arrive as EXIT events, never as link cascades.
+        ctx.handle.trap_links.store(true, Ordering::Release);
+        let sup = Supervisor {
+            ready: ctx.handle.take_ready(),
+            node: ctx.node,
+            id: ctx.entry.id.as_str().into(),
+            inbox: Inbox {
+                handle: ctx.handle.clone(),
+                queue: VecDeque::new(),
+            },
+            handle: ctx.handle,
+            spec: spec.clone(),
+            children,
+            by_pid: HashMap::new(),
+            restarts: VecDeque::new(),
+        };
+        Ok(Box::pin(sup.run()))
+    }
+}
+
+/// A child as declared: how to start and stop it.
+struct ChildSpec {
+    id: Arc<str>,
+    request: SpawnRequest,
+    restart: RestartType,
+    shutdown: Shutdown,
+    start_timeout: Duration,
+    /// Currently running process (`None` after an exit that is not restarted).
+    pid: Option<Pid>,
+}
+
+impl ChildSpec {
+    fn resolve(node: &Node, id: &str) -> Result<ChildSpec, ProcessError> {
+        let entry = node.entry(id).ok_or_else(|| {
+            ProcessError::new(ErrorKind::NotFound, format!("child {id} does not exist"))
+        })?;
+        let (request, lifecycle, supervisor) = match &entry.kind {
+            Kind::ProcessService(s) => (
+                SpawnRequest {
+                    entry: s.process.clone(),
+                    host: s.host.clone().unwrap_or_else(|| node.default_host()),
+                    args: s.input.iter().map(Value::from).collect(),
+                    monitor: true,
+                    ..Default::default()
+                },
+                &s.lifecycle,
+                false,
+            ),
+            Kind::ProcessSupervisor(s) => (
+                SpawnRequest {
+                    entry: entry.id.clone(),
+                    host: node.default_host(),
+                    monitor: true,
+                    ..Default::default()
+                },
+                &s.lifecycle,
+                true,
+            ),
+            _ => {
+                return Err(ProcessError::new(
+                    ErrorKind::Invalid,
+                    format!(
+                        "child {id} is a {}; expected process.service or process.supervisor",
+                        entry.kind_name()
+                    ),
+                ));
+            }
+        };
+        Ok(ChildSpec {
+            id: entry.id.as_str().into(),
+            request,
+            restart: lifecycle
+                .restart
+                .restart_type
+                .unwrap_or(RestartType::Permanent),
+            shutdown: lifecycle.shutdown(supervisor),
+            start_timeout: lifecycle.start_timeout,
+            pid: None,
+        })
+    }
+}
+
+/// The supervisor's mailbox, read directly (it is a native process).
+struct Inbox {
+    handle: ProcessRef,
+    queue: VecDeque<Envelope>,
+}
+
+impl Inbox {
+    async fn next(&mut self) -> Envelope {
+        poll_fn(|cx| {
+            if let Some(e) = self.queue.pop_front() {
+                return Poll::Ready(e);
+            }
+            self.handle.register_waker(cx.waker());
+            self.handle.drain_into(&mut self.queue);
+            match self.queue.pop_front() {
+                Some(e) => Poll::Ready(e),
+                None => Poll::Pending,
+            }
+        })
+        .await
+    }
+
+    /// Wait for the EXIT event of `pid`, keeping every other item in order for later.
+    /// `None` when `deadline` passes first.
+    async fn exit_of(&mut self, pid: &Pid, deadline: Option<Instant>) -> Option<ExitResult> {
+        let is_exit = |e: &Envelope| matches!(e, Envelope::Event(Event::Exit { from, .. }) if from.id == pid.id);
+        self.handle.drain_into(&mut self.queue);
+        if let Some(i) = self.queue.iter().position(is_exit) {
+            return self.queue.remove(i).and_then(exit_result);
+        }
+        let mut kept = Vec::new();
+        let found = loop {
+            let next = match deadline {
+                Some(d) => {
+                    match tokio::time::timeout_at(tokio::time::Instant::from_std(d), self.next())
+                        .await
+                    {
+                        Ok(e) => e,
+                        Err(_) => break None,
+                    }
+                }
+                None => self.next().await,
+            };
+            if is_exit(&next) {
+                break exit_result(next);
+            }
+            kept.push(next);
+        };
+        for e in kept.into_iter().rev() {
+            self.queue.push_front(e);
+        }
+        found
+    }
+}
+
+fn exit_result(e: Envelope) -> Option<ExitResult> {
+    match e {
+        Envelope::Event(Event::Exit { result, .. }) => Some(result),
+        _ => None,
+    }
+}
+
+struct Supervisor {
+    node: Node,
+    handle: ProcessRef,
+    id: Arc<str>,
+    spec: SupervisorSpec,
+    inbox: Inbox,
+    children: Vec<ChildSpec>,
+    by_pid: HashMap<u64, usize>,
+    /// Times of recent restarts, for the intensity check.
+    restarts: VecDeque<Instant>,
+    ready: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for Supervisor {
+    /// A killed supervisor takes its children with it (OTP: children are linked).
+    fn drop(&mut self) {
+        for c in &self.children {
+            if let Some(pid) = &c.pid {
+                self.node.kill(
+                    pid,
+                    ProcessError::new(ErrorKind::Canceled, "supervisor exited"),
+                );
+            }
+        }
+    }
+}
+
+impl Supervisor {
+    async fn run(mut self) -> ExitResult {
+        let me = self.handle.pid.clone();
+        for i in 0..self.children.len() {
+            if let Err(e) = self.start_child(i).await {
+                tracing::error!(supervisor = %self.id, pid = %me, child = %self.children[i].id, error = %e, "child failed to start; supervisor stopping");
+                self.stop_all().await;
+                return Err(ProcessError::new(
+                    e.kind,
+                    format!(
+                        "supervisor {}: child {} failed to start: {}",
+                        self.id, self.children[i].id, e.message
+                    ),
+                ));
+            }
+        }
+        tracing::info!(supervisor = %self.id, pid = %me, strategy = ?self.spec.strategy, children = self.children.len(), "supervisor running");
+        if let Some(tx) = self.ready.take() {
+            let _ = tx.send(());
+        }
+        loop {
+            match self.inbox.next().await {
+                Envelope::Event(Event::Cancel { reason, .. }) => {
+                    tracing::info!(supervisor = %self.id, pid = %me, reason = reason.as_deref().unwrap_or(""), "supervisor stopping children in reverse order");
+                    self.stop_all().await;
+                    tracing::info!(supervisor = %self.id, pid = %me, "supervisor stopped");
+                    return Ok(Value::str("shutdown"));
+                }
+                Envelope::Event(Event::Exit { from, result }) => {
+                    if let Some(i) = self.by_pid.remove(&from.id) {
+                        self.children[i].pid = None;
+                        self.child_exited(i, &from, result).await?;
+                    }
+                }
+                // LINK_DOWN from processes that linked to us, and plain messages: ignored.
+                _ => {}
+            }
+        }
+    }
+
+    /// Start child `i` and wait until it runs (or fails, or misses its `start_timeout`).
+    ///
+    /// Errors: the spawn was refused, the child exited with an error before running, or
+    /// it did not run within its start timeout (it is then terminated).
+    async fn start_child(&mut self, i: usize) -> Result<(), ProcessError> {
+        let child = &self.children[i];
+        let spawned = self.node.spawn_with(
+            Some(&self.handle),
+            child.request.clone(),
+            SpawnOptions {
+                watch: false,
+                ready: true,
+            },
+        )?;
+        let pid = spawned.pid;
+        let timeout = child.start_timeout;
+        let ready = spawned.ready;
+        let started = match ready {
+            Some(rx) => match tokio::time::timeout(timeout, rx).await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(_)) => match self.inbox.exit_of(&pid, None).await {
+                    // Ran to a normal end at once: started, and its exit is handled next.
+                    Some(Ok(v)) => {
+                        self.inbox.queue.push_front(Envelope::Event(Event::Exit {
+                            from: pid.clone(),
+                            result: Ok(v),
+                        }));
+                        Ok(())
+                    }
+                    Some(Err(e)) => Err(e),
+                    None => Err(ProcessError::new(ErrorKind::Internal, "exit not reported")),
+                },
+                Err(_) => {
+                    self.node.kill(&pid, ProcessError::terminated());
+                    let _ = self.inbox.exit_of(&pid, None).await;
+                    Err(ProcessError::new(
+                        ErrorKind::Timeout,
+                        format!(
+                            "not running within start_timeout {}",
+                            humantime::format_duration(timeout)
+                        ),
+                    ))
+                }
+            },
+            None => Ok(()),
+        };
+        let child = &mut self.children[i];
+        match started {
+            Ok(()) => {
+                tracing::info!(supervisor = %self.id, child = %child.id, pid = %pid, "child started");
+                self.by_pid.insert(pid.id, i);
+                child.pid = Some(pid);
+                Ok(())
+            }
+            Err(e) => {
+                tracing::warn!(supervisor = %self.id, child = %child.id, pid = %pid, error = %e, "child failed to start");
+                Err(e)
+            }
+        }
+    }
+
+    /// Stop child `i` by its shutdown setting; logs and returns nothing (the reason is
+    /// only logged: a stopped child is never restarted for this exit).
+    async fn stop_child(&mut self, i: usize) {
+        let Some(pid) = self.children[i].pid.take() else {
+            return;
+        };
+        self.by_pid.remove(&pid.id);
+        let shutdown = self.children[i].shutdown;
+        let result = match shutdown {
+            Shutdown::BrutalKill => {
+                self.node.kill(&pid, ProcessError::terminated());
+                self.inbox.exit_of(&pid, None).await
+            }
+            Shutdown::Infinity => {
+                let _ = self
+                    .node
+                    .cancel(Some(&self.handle), pid.as_str(), Some("shutdown".into()));
+                self.inbox.exit_of(&pid, None).await
+            }
+            Shutdown::After(d) => {
+                let _ = self
+                    .node
+                    .cancel(Some(&self.handle), pid.as_str(), Some("shutdown".into()));
+                match self.inbox.exit_of(&pid, Some(Instant::now() + d)).await {
+                    Some(r) => Some(r),
+                    None => {
+                        tracing::warn!(supervisor = %self.id, child = %self.children[i].id, pid = %pid, stop_timeout = %shutdown, "child ignored cancel; terminating");
+                        self.node.kill(&pid, ProcessError::terminated());
+                        self.inbox.exit_of(&pid, None).await
+                    }
+                }
+            }
+        };
+        let result = result.unwrap_or(Ok(Value::Nil));
+        tracing::info!(supervisor = %self.id, child = %self.children[i].id, pid = %pid, result = %describe(&result), "child stopped");
+    }
+
+    /// Stop every running child in reverse start order.
+    async fn stop_all(&mut self) {
+        for i in (0..self.children.len()).rev() {
+            self.stop_child(i).await;
+        }
+    }
+
+    /// React to the exit of child `i` by its restart type and the strategy.
+    ///
+    /// Errors: the restart intensity was exceeded (escalation); children are stopped.
+    async fn child_exited(
+        &mut self,
+        i: usize,
+        pid: &Pid,
+        result: ExitResult,
+    ) -> Result<(), ProcessError> {
+        let child = &mut self.children[i];
+        match &result {
+            Ok(v) => {
+                tracing::info!(supervisor = %self.id, child = %child.id, pid = %pid, result = %v.display(), restart = ?child.restart, "child exited")
+            }
+            Err(e) => {
+                tracing::warn!(supervisor = %self.id, child = %child.id, pid = %pid, error = %e, restart = ?child.restart, "child exited with error")
+            }
+        }
+        let restart = match child.restart {
+            RestartType::Permanent => true,
+            RestartType::Transient => result.is_err(),
+            RestartType::Temporary => false,
+        };
+        if !restart {
+            return Ok(());
+        }
+        let reason = describe(&result);
+        self.restart(i, &reason).await
+    }
+
+    /// Apply the strategy for failed child `failed`, retrying (and counting) failed starts.
+    async fn restart(&mut self, mut failed: usize, reason: &str) -> Result<(), ProcessError> {
+        let me = self.handle.pid.clone();
+        let mut reason = reason.to_string();
+        loop {
+            if !self.add_restart() {
+                tracing::error!(supervisor = %self.id, pid = %me, child = %self.children[failed].id, intensity = self.spec.intensity, period = %humantime::format_duration(self.spec.period), "restart intensity exceeded; stopping children and escalating");
+                self.stop_all().await;
+                return Err(ProcessError::new(
+                    ErrorKind::Unavailable,
+                    format!(
+                        "supervisor {}: restart intensity exceeded ({} restarts within {}); last failure: child {}: {}",
+                        self.id,
+                        self.spec.intensity,
+                        humantime::format_duration(self.spec.period),
+                        self.children[failed].id,
+                        reason
+                    ),
+                ));
+            }
+            let n = self.children.len();
+            let affected = match self.spec.strategy {
+                Strategy::OneForOne => failed..failed + 1,
+                Strategy::OneForAll => 0..n,
+                Strategy::RestForOne => failed..n,
+            };
+            let to_start: Vec<usize> = affected
+                .clone()
+                .filter(|&j| {
+                    j == failed
+                        || (self.children[j].pid.is_some()
+                            && self.children[j].restart != RestartType::Temporary)
+                })
+                .collect();
+            for j in affected.rev() {
+                if j != failed {
+                    self.stop_child(j).await;
+                }
+            }
+            let mut retry = None;
+            for j in to_start {
+                tracing::info!(supervisor = %self.id, child = %self.children[j].id, strategy = ?self.spec.strategy, "child restarting");
+                if let Err(e) = self.start_child(j).await {
+                    retry = Some((j, e));
+                    break;
+                }
+            }
+            match retry {
+                None => return Ok(()),
+                Some((j, e)) => {
+                    failed = j;
+                    reason = format!("error: {e}");
+                }
+            }
+        }
+    }
+
+    /// Record a restart; false when that makes more than `intensity` within `period`.
+    fn add_restart(&mut self) -> bool {
+        let now = Instant::now();
+        self.restarts.push_back(now);
+        while let Some(t) = self.restarts.front() {
+            if now.duration_since(*t) > self.spec.period {
+                self.restarts.pop_front();
+            } else {
+                break;
+            }
+        }
+        self.restarts.len() as u64 <= u64::from(self.spec.intensity)
+    }
+}
