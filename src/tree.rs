@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use troupe_kernel::service::top_level_owners;
-use troupe_registry::{Entry, Kind, Lifecycle, Registry, RestartType, Strategy};
+use troupe_registry::{Entry, Kind, Lifecycle, Registry, RestartType};
 
 /// Render the tree of `registry`: one line per unit, children indented under their
 /// supervisor in start order with box-drawing guides.
@@ -88,11 +88,7 @@ fn describe(registry: &Registry, e: &Entry, top: bool) -> String {
     };
     match &e.kind {
         Kind::ProcessSupervisor(s) => {
-            let strategy = match s.strategy {
-                Strategy::OneForOne => "one_for_one",
-                Strategy::OneForAll => "one_for_all",
-                Strategy::RestForOne => "rest_for_one",
-            };
+            let strategy = s.strategy.as_str();
             let mut line = format!(
                 "{}  supervisor {strategy}, intensity {} in {}",
                 e.id,

@@ -362,6 +362,12 @@ impl Unit {
         }
     }
 
+    fn supervisor_failed(&self, e: &ProcessError) {
+        let prefix = format!("supervisor {}: ", self.id);
+        let why = e.message.strip_prefix(&prefix).unwrap_or(&e.message);
+        self.fail(format!("top-level supervisor failed: {why}"));
+    }
+
     async fn service(&mut self, spec: &ServiceSpec) {
         let policy = self.lifecycle.restart.clone();
         let mut attempt: u32 = 0;
@@ -431,7 +437,7 @@ impl Unit {
             Start::Ended(_, Ok(v)) => {
                 tracing::info!(supervisor = %self.id, result = %v.display(), "top-level supervisor exited")
             }
-            Start::Ended(_, Err(e)) => self.fail(format!("top-level supervisor failed: {e}")),
+            Start::Ended(_, Err(e)) => self.supervisor_failed(&e),
             Start::Running(pid, exit) => {
                 tracing::info!(supervisor = %self.id, pid = %pid, "top-level supervisor started");
                 let _ = self.phase.send(Phase::Running);
@@ -440,7 +446,7 @@ impl Unit {
                     Some(Ok(v)) => {
                         tracing::info!(supervisor = %self.id, pid = %pid, result = %v.display(), "top-level supervisor exited")
                     }
-                    Some(Err(e)) => self.fail(format!("top-level supervisor failed: {e}")),
+                    Some(Err(e)) => self.supervisor_failed(&e),
                 }
             }
         }

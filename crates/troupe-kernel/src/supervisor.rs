@@ -89,6 +89,8 @@ struct ChildSpec {
     start_timeout: Duration,
     /// Currently running process (`None` after an exit that is not restarted).
     pid: Option<Pid>,
+    /// The last process started for this child (the one a restart replaces).
+    last: Option<Pid>,
 }
 
 impl ChildSpec {
@@ -138,6 +140,7 @@ impl ChildSpec {
             shutdown: lifecycle.shutdown(supervisor),
             start_timeout: lifecycle.start_timeout,
             pid: None,
+            last: None,
         })
     }
 }
@@ -247,7 +250,7 @@ impl Supervisor {
                 ));
             }
         }
-        tracing::info!(supervisor = %self.id, pid = %me, strategy = ?self.spec.strategy, children = self.children.len(), "supervisor running");
+        tracing::info!(supervisor = %self.id, pid = %me, strategy = self.spec.strategy.as_str(), children = self.children.len(), "supervisor running");
         if let Some(tx) = self.ready.take() {
             let _ = tx.send(());
         }
@@ -322,6 +325,7 @@ impl Supervisor {
             Ok(()) => {
                 tracing::info!(supervisor = %self.id, child = %child.id, pid = %pid, "child started");
                 self.by_pid.insert(pid.id, i);
+                child.last = Some(pid.clone());
                 child.pid = Some(pid);
                 Ok(())
             }
@@ -388,10 +392,10 @@ impl Supervisor {
         let child = &mut self.children[i];
         match &result {
             Ok(v) => {
-                tracing::info!(supervisor = %self.id, child = %child.id, pid = %pid, result = %v.display(), restart = ?child.restart, "child exited")
+                tracing::info!(supervisor = %self.id, child = %child.id, pid = %pid, result = %v.display(), restart = child.restart.as_str(), "child exited")
             }
             Err(e) => {
-                tracing::warn!(supervisor = %self.id, child = %child.id, pid = %pid, error = %e, restart = ?child.restart, "child exited with error")
+                tracing::warn!(supervisor = %self.id, child = %child.id, pid = %pid, error = %e, restart = child.restart.as_str(), "child exited with error")
             }
         }
         let restart = match child.restart {
@@ -417,7 +421,7 @@ impl Supervisor {
                 return Err(ProcessError::new(
                     ErrorKind::Unavailable,
                     format!(
-                        "supervisor {}: restart intensity exceeded ({} restarts within {}); last failure: child {}: {}",
+                        "supervisor {}: restart intensity exceeded (more than {} restarts within {}); last failure: child {}: {}",
                         self.id,
                         self.spec.intensity,
                         humantime::format_duration(self.spec.period),
@@ -447,7 +451,9 @@ impl Supervisor {
             }
             let mut retry = None;
             for j in to_start {
-                tracing::info!(supervisor = %self.id, child = %self.children[j].id, strategy = ?self.spec.strategy, "child restarting");
+                let c = &self.children[j];
+                let old = c.last.as_ref().map(|p| p.as_str()).unwrap_or("");
+                tracing::info!(supervisor = %self.id, child = %c.id, pid = old, strategy = self.spec.strategy.as_str(), "child restarting");
                 if let Err(e) = self.start_child(j).await {
                     retry = Some((j, e));
                     break;

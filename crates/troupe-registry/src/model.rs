@@ -329,6 +329,17 @@ pub enum RestartType {
     Temporary,
 }
 
+impl RestartType {
+    /// The YAML spelling (`permanent`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RestartType::Permanent => "permanent",
+            RestartType::Transient => "transient",
+            RestartType::Temporary => "temporary",
+        }
+    }
+}
+
 /// `lifecycle.security` (SPEC §7.3).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SecuritySpec {
@@ -344,6 +355,17 @@ pub enum Strategy {
     OneForOne,
     OneForAll,
     RestForOne,
+}
+
+impl Strategy {
+    /// The YAML spelling (`one_for_one`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::OneForOne => "one_for_one",
+            Strategy::OneForAll => "one_for_all",
+            Strategy::RestForOne => "rest_for_one",
+        }
+    }
 }
 
 /// `process.supervisor` (SPEC §4.2).

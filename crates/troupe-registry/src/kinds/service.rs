@@ -163,12 +163,23 @@ pub(crate) fn lifecycle(cx: &mut Cx, node: &Node) -> Lifecycle {
     if let Some(d) = f.duration(cx, "start_timeout") {
         lc.start_timeout = d;
     }
-    lc.stop_timeout = match f.get("stop_timeout").map(|n| &n.value) {
-        Some(Value::Str(s)) if s == "brutal_kill" => Some(Shutdown::BrutalKill),
-        Some(Value::Str(s)) if s == "infinity" => Some(Shutdown::Infinity),
-        Some(_) => f.duration(cx, "stop_timeout").map(Shutdown::After),
-        None => None,
-    };
+    lc.stop_timeout = f.get("stop_timeout").and_then(|n| match &n.value {
+        Value::Str(s) if s == "brutal_kill" => Some(Shutdown::BrutalKill),
+        Value::Str(s) if s == "infinity" => Some(Shutdown::Infinity),
+        Value::Str(s) => match crate::units::duration(s) {
+            Ok(d) => Some(Shutdown::After(d)),
+            Err(e) => {
+                cx.error(
+                    n,
+                    format!(
+                        "`lifecycle.stop_timeout`: invalid value \"{s}\" ({e}); expected a duration such as \"10s\", `brutal_kill` or `infinity`"
+                    ),
+                );
+                None
+            }
+        },
+        _ => f.duration(cx, "stop_timeout").map(Shutdown::After),
+    });
     if let Some(d) = f.duration(cx, "stable_threshold") {
         lc.stable_threshold = d;
     }
