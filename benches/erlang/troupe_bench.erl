@@ -1,10 +1,13 @@
 %% Erlang/OTP reference for `cargo bench --bench lua` (SPEC §9): the same workloads as
 %% benches/apps/lua, printed as `name value` lines that the Rust harness parses.
 -module(troupe_bench).
--export([main/1]).
+-behaviour(supervisor).
+-export([main/1, init/1, start_child/1, restart/1]).
 
-main([NSpawn, NIdle, NPing, NRing, RRing, NSleep, MsSleep, NSleep0]) ->
-    [A, B, C, D, E, F, G, H] = [list_to_integer(X) || X <- [NSpawn, NIdle, NPing, NRing, RRing, NSleep, MsSleep, NSleep0]],
+main([NSpawn, NIdle, NPing, NRing, RRing, NSleep, MsSleep, NSleep0, NRestart]) ->
+    [A, B, C, D, E, F, G, H, I] = [list_to_integer(X) || X <- [NSpawn, NIdle, NPing, NRing, RRing, NSleep, MsSleep, NSleep0, NRestart]],
+    %% Troupe's bench runs without a log subscriber; silence OTP's logger likewise.
+    logger:set_primary_config(level, none),
     {T1, _} = timer:tc(fun() -> spawn_exit(A) end),
     io:format("spawn_exit_us ~.4f~n", [T1 / A]),
     io:format("idle_bytes ~.1f~n", [idle_mem(B)]),
@@ -16,6 +19,8 @@ main([NSpawn, NIdle, NPing, NRing, RRing, NSleep, MsSleep, NSleep0]) ->
     io:format("sleepers_ms ~.2f~n", [T5 / 1000]),
     {T6, _} = timer:tc(fun() -> sleep0(H) end),
     io:format("sleep0_us ~.4f~n", [T6 / H]),
+    {T7, _} = timer:tc(fun() -> restart(I) end),
+    io:format("restart_us ~.4f~n", [T7 / I]),
     halt().
 
 spawn_exit(0) -> ok;
@@ -72,3 +77,25 @@ sleepers(N, Ms) ->
 
 sleep0(0) -> ok;
 sleep0(N) -> erlang:yield(), sleep0(N - 1).
+
+%% crash -> replacement child running: a one_for_one supervisor with one permanent child
+%% that reports `up` when it runs and exits abnormally when told.
+restart(N) ->
+    process_flag(trap_exit, true),
+    {ok, Sup} = supervisor:start_link(?MODULE, {sup, self()}),
+    Child = receive {up, P} -> P end,
+    restart_loop(N, Child),
+    exit(Sup, shutdown),
+    receive {'EXIT', Sup, _} -> ok end.
+
+restart_loop(0, _) -> ok;
+restart_loop(N, Child) ->
+    Child ! crash,
+    receive {up, P} -> restart_loop(N - 1, P) end.
+
+init({sup, Driver}) ->
+    {ok, {#{strategy => one_for_one, intensity => 1000000000, period => 1},
+          [#{id => worker, start => {?MODULE, start_child, [Driver]}, restart => permanent}]}}.
+
+start_child(Driver) ->
+    {ok, spawn_link(fun() -> Driver ! {up, self()}, receive crash -> exit(crash) end end)}.

@@ -565,23 +565,6 @@ struct Guarded {
     starting: bool,
 }
 
-/// Records whether a body woke itself during a poll (a preemption yield does), to tell
-/// "yielded while still starting" from "blocked, waiting for something".
-struct WakeFlag {
-    woken: AtomicBool,
-    inner: std::task::Waker,
-}
-
-impl std::task::Wake for WakeFlag {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.woken.store(true, Ordering::Release);
-        self.inner.wake_by_ref();
-    }
-}
-
 impl Future for Guarded {
     type Output = ExitResult;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ExitResult> {
@@ -589,28 +572,14 @@ impl Future for Guarded {
             return Poll::Ready(Err(reason));
         }
         let this = &mut *self;
-        // While starting, poll through a waker that notices self-wakes.
-        let flag = this.starting.then(|| {
-            Arc::new(WakeFlag {
-                woken: AtomicBool::new(false),
-                inner: cx.waker().clone(),
-            })
-        });
-        let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &flag {
-            Some(f) => {
-                let waker = std::task::Waker::from(f.clone());
-                this.body.as_mut().poll(&mut Context::from_waker(&waker))
-            }
-            None => this.body.as_mut().poll(cx),
-        }));
+        let polled =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.body.as_mut().poll(cx)));
         match polled {
             Ok(Poll::Pending) => match self.handle.kill_reason() {
                 Some(reason) => Poll::Ready(Err(reason)),
                 None => {
                     // Running = the first slice ended blocked on something, not yielded.
-                    if let Some(f) = flag
-                        && !f.woken.load(Ordering::Acquire)
-                    {
+                    if self.starting && !self.handle.yielded.swap(false, Ordering::Relaxed) {
                         self.starting = false;
                         if let Some(tx) = self.handle.take_ready() {
                             let _ = tx.send(());

@@ -24,6 +24,9 @@ pub struct ProcessHandle {
     /// poll wrapper and by the Lua interrupt callback.
     pub killed: AtomicBool,
     kill_reason: Mutex<Option<ProcessError>>,
+    /// Set by a runtime when its body returns `Pending` only to be fair (a preemption
+    /// yield), not because it waits for something; see [`ProcessHandle::mark_yielded`].
+    pub yielded: AtomicBool,
     /// `trap_links` option (SPEC §3.3).
     pub trap_links: AtomicBool,
     pub(crate) relations: Mutex<Relations>,
@@ -57,6 +60,7 @@ impl ProcessHandle {
             waker: AtomicWaker::new(),
             killed: AtomicBool::new(false),
             kill_reason: Mutex::new(None),
+            yielded: AtomicBool::new(false),
             trap_links: AtomicBool::new(false),
             relations: Mutex::new(Relations {
                 alive: true,
@@ -71,9 +75,17 @@ impl ProcessHandle {
         *self.ready.lock() = Some(tx);
     }
 
+    /// Say that the body is about to return `Pending` because its slice is over (it woke
+    /// itself to run again), not because it waits. The kernel uses it to tell a process
+    /// still busy starting from one that is running (see [`ProcessHandle::take_ready`]).
+    pub fn mark_yielded(&self) {
+        self.yielded.store(true, Ordering::Relaxed);
+    }
+
     /// Take the "running" signal a spawner asked for (`SpawnOptions::ready`). The kernel
     /// sends it after the first slice that ends blocked on something (waiting for a
-    /// message, a timer, …) rather than yielded by preemption; a runtime with a longer start phase (a supervisor starting its children,
+    /// message, a timer, …) rather than yielded by preemption (see
+    /// [`ProcessHandle::mark_yielded`]); a runtime with a longer start phase (a supervisor starting its children,
     /// as OTP's `init/1`) takes it before its first poll and sends it itself. Dropped
     /// unsent when the process exits first, which the spawner reads as a failed start.
     pub fn take_ready(&self) -> Option<tokio::sync::oneshot::Sender<()>> {

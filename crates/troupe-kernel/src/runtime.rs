@@ -12,7 +12,9 @@ use crate::{ExitResult, Node, ProcessError, ProcessRef, Value};
 
 /// A process body: a future that runs on one worker thread (hence not `Send`) and
 /// resolves to the exit result. It must register `ctx.handle`'s waker (see
-/// [`crate::ProcessHandle::register_waker`]) to hear of new mailbox items.
+/// [`crate::ProcessHandle::register_waker`]) to hear of new mailbox items, and call
+/// [`crate::ProcessHandle::mark_yielded`] before a `Pending` that is only a preemption
+/// yield (so a process still busy starting is not reported as running).
 pub type ProcessBody = Pin<Box<dyn Future<Output = ExitResult>>>;
 
 /// Everything a runtime gets to build a body.

@@ -450,6 +450,7 @@ impl Future for LuaProcess {
                 }
             }
             if PREEMPTED.get() {
+                this.st.handle.mark_yielded();
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }
