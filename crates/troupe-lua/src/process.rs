@@ -455,8 +455,9 @@ impl Future for LuaProcess {
                 return Poll::Pending;
             }
         }
-        if !PREEMPTED.get()
-            && !flag.flag.load(Ordering::Relaxed)
+        if PREEMPTED.get() {
+            this.st.handle.mark_yielded();
+        } else if !flag.flag.load(Ordering::Relaxed)
             && !this.tasks.is_empty()
             && this.st.local_blocked.get() >= this.tasks.len()
         {
