@@ -164,3 +164,47 @@ fn example_supervised_worker_restarts_with_growing_delays() {
         "{log}"
     );
 }
+
+#[test]
+fn example_supervision_tree_restarts_and_escalates() {
+    let dir = format!("{}/examples/supervision-tree", env!("CARGO_MANIFEST_DIR"));
+    let (code, log) = run_then_interrupt(&dir, Duration::from_millis(4500));
+    assert_eq!(code, 0, "{log}");
+    // The parser crashes; one_for_all restarts the whole pipeline with new PIDs.
+    let crashes = lines_with(&log, &["child exited with error", "child=app:parser", "bad record 7"]);
+    assert!(crashes.len() >= 4, "{log}");
+    let reader_starts = lines_with(&log, &["child started", "child=app:reader"]);
+    let pids: std::collections::HashSet<_> = reader_starts
+        .iter()
+        .filter_map(|l| l.split("pid=").nth(1))
+        .collect();
+    assert!(pids.len() >= 4, "{log}");
+    // The 4th crash within 10 s escalates; the root restarts the pipeline.
+    assert!(
+        !lines_with(&log, &["restart intensity exceeded", "supervisor=app:pipeline"]).is_empty(),
+        "{log}"
+    );
+    assert!(
+        !lines_with(&log, &["child restarting", "supervisor=app:root", "child=app:pipeline"])
+            .is_empty(),
+        "{log}"
+    );
+    // The clock under the root is never restarted.
+    assert_eq!(
+        lines_with(&log, &["child started", "child=app:clock"]).len(),
+        1,
+        "{log}"
+    );
+    // Ctrl-C: the pipeline stops before the clock (reverse order), the root last.
+    let pos = |needles: &[&str]| {
+        let lines: Vec<&str> = log.lines().collect();
+        lines
+            .iter()
+            .rposition(|l| needles.iter().all(|n| l.contains(n)))
+            .unwrap_or_else(|| panic!("no {needles:?} in\n{log}"))
+    };
+    let pipeline = pos(&["child stopped", "supervisor=app:root", "child=app:pipeline"]);
+    let clock = pos(&["child stopped", "supervisor=app:root", "child=app:clock"]);
+    let root = pos(&["supervisor stopped", "supervisor=app:root"]);
+    assert!(pipeline < clock && clock < root, "{log}");
+}
