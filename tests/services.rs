@@ -171,7 +171,14 @@ fn example_supervision_tree_restarts_and_escalates() {
     let (code, log) = run_then_interrupt(&dir, Duration::from_millis(4500));
     assert_eq!(code, 0, "{log}");
     // The parser crashes; one_for_all restarts the whole pipeline with new PIDs.
-    let crashes = lines_with(&log, &["child exited with error", "child=app:parser", "bad record 7"]);
+    let crashes = lines_with(
+        &log,
+        &[
+            "child exited with error",
+            "child=app:parser",
+            "bad record 7",
+        ],
+    );
     assert!(crashes.len() >= 4, "{log}");
     let reader_starts = lines_with(&log, &["child started", "child=app:reader"]);
     let pids: std::collections::HashSet<_> = reader_starts
@@ -181,12 +188,23 @@ fn example_supervision_tree_restarts_and_escalates() {
     assert!(pids.len() >= 4, "{log}");
     // The 4th crash within 10 s escalates; the root restarts the pipeline.
     assert!(
-        !lines_with(&log, &["restart intensity exceeded", "supervisor=app:pipeline"]).is_empty(),
+        !lines_with(
+            &log,
+            &["restart intensity exceeded", "supervisor=app:pipeline"]
+        )
+        .is_empty(),
         "{log}"
     );
     assert!(
-        !lines_with(&log, &["child restarting", "supervisor=app:root", "child=app:pipeline"])
-            .is_empty(),
+        !lines_with(
+            &log,
+            &[
+                "child restarting",
+                "supervisor=app:root",
+                "child=app:pipeline"
+            ]
+        )
+        .is_empty(),
         "{log}"
     );
     // The clock under the root is never restarted.

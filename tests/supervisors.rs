@@ -694,3 +694,20 @@ fn bad_trees_fail_check_with_locations() {
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("refusing to boot"));
 }
+
+#[test]
+fn a_supervisor_is_a_process_linked_monitored_and_terminated() {
+    let (run, r) = drive("drive_terminate");
+    // Linked (trapping) and monitoring processes both hear of its exit.
+    assert_eq!(r["link_down"], "terminated", "{r}");
+    assert_eq!(r["exit"], "terminated", "{r}");
+    // Its children die with it.
+    assert_eq!(r["k_a_gone"], true, "{r}");
+    assert_eq!(r["k_b_gone"], true, "{r}");
+    assert_eq!(
+        run.events("app:killable"),
+        strs(&["started k_a", "started k_b"]),
+        "{}",
+        run.stderr
+    );
+}
