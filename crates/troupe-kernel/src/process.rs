@@ -85,9 +85,10 @@ impl ProcessHandle {
     /// Take the "running" signal a spawner asked for (`SpawnOptions::ready`). The kernel
     /// sends it after the first slice that ends blocked on something (waiting for a
     /// message, a timer, …) rather than yielded by preemption (see
-    /// [`ProcessHandle::mark_yielded`]); a runtime with a longer start phase (a supervisor starting its children,
-    /// as OTP's `init/1`) takes it before its first poll and sends it itself. Dropped
-    /// unsent when the process exits first, which the spawner reads as a failed start.
+    /// [`ProcessHandle::mark_yielded`]). A runtime with a longer start phase (a
+    /// supervisor starting its children, as OTP's `init/1`) takes it before its first
+    /// poll and sends it itself. Dropped unsent when the process exits first, which the
+    /// spawner reads as a failed start.
     pub fn take_ready(&self) -> Option<tokio::sync::oneshot::Sender<()>> {
         self.ready.lock().take()
     }

@@ -141,6 +141,7 @@ impl Services {
                     .map(|r| owners.get(&r).cloned().unwrap_or(r))
                     .filter(|r| r != id && ids.contains(r))
                     .collect();
+                reqs.sort();
                 reqs.dedup();
                 (id, reqs)
             })
@@ -164,7 +165,7 @@ impl Services {
                 continue;
             };
             let kind = match &entry.kind {
-                Kind::ProcessService(s) => UnitKind::Service(s.clone()),
+                Kind::ProcessService(s) => UnitKind::Service(Box::new(s.clone())),
                 _ => UnitKind::Supervisor,
             };
             let unit = Unit {
@@ -216,7 +217,7 @@ impl Services {
 }
 
 enum UnitKind {
-    Service(ServiceSpec),
+    Service(Box<ServiceSpec>),
     Supervisor,
 }
 
@@ -250,7 +251,7 @@ impl Unit {
         if self.wait_requirements().await {
             match &self.kind {
                 UnitKind::Service(spec) => {
-                    let spec = spec.clone();
+                    let spec = (**spec).clone();
                     self.service(&spec).await
                 }
                 UnitKind::Supervisor => self.supervisor().await,
