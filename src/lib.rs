@@ -11,6 +11,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub use troupe_kernel as kernel;
 pub use troupe_lua as lua;
 pub use troupe_registry as registry;
+pub use troupe_wasm as wasm;
 
 pub mod tree;
 
@@ -37,6 +38,9 @@ pub enum BootError {
     },
     #[error("{0}")]
     Spawn(#[from] troupe_kernel::KernelError),
+    /// The wasm engine could not start, or wasm entries cannot run (SPEC §6.4).
+    #[error("{0}")]
+    Wasm(#[from] troupe_wasm::WasmError),
 }
 
 /// The language checks `troupe check` runs: Luau compilation and WAT parsing.
@@ -68,6 +72,8 @@ pub struct App {
     pub node: Node,
     /// Host used when none is given.
     pub default_host: String,
+    /// The wasm runtime, when the application has wasm entries.
+    pub wasm: Option<Arc<troupe_wasm::WasmRuntime>>,
 }
 
 impl App {
@@ -79,6 +85,17 @@ impl App {
         let registry = Arc::new(registry);
         let node = Node::new(registry.clone());
         node.add_runtime(Arc::new(troupe_lua::LuaRuntime));
+        let wasm = if troupe_wasm::has_wasm(&registry) {
+            let rt = Arc::new(troupe_wasm::WasmRuntime::new(
+                &registry,
+                troupe_wasm::CompileCache::from_env(),
+            )?);
+            rt.prepare_all(&node)?;
+            node.add_runtime(rt.clone());
+            Some(rt)
+        } else {
+            None
+        };
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1);
@@ -105,7 +122,11 @@ impl App {
             }
         };
         node.set_default_host(&default_host);
-        Ok(App { node, default_host })
+        Ok(App {
+            node,
+            default_host,
+            wasm,
+        })
     }
 
     /// Load and boot in one step.

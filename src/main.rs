@@ -131,10 +131,13 @@ fn run(
     let app = match App::boot(registry) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("troupe: {e}");
+            eprintln!("troupe: refusing to boot: {e}");
             return ExitCode::FAILURE;
         }
     };
+    if let (Some(_), Some(wasm)) = (&exec, &app.wasm) {
+        wasm.set_terminal(true);
+    }
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

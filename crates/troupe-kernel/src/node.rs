@@ -286,6 +286,41 @@ impl Node {
         })
     }
 
+    /// Call the function `id` (`function.lua`, `function.wat`, `function.wasm`) with
+    /// `args` on the caller's host: the call runs as its own short-lived process that
+    /// inherits the caller's actor (SPEC §5 `funcs.call`). Returns the receiver of its
+    /// result.
+    ///
+    /// Errors: `id` unknown ([`KernelError::EntryNotFound`]) or not a function
+    /// ([`KernelError::NotAFunction`]); spawn failures as [`Node::spawn`].
+    pub fn call(
+        &self,
+        caller: &ProcessRef,
+        id: &str,
+        args: Vec<Value>,
+    ) -> Result<oneshot::Receiver<ExitResult>, KernelError> {
+        let entry = self
+            .entry(id)
+            .ok_or_else(|| KernelError::EntryNotFound(id.to_string()))?;
+        if !matches!(
+            entry.kind_name(),
+            "function.lua" | "function.wat" | "function.wasm"
+        ) {
+            return Err(KernelError::NotAFunction {
+                id: id.to_string(),
+                kind: entry.kind_name().to_string(),
+            });
+        }
+        let req = SpawnRequest {
+            entry: id.to_string(),
+            host: caller.pid.host().to_string(),
+            args,
+            ..Default::default()
+        };
+        let (_, rx) = self.spawn(Some(caller), req, true)?;
+        rx.ok_or(KernelError::ShuttingDown)
+    }
+
     /// Bookkeeping when a process ends: release names, tell monitors (EXIT), links
     /// (LINK_DOWN or cascade on error exits) and watchers. Idempotent.
     pub fn exit(&self, handle: &ProcessRef, result: ExitResult) {

@@ -3,7 +3,7 @@
 //! inheriting the caller's actor; the caller is suspended until it returns.
 
 use mlua::{Lua, MultiValue, Table, Value as LuaValue};
-use troupe_kernel::{KernelError, SpawnRequest, Value};
+use troupe_kernel::Value;
 
 use crate::convert::to_value;
 use crate::modules::process::{exit_values, fail};
@@ -16,30 +16,10 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         "call",
         lua.create_async_function(|lua, (id, args): (String, MultiValue)| async move {
             let args: Vec<Value> = args.iter().map(to_value).collect();
-            let spawned = with_current(|p| {
-                let kind = p.node.entry(&id).map(|e| e.kind_name());
-                match kind {
-                    None => return Ok(Err(KernelError::EntryNotFound(id.clone()))),
-                    Some("function.lua" | "function.wat" | "function.wasm") => {}
-                    Some(other) => {
-                        return Ok(Err(KernelError::NotAFunction {
-                            id: id.clone(),
-                            kind: other.to_string(),
-                        }));
-                    }
-                }
-                let req = SpawnRequest {
-                    entry: id.clone(),
-                    host: p.handle.pid.host().to_string(),
-                    args,
-                    ..Default::default()
-                };
-                Ok(p.node.spawn(Some(&p.handle), req, true))
-            })?;
-            match spawned {
+            let called = with_current(|p| Ok(p.node.call(&p.handle, &id, args)))?;
+            match called {
                 Err(e) => fail(&lua, LuaValue::Nil, &e),
-                Ok((_, None)) => Ok(MultiValue::new()),
-                Ok((_, Some(rx))) => exit_values(&lua, rx.await.unwrap_or(Ok(Value::Nil))),
+                Ok(rx) => exit_values(&lua, rx.await.unwrap_or(Ok(Value::Nil))),
             }
         })?,
     )?;

@@ -1,0 +1,327 @@
+//! The host side of the `troupe:runtime` WIT package (`wit/runtime.wit`): the `process`,
+//! `funcs` and `log` interfaces, implemented over the kernel with exactly the semantics
+//! Lua processes get (SPEC §3, §6.3). `receive` and `funcs.call` are async: they suspend
+//! only the calling wasm process (its fiber), never the worker thread.
+
+use std::future::poll_fn;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+
+use troupe_kernel::{Envelope, Event, KernelError, ProcessError, SpawnRequest, Value};
+
+use crate::codec;
+use crate::mailbox::Route;
+use crate::state::State;
+
+wasmtime::component::bindgen!({
+    path: "../../wit",
+    world: "actor",
+    imports: {
+        "troupe:runtime/process.receive": async | trappable,
+        "troupe:runtime/funcs.call": async | trappable,
+        default: trappable,
+    },
+});
+
+use troupe::runtime::types::{self, Delivery, ErrorKind as WitKind};
+use troupe::runtime::{funcs, log, process};
+
+/// Add the three interfaces to `linker`.
+///
+/// Errors: a name clash in the linker (a bug).
+pub fn add_to_linker(linker: &mut wasmtime::component::Linker<State>) -> wasmtime::Result<()> {
+    type D = wasmtime::component::HasSelf<State>;
+    types::add_to_linker::<State, D>(linker, |s| s)?;
+    process::add_to_linker::<State, D>(linker, |s| s)?;
+    funcs::add_to_linker::<State, D>(linker, |s| s)?;
+    log::add_to_linker::<State, D>(linker, |s| s)?;
+    Ok(())
+}
+
+/// A kernel error as the WIT `error` record.
+pub fn wit_error(e: &ProcessError) -> types::Error {
+    use troupe_kernel::ErrorKind as K;
+    let kind = match e.kind {
+        K::Unknown => WitKind::Unknown,
+        K::Invalid => WitKind::Invalid,
+        K::NotFound => WitKind::NotFound,
+        K::AlreadyExists => WitKind::AlreadyExists,
+        K::PermissionDenied => WitKind::PermissionDenied,
+        K::Timeout => WitKind::Timeout,
+        K::Canceled => WitKind::Canceled,
+        K::Unavailable => WitKind::Unavailable,
+        K::Internal => WitKind::Internal,
+        K::Conflict => WitKind::Conflict,
+        K::RateLimited => WitKind::RateLimited,
+    };
+    types::Error {
+        kind,
+        message: e.message.clone(),
+    }
+}
+
+fn kernel(r: Result<(), KernelError>) -> Result<(), types::Error> {
+    r.map_err(|e| wit_error(&e.into()))
+}
+
+fn actor(a: &troupe_kernel::security::Actor) -> types::Actor {
+    types::Actor {
+        id: a.id.clone(),
+        meta: serde_json::Value::Object(a.meta.clone()).to_string(),
+    }
+}
+
+fn delivery(route: Route, env: Envelope) -> Delivery {
+    match env {
+        Envelope::Message(m) => {
+            let msg = types::Message {
+                topic: m.topic.to_string(),
+                from: m.from.map(|p| p.to_string()),
+                payload: codec::encode(&m.payload),
+                actor: m.actor.as_deref().map(actor),
+            };
+            if route == Route::Topic {
+                Delivery::Topic(msg)
+            } else {
+                Delivery::Inbox(msg)
+            }
+        }
+        Envelope::Event(e) => Delivery::Event(match e {
+            Event::Exit { from, result } => {
+                let (value, error) = match result {
+                    Ok(v) => (Some(codec::encode(&v)), None),
+                    Err(e) => (None, Some(wit_error(&e))),
+                };
+                types::Event::Exit(types::Exit {
+                    from: from.to_string(),
+                    value,
+                    error,
+                })
+            }
+            Event::LinkDown { from, reason } => types::Event::LinkDown(types::LinkDown {
+                from: from.to_string(),
+                reason: wit_error(&reason),
+            }),
+            Event::Cancel { from, reason } => types::Event::Cancel(types::Cancel {
+                from: from.map(|p| p.to_string()),
+                reason,
+            }),
+        }),
+    }
+}
+
+fn invalid(message: String) -> types::Error {
+    types::Error {
+        kind: WitKind::Invalid,
+        message,
+    }
+}
+
+impl types::Host for State {}
+
+impl process::Host for State {
+    fn self_pid(&mut self) -> wasmtime::Result<String> {
+        Ok(self.handle.pid.to_string())
+    }
+
+    fn args(&mut self) -> wasmtime::Result<Vec<u8>> {
+        Ok(codec::encode_args(&self.args))
+    }
+
+    fn send(
+        &mut self,
+        dest: String,
+        topic: String,
+        payload: Vec<u8>,
+    ) -> wasmtime::Result<Result<(), types::Error>> {
+        let payload = match codec::decode(&payload) {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(invalid(e))),
+        };
+        Ok(kernel(self.node.send(
+            Some(&self.handle),
+            &dest,
+            &topic,
+            payload,
+        )))
+    }
+
+    fn listen(&mut self, topic: String) -> wasmtime::Result<()> {
+        self.mailbox.topics.insert(topic);
+        Ok(())
+    }
+
+    fn unlisten(&mut self, topic: String) -> wasmtime::Result<()> {
+        self.mailbox.topics.remove(&topic);
+        Ok(())
+    }
+
+    fn inbox(&mut self) -> wasmtime::Result<()> {
+        self.mailbox.inbox = true;
+        Ok(())
+    }
+
+    fn events(&mut self) -> wasmtime::Result<()> {
+        self.mailbox.events = true;
+        Ok(())
+    }
+
+    async fn receive(&mut self, timeout_ms: Option<u64>) -> wasmtime::Result<Option<Delivery>> {
+        let handle = self.handle.clone();
+        let mut timer =
+            timeout_ms.map(|ms| Box::pin(tokio::time::sleep(Duration::from_millis(ms))));
+        let mailbox = &mut self.mailbox;
+        let got = poll_fn(|cx| {
+            // Register first, then look: a message arriving in between still wakes us.
+            handle.register_waker(cx.waker());
+            handle.drain_into(&mut mailbox.pending);
+            if let Some(item) = mailbox.take() {
+                return Poll::Ready(Some(item));
+            }
+            match &mut timer {
+                Some(t) => t.as_mut().poll(cx).map(|()| None),
+                None => Poll::Pending,
+            }
+        })
+        .await;
+        Ok(got.map(|(route, env)| delivery(route, env)))
+    }
+
+    fn spawn(
+        &mut self,
+        entry: String,
+        host: String,
+        args: Vec<u8>,
+        link: bool,
+        monitor: bool,
+    ) -> wasmtime::Result<Result<String, types::Error>> {
+        let args = match codec::decode_args(&args) {
+            Ok(a) => a,
+            Err(e) => return Ok(Err(invalid(e))),
+        };
+        let host = if host.is_empty() {
+            self.handle.pid.host().to_string()
+        } else {
+            host
+        };
+        let req = SpawnRequest {
+            entry,
+            host,
+            args,
+            link,
+            monitor,
+            actor: None,
+        };
+        Ok(self
+            .node
+            .spawn(Some(&self.handle), req, false)
+            .map(|(pid, _)| pid.to_string())
+            .map_err(|e| wit_error(&e.into())))
+    }
+
+    fn link(&mut self, dest: String) -> wasmtime::Result<Result<(), types::Error>> {
+        Ok(kernel(self.node.link(&self.handle, &dest)))
+    }
+
+    fn unlink(&mut self, dest: String) -> wasmtime::Result<Result<(), types::Error>> {
+        Ok(kernel(self.node.unlink(&self.handle, &dest)))
+    }
+
+    fn monitor(&mut self, dest: String) -> wasmtime::Result<Result<(), types::Error>> {
+        Ok(kernel(self.node.monitor(&self.handle, &dest)))
+    }
+
+    fn unmonitor(&mut self, dest: String) -> wasmtime::Result<Result<(), types::Error>> {
+        Ok(kernel(self.node.unmonitor(&self.handle, &dest)))
+    }
+
+    fn cancel(
+        &mut self,
+        dest: String,
+        reason: Option<String>,
+    ) -> wasmtime::Result<Result<(), types::Error>> {
+        Ok(kernel(self.node.cancel(Some(&self.handle), &dest, reason)))
+    }
+
+    fn terminate(&mut self, dest: String) -> wasmtime::Result<Result<(), types::Error>> {
+        Ok(kernel(self.node.terminate(&dest)))
+    }
+
+    fn set_trap_links(&mut self, trap: bool) -> wasmtime::Result<()> {
+        self.handle
+            .trap_links
+            .store(trap, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn register(
+        &mut self,
+        name: String,
+        pid: Option<String>,
+    ) -> wasmtime::Result<Result<(), types::Error>> {
+        let pid = match pid {
+            None => self.handle.pid.clone(),
+            Some(p) => match self.node.resolve(&p) {
+                Some(h) => h.pid.clone(),
+                None => return Ok(Err(wit_error(&KernelError::ProcessNotFound(p).into()))),
+            },
+        };
+        Ok(kernel(self.node.register_name(&name, &pid)))
+    }
+
+    fn lookup(&mut self, name: String) -> wasmtime::Result<Option<String>> {
+        Ok(self.node.lookup_name(&name).map(|p| p.to_string()))
+    }
+
+    fn unregister(&mut self, name: String) -> wasmtime::Result<bool> {
+        Ok(self.node.unregister_name(&name))
+    }
+}
+
+impl funcs::Host for State {
+    async fn call(
+        &mut self,
+        id: String,
+        args: Vec<u8>,
+    ) -> wasmtime::Result<Result<Vec<u8>, types::Error>> {
+        let args = match codec::decode_args(&args) {
+            Ok(a) => a,
+            Err(e) => return Ok(Err(invalid(e))),
+        };
+        let rx = match self.node.call(&self.handle, &id, args) {
+            Ok(rx) => rx,
+            Err(e) => return Ok(Err(wit_error(&e.into()))),
+        };
+        Ok(match rx.await {
+            Ok(Ok(v)) => Ok(codec::encode(&v)),
+            Ok(Err(e)) => Err(wit_error(&e)),
+            Err(_) => Ok(codec::encode(&Value::Nil)),
+        })
+    }
+}
+
+impl log::Host for State {
+    fn write(
+        &mut self,
+        level: log::Level,
+        message: String,
+        fields: String,
+    ) -> wasmtime::Result<()> {
+        let (entry, pid): (&str, Arc<str>) = (&self.entry.id, self.handle.pid.to_string().into());
+        let fields = if fields.trim().is_empty() {
+            None
+        } else {
+            Some(fields)
+        };
+        let fields = fields.as_deref().unwrap_or("");
+        match level {
+            log::Level::Trace => tracing::trace!(entry, pid = %pid, fields, "{message}"),
+            log::Level::Debug => tracing::debug!(entry, pid = %pid, fields, "{message}"),
+            log::Level::Info => tracing::info!(entry, pid = %pid, fields, "{message}"),
+            log::Level::Warn => tracing::warn!(entry, pid = %pid, fields, "{message}"),
+            log::Level::Error => tracing::error!(entry, pid = %pid, fields, "{message}"),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,336 @@
+//! Process bodies for wasm entries: build the store (WASI context, limits, epoch
+//! preemption), instantiate, call the command or the export, and turn the outcome into an
+//! exit result. Limits (SPEC §3.6) end the process with an error whose reason names them.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use troupe_kernel::{ErrorKind, ExitResult, ProcessBody, ProcessContext, ProcessError, Value};
+use wasmtime::component::Val;
+use wasmtime::{Engine, Store, Trap, UpdateDeadline};
+use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
+
+use crate::engine::SLICE_TICKS;
+use crate::mailbox::Mailbox;
+use crate::prepare::{Code, Export, Prepared};
+use crate::state::{MemoryLimit, State};
+use crate::stdio::{LogOutput, Stream};
+use crate::values::{lift, lower};
+
+/// Build the body of a wasm process or function call.
+pub fn body(
+    engine: Engine,
+    fuel: bool,
+    prepared: Arc<Prepared>,
+    ctx: ProcessContext,
+    terminal: bool,
+) -> ProcessBody {
+    Box::pin(async move {
+        let max = prepared.spec.limits.max_execution;
+        let run = run(engine, fuel, prepared, ctx, terminal);
+        match max {
+            None => run.await,
+            Some(d) => match tokio::time::timeout(d, run).await {
+                Ok(r) => r,
+                Err(_) => Err(ProcessError::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "max_execution_ms exceeded: ran longer than {} ms",
+                        d.as_millis()
+                    ),
+                )),
+            },
+        }
+    })
+}
+
+fn internal(message: String) -> ProcessError {
+    ProcessError::new(ErrorKind::Internal, message)
+}
+
+fn store(
+    engine: &Engine,
+    fuel: bool,
+    p: &Prepared,
+    ctx: ProcessContext,
+    terminal: bool,
+) -> Result<Store<State>, ProcessError> {
+    let mut b = WasiCtxBuilder::new();
+    let pid: Arc<str> = ctx.handle.pid.to_string().into();
+    if terminal {
+        b.inherit_stdout().inherit_stderr();
+    } else {
+        let entry: Arc<str> = p.entry.id.as_str().into();
+        b.stdout(LogOutput::new(entry.clone(), pid.clone(), Stream::Stdout));
+        b.stderr(LogOutput::new(entry, pid, Stream::Stderr));
+    }
+    let mut argv = vec![p.entry.id.clone()];
+    argv.extend(p.spec.wasi.args.iter().cloned());
+    b.args(&argv);
+    for (k, v) in &p.spec.wasi.env {
+        b.env(k, v);
+    }
+    for (host, guest, read_only) in &p.mounts {
+        let perms = if *read_only {
+            FsPerms::ReadOnly
+        } else {
+            FsPerms::ReadWrite
+        };
+        b.preopened_dir(host, guest, perms)
+            .map_err(|e| internal(format!("cannot mount {} at {guest}: {e:#}", host.display())))?;
+    }
+    let p1 = matches!(p.code, Code::Core { wasi1: true, .. }).then(|| {
+        let mut b1 = WasiCtxBuilder::new();
+        if terminal {
+            b1.inherit_stdout().inherit_stderr();
+        } else {
+            let entry: Arc<str> = p.entry.id.as_str().into();
+            let pid: Arc<str> = ctx.handle.pid.to_string().into();
+            b1.stdout(LogOutput::new(entry.clone(), pid.clone(), Stream::Stdout));
+            b1.stderr(LogOutput::new(entry, pid, Stream::Stderr));
+        }
+        b1.args(&argv);
+        for (k, v) in &p.spec.wasi.env {
+            b1.env(k, v);
+        }
+        for (host, guest, read_only) in &p.mounts {
+            let perms = if *read_only {
+                FsPerms::ReadOnly
+            } else {
+                FsPerms::ReadWrite
+            };
+            let _ = b1.preopened_dir(host, guest, perms);
+        }
+        b1.build_p1()
+    });
+    let state = State {
+        node: ctx.node,
+        handle: ctx.handle,
+        entry: ctx.entry,
+        args: ctx.args,
+        mailbox: Mailbox::default(),
+        wasi: b.build(),
+        table: wasmtime::component::ResourceTable::new(),
+        p1,
+        limits: MemoryLimit {
+            max: p.spec.limits.max_memory,
+            exceeded: false,
+        },
+        started: Instant::now(),
+    };
+    let mut store = Store::new(engine, state);
+    store.limiter(|s| &mut s.limits);
+    // Preemption (SPEC §3.6): every slice, yield to the worker's other processes. The
+    // kernel is told this Pending is a yield, not a wait.
+    store.epoch_deadline_callback(|cx| {
+        cx.data().handle.mark_yielded();
+        Ok(UpdateDeadline::Yield(SLICE_TICKS))
+    });
+    store.set_epoch_deadline(SLICE_TICKS);
+    if fuel {
+        let _ = store.set_fuel(p.spec.limits.fuel.unwrap_or(u64::MAX));
+    }
+    Ok(store)
+}
+
+/// Turn a wasmtime error into an exit reason, naming the limit when one was hit.
+fn failure(store: &Store<State>, p: &Prepared, e: wasmtime::Error) -> ProcessError {
+    if store.data().limits.exceeded {
+        return internal(format!(
+            "max_memory exceeded: limit {} bytes",
+            p.spec.limits.max_memory.unwrap_or_default()
+        ));
+    }
+    if let Some(Trap::OutOfFuel) = e.downcast_ref::<Trap>() {
+        return internal(format!(
+            "fuel exhausted: limit {}",
+            p.spec.limits.fuel.unwrap_or_default()
+        ));
+    }
+    if let Some(I32Exit(code)) = e.downcast_ref::<I32Exit>() {
+        return exit_code(*code)
+            .err()
+            .unwrap_or_else(|| internal("exit".into()));
+    }
+    internal(format!("wasm trap in {}: {}", p.entry.id, trap_text(&e)))
+}
+
+/// The trap message with its cause chain, without the backtrace.
+fn trap_text(e: &wasmtime::Error) -> String {
+    let mut parts: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+    parts.dedup();
+    parts
+        .into_iter()
+        .map(|p| p.lines().next().unwrap_or_default().to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+/// A command's exit status as a result: 0 is a normal exit with result 0.
+fn exit_code(code: i32) -> ExitResult {
+    if code == 0 {
+        Ok(Value::Int(0))
+    } else {
+        Err(ProcessError::new(
+            ErrorKind::Internal,
+            format!("exited with code {code}"),
+        ))
+    }
+}
+
+async fn run(
+    engine: Engine,
+    fuel: bool,
+    p: Arc<Prepared>,
+    ctx: ProcessContext,
+    terminal: bool,
+) -> ExitResult {
+    let mut store = store(&engine, fuel, &p, ctx, terminal)?;
+    match &p.code {
+        Code::Component { pre, export } => {
+            let instance = match pre.instantiate_async(&mut store).await {
+                Ok(i) => i,
+                Err(e) => return Err(failure(&store, &p, e)),
+            };
+            match export {
+                Export::Command(idx) => {
+                    let run = instance
+                        .get_typed_func::<(), (Result<(), ()>,)>(&mut store, idx)
+                        .map_err(|e| {
+                            internal(format!("wasi:cli/run has an unexpected type: {e:#}"))
+                        })?;
+                    match run.call_async(&mut store, ()).await {
+                        Ok((Ok(()),)) => exit_code(0),
+                        Ok((Err(()),)) => exit_code(1),
+                        Err(e) => match e.downcast_ref::<I32Exit>() {
+                            Some(I32Exit(code)) => exit_code(*code),
+                            None => Err(failure(&store, &p, e)),
+                        },
+                    }
+                }
+                Export::Function(idx, method) => {
+                    let func = instance
+                        .get_func(&mut store, idx)
+                        .ok_or_else(|| internal(format!("export `{method}` is not a function")))?;
+                    let ty = func.ty(&store);
+                    let args = &store.data().args;
+                    let params: Vec<_> = ty.params().map(|(n, t)| (n.to_string(), t)).collect();
+                    if args.len() > params.len() {
+                        return Err(ProcessError::new(
+                            ErrorKind::Invalid,
+                            format!(
+                                "{}: `{method}` takes {} argument(s), got {}",
+                                p.entry.id,
+                                params.len(),
+                                args.len()
+                            ),
+                        ));
+                    }
+                    let mut vals = Vec::with_capacity(params.len());
+                    for (i, (name, t)) in params.iter().enumerate() {
+                        let v = args.get(i).unwrap_or(&Value::Nil);
+                        vals.push(lower(name, t, v).map_err(|e| {
+                            ProcessError::new(
+                                ErrorKind::Invalid,
+                                format!("{}: invalid argument {}: {e}", p.entry.id, i + 1),
+                            )
+                        })?);
+                    }
+                    let mut results = vec![Val::Bool(false); ty.results().len()];
+                    if let Err(e) = func.call_async(&mut store, &vals, &mut results).await {
+                        return Err(failure(&store, &p, e));
+                    }
+                    Ok(match results.as_slice() {
+                        [] => Value::Nil,
+                        [one] => lift(one),
+                        many => Value::Array(many.iter().map(lift).collect()),
+                    })
+                }
+            }
+        }
+        Code::Core { pre, method, .. } => {
+            let instance = match pre.instantiate_async(&mut store).await {
+                Ok(i) => i,
+                Err(e) => return Err(failure(&store, &p, e)),
+            };
+            let func = instance
+                .get_func(&mut store, method)
+                .ok_or_else(|| internal(format!("export `{method}` is not a function")))?;
+            let ty = func.ty(&store);
+            let args = store.data().args.clone();
+            let params: Vec<_> = ty.params().collect();
+            if args.len() != params.len() {
+                return Err(ProcessError::new(
+                    ErrorKind::Invalid,
+                    format!(
+                        "{}: `{method}` takes {} argument(s), got {}",
+                        p.entry.id,
+                        params.len(),
+                        args.len()
+                    ),
+                ));
+            }
+            let mut vals = Vec::with_capacity(params.len());
+            for (i, (t, v)) in params.iter().zip(&args).enumerate() {
+                vals.push(core_val(t, v).ok_or_else(|| {
+                    ProcessError::new(
+                        ErrorKind::Invalid,
+                        format!(
+                            "{}: invalid argument {}: expected {t}, got {}",
+                            p.entry.id,
+                            i + 1,
+                            v.display()
+                        ),
+                    )
+                })?);
+            }
+            let mut results = vec![wasmtime::Val::I32(0); ty.results().len()];
+            match func.call_async(&mut store, &vals, &mut results).await {
+                Ok(()) if method == "_start" => exit_code(0),
+                Ok(()) => Ok(match results.as_slice() {
+                    [] => Value::Nil,
+                    [one] => core_lift(one),
+                    many => Value::Array(many.iter().map(core_lift).collect()),
+                }),
+                Err(e) => match e.downcast_ref::<I32Exit>() {
+                    Some(I32Exit(code)) => exit_code(*code),
+                    None => Err(failure(&store, &p, e)),
+                },
+            }
+        }
+    }
+}
+
+fn core_val(t: &wasmtime::ValType, v: &Value) -> Option<wasmtime::Val> {
+    use wasmtime::{Val as V, ValType as T};
+    let (i, f) = match v {
+        Value::Int(i) => (Some(*i), *i as f64),
+        Value::Float(f) => ((f.fract() == 0.0).then_some(*f as i64), *f),
+        Value::Bool(b) => (Some(*b as i64), *b as i64 as f64),
+        _ => return None,
+    };
+    Some(match t {
+        T::I32 => {
+            let i = i?;
+            V::I32(
+                i32::try_from(i)
+                    .or_else(|_| u32::try_from(i).map(|u| u as i32))
+                    .ok()?,
+            )
+        }
+        T::I64 => V::I64(i?),
+        T::F32 => V::F32((f as f32).to_bits()),
+        T::F64 => V::F64(f.to_bits()),
+        _ => return None,
+    })
+}
+
+fn core_lift(v: &wasmtime::Val) -> Value {
+    match v {
+        wasmtime::Val::I32(i) => Value::Int(*i as i64),
+        wasmtime::Val::I64(i) => Value::Int(*i),
+        wasmtime::Val::F32(f) => Value::Float(f32::from_bits(*f) as f64),
+        wasmtime::Val::F64(f) => Value::Float(f64::from_bits(*f)),
+        _ => Value::Nil,
+    }
+}
