@@ -237,6 +237,7 @@ impl WasmRuntime {
                 .component(engine, &bytes, &entry.id)
                 .map_err(|e| format!("invalid component: {e:#}"))?;
             let ty = component.component_type();
+            let mut missing = Vec::new();
             for (name, _) in ty.imports(engine) {
                 let Some(cap) = capability(name) else {
                     continue;
@@ -245,11 +246,15 @@ impl WasmRuntime {
                     return Err(format!("imports {name}, which Troupe does not provide"));
                 }
                 if !listed(spec, &cap) {
-                    return Err(format!(
-                        "imports {name}, but `imports` does not list `{cap}` (it lists [{}])",
-                        spec.imports.join(", ")
-                    ));
+                    missing.push(format!("{name} (needs `{cap}`)"));
                 }
+            }
+            if !missing.is_empty() {
+                return Err(format!(
+                    "imports interfaces its `imports` does not list: {}; `imports` lists [{}]",
+                    missing.join(", "),
+                    spec.imports.join(", ")
+                ));
             }
             let export = match &spec.method {
                 Some(method) => {

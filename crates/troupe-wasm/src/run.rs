@@ -14,7 +14,7 @@ use crate::engine::SLICE_TICKS;
 use crate::mailbox::Mailbox;
 use crate::prepare::{Code, Export, Prepared};
 use crate::state::{MemoryLimit, State};
-use crate::stdio::{LogOutput, Stream};
+use crate::stdio::{LastLine, LogOutput, Stream};
 use crate::values::{lift, lower};
 
 /// Build the body of a wasm process or function call.
@@ -48,22 +48,29 @@ fn internal(message: String) -> ProcessError {
     ProcessError::new(ErrorKind::Internal, message)
 }
 
-fn store(
-    engine: &Engine,
-    fuel: bool,
+/// A WASI context for `p` (args, env, mounts, stdio to the log or the terminal).
+fn wasi(
     p: &Prepared,
-    ctx: ProcessContext,
+    pid: &Arc<str>,
     terminal: bool,
-) -> Result<Store<State>, ProcessError> {
+    last: &LastLine,
+) -> Result<WasiCtxBuilder, ProcessError> {
     let mut b = WasiCtxBuilder::new();
-    let pid: Arc<str> = ctx.handle.pid.to_string().into();
-    if terminal {
-        b.inherit_stdout().inherit_stderr();
-    } else {
-        let entry: Arc<str> = p.entry.id.as_str().into();
-        b.stdout(LogOutput::new(entry.clone(), pid.clone(), Stream::Stdout));
-        b.stderr(LogOutput::new(entry, pid, Stream::Stderr));
-    }
+    let entry: Arc<str> = p.entry.id.as_str().into();
+    b.stdout(LogOutput::new(
+        entry.clone(),
+        pid.clone(),
+        Stream::Stdout,
+        terminal,
+        last.clone(),
+    ));
+    b.stderr(LogOutput::new(
+        entry,
+        pid.clone(),
+        Stream::Stderr,
+        terminal,
+        last.clone(),
+    ));
     let mut argv = vec![p.entry.id.clone()];
     argv.extend(p.spec.wasi.args.iter().cloned());
     b.args(&argv);
@@ -79,37 +86,31 @@ fn store(
         b.preopened_dir(host, guest, perms)
             .map_err(|e| internal(format!("cannot mount {} at {guest}: {e:#}", host.display())))?;
     }
-    let p1 = matches!(p.code, Code::Core { wasi1: true, .. }).then(|| {
-        let mut b1 = WasiCtxBuilder::new();
-        if terminal {
-            b1.inherit_stdout().inherit_stderr();
-        } else {
-            let entry: Arc<str> = p.entry.id.as_str().into();
-            let pid: Arc<str> = ctx.handle.pid.to_string().into();
-            b1.stdout(LogOutput::new(entry.clone(), pid.clone(), Stream::Stdout));
-            b1.stderr(LogOutput::new(entry, pid, Stream::Stderr));
-        }
-        b1.args(&argv);
-        for (k, v) in &p.spec.wasi.env {
-            b1.env(k, v);
-        }
-        for (host, guest, read_only) in &p.mounts {
-            let perms = if *read_only {
-                FsPerms::ReadOnly
-            } else {
-                FsPerms::ReadWrite
-            };
-            let _ = b1.preopened_dir(host, guest, perms);
-        }
-        b1.build_p1()
-    });
+    Ok(b)
+}
+
+fn store(
+    engine: &Engine,
+    fuel: bool,
+    p: &Prepared,
+    ctx: ProcessContext,
+    terminal: bool,
+) -> Result<Store<State>, ProcessError> {
+    let pid: Arc<str> = ctx.handle.pid.to_string().into();
+    let last = LastLine::default();
+    let p1 = match p.code {
+        Code::Core { wasi1: true, .. } => Some(wasi(p, &pid, terminal, &last)?.build_p1()),
+        _ => None,
+    };
+    let wasi_ctx = wasi(p, &pid, terminal, &last)?.build();
     let state = State {
         node: ctx.node,
         handle: ctx.handle,
         entry: ctx.entry,
         args: ctx.args,
         mailbox: Mailbox::default(),
-        wasi: b.build(),
+        wasi: wasi_ctx,
+        last_stderr: last,
         table: wasmtime::component::ResourceTable::new(),
         p1,
         limits: MemoryLimit {
@@ -152,7 +153,17 @@ fn failure(store: &Store<State>, p: &Prepared, e: wasmtime::Error) -> ProcessErr
             .err()
             .unwrap_or_else(|| internal("exit".into()));
     }
-    internal(format!("wasm trap in {}: {}", p.entry.id, trap_text(&e)))
+    let what = match e.downcast_ref::<Trap>() {
+        Some(trap) => trap.to_string(),
+        None => trap_text(&e),
+    };
+    match store.data().last_stderr.lock().take() {
+        Some(line) => internal(format!(
+            "{} failed: {what} (last stderr line: {line})",
+            p.entry.id
+        )),
+        None => internal(format!("{} failed: {what}", p.entry.id)),
+    }
 }
 
 /// The trap message with its cause chain, without the backtrace.

@@ -27,6 +27,8 @@ pub struct State {
     pub p1: Option<WasiP1Ctx>,
     pub limits: MemoryLimit,
     pub started: Instant,
+    /// The last line written to stderr, to explain a trap.
+    pub last_stderr: crate::stdio::LastLine,
 }
 
 /// `limits.max_memory` as a wasmtime [`ResourceLimiter`]: growing past it traps, and

@@ -16,17 +16,37 @@ pub enum Stream {
     Stderr,
 }
 
-/// Output to the log: cheap to clone, each `async_stream` buffers its own partial line.
+/// The last line a process wrote to stderr (a Rust panic message, say), kept to explain
+/// a trap in the exit reason.
+pub type LastLine = Arc<parking_lot::Mutex<Option<String>>>;
+
+/// Output to the log (or the terminal): cheap to clone, each `async_stream` buffers its
+/// own partial line.
 #[derive(Clone)]
 pub struct LogOutput {
     entry: Arc<str>,
     pid: Arc<str>,
     stream: Stream,
+    terminal: bool,
+    last: LastLine,
 }
 
 impl LogOutput {
-    pub fn new(entry: Arc<str>, pid: Arc<str>, stream: Stream) -> LogOutput {
-        LogOutput { entry, pid, stream }
+    /// Output of `stream` for process `pid` running `entry`; lines also go to `last`.
+    pub fn new(
+        entry: Arc<str>,
+        pid: Arc<str>,
+        stream: Stream,
+        terminal: bool,
+        last: LastLine,
+    ) -> LogOutput {
+        LogOutput {
+            entry,
+            pid,
+            stream,
+            terminal,
+            last,
+        }
     }
 }
 
@@ -52,12 +72,26 @@ struct LineWriter {
 
 impl LineWriter {
     fn emit(&self, line: &[u8]) {
+        use std::io::Write as _;
         let text = String::from_utf8_lossy(line);
         let text = text.trim_end_matches('\r');
+        // Rust's panic hook ends with a hint about RUST_BACKTRACE: keep the message.
+        if matches!(self.out.stream, Stream::Stderr)
+            && !text.trim().is_empty()
+            && !text.starts_with("note: ")
+        {
+            *self.out.last.lock() = Some(text.to_string());
+        }
         let (entry, pid) = (&*self.out.entry, &*self.out.pid);
-        match self.out.stream {
-            Stream::Stdout => tracing::info!(entry, pid, stream = "stdout", "{text}"),
-            Stream::Stderr => tracing::warn!(entry, pid, stream = "stderr", "{text}"),
+        match (self.out.terminal, self.out.stream) {
+            (true, Stream::Stdout) => {
+                let _ = writeln!(io::stdout().lock(), "{text}");
+            }
+            (true, Stream::Stderr) => {
+                let _ = writeln!(io::stderr().lock(), "{text}");
+            }
+            (false, Stream::Stdout) => tracing::info!(entry, pid, stream = "stdout", "{text}"),
+            (false, Stream::Stderr) => tracing::warn!(entry, pid, stream = "stderr", "{text}"),
         }
     }
 
