@@ -135,8 +135,8 @@ fn run(
             return ExitCode::FAILURE;
         }
     };
-    if let (Some(_), Some(wasm)) = (&exec, &app.wasm) {
-        wasm.set_terminal(true);
+    if let (Some(entry), Some(wasm)) = (&exec, &app.wasm) {
+        wasm.set_terminal(Some(entry));
     }
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::cli::{troupe, troupe_env};
 use common::run_ok;
 use serde_json::json;
 use troupe::kernel::Value;
@@ -139,5 +140,220 @@ fn max_memory_exceeded_is_an_error_exit_naming_the_limit() {
     assert_eq!(
         actor("memory"),
         json!("error: max_memory exceeded: limit 16777216 bytes")
+    );
+}
+
+// ---- §6.2 Lua ↔ WIT values through a component's exports --------------------------------
+
+#[test]
+fn lua_calls_component_functions_over_every_wit_kind() {
+    let r = run_ok("wasm_components", "app:main");
+    let rect_item = json!({
+        "name": "widget", "tags": ["a", "b"], "color": "green", "perms": ["read", "exec"],
+        "origin": {"x": 1, "y": -2}, "the-shape": {"rect": {"x": 3, "y": 4}},
+    });
+    assert_eq!(
+        r["describe"],
+        json!("widget [a,b] green rx at (1, -2): rect 3x4")
+    );
+    assert_eq!(
+        r["describe_circle"],
+        json!("c [] blue  at none: circle r=1.5")
+    );
+    assert_eq!(r["roundtrip"], rect_item);
+    let mut empty = rect_item.clone();
+    empty.as_object_mut().unwrap().remove("origin");
+    empty["the-shape"] = json!({"empty": true});
+    assert_eq!(r["roundtrip_empty"], empty);
+    assert_eq!(r["div_ok"], json!({"ok": 3}));
+    assert_eq!(r["div_err"], json!({"err": "division by zero"}));
+    assert_eq!(r["maybe_some"], json!(42));
+    assert_eq!(r["maybe_none"], json!(true));
+    assert_eq!(r["swap"], json!([7, "seven"]));
+    assert_eq!(r["initial"], json!("ü"));
+}
+
+#[test]
+fn mistyped_arguments_are_errors_naming_the_parameter_and_type() {
+    let r = run_ok("wasm_components", "app:main");
+    let err = |k: &str| {
+        assert_eq!(r[k]["kind"], json!("INVALID"), "{k}: {:#}", r[k]);
+        r[k]["err"].as_str().unwrap_or_default().to_string()
+    };
+    let pre = "app:describe: invalid argument 1: ";
+    assert_eq!(
+        err("bad_enum"),
+        format!("{pre}i.color: expected enum {{ red, green, blue }}, got string \"purple\"")
+    );
+    assert_eq!(
+        err("bad_field"),
+        format!("{pre}i.name: expected string, got integer 5")
+    );
+    assert_eq!(
+        err("missing_field"),
+        format!("{pre}i.tags: expected list<string>, got nothing (missing field)")
+    );
+    assert_eq!(
+        err("bad_flag"),
+        format!("{pre}i.perms: expected flags {{ read, write, exec }}, got string \"fly\"")
+    );
+    assert_eq!(
+        err("bad_variant"),
+        format!(
+            "{pre}i.the-shape: expected variant {{ circle, rect, empty }}, got unknown case \"hexagon\""
+        )
+    );
+    assert_eq!(
+        err("bad_list"),
+        format!("{pre}i.tags[2]: expected string, got integer 2")
+    );
+    assert_eq!(
+        err("out_of_range"),
+        "app:swap: invalid argument 1: t[2]: expected u8, got 300 (out of range)"
+    );
+    assert_eq!(
+        err("too_many"),
+        "app:initial: `troupe:test-types/shapes#initial` takes 1 argument(s), got 2"
+    );
+}
+
+// ---- §6.3 WASI commands, §6.4 capabilities -----------------------------------------------
+
+fn app(name: &str) -> String {
+    common::app_dir(name).display().to_string()
+}
+
+#[test]
+fn a_wasi_command_writes_to_the_terminal_under_run_x_and_its_exit_status_is_the_result() {
+    let ok = troupe(&["run", &app("wasm_command"), "-x", "app:hello"]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert_eq!(
+        ok.stdout,
+        "hello from a wasi command: args=[\"one\", \"two\"]\nGREETING=hi there\n\
+         input: contents of the mounted file\nwrite: denied\n0\n"
+    );
+    assert!(ok.stderr.contains("a line on stderr"), "{}", ok.stderr);
+    // `std::process::exit(3)` reaches WASI preview 2 as `exit(err)`: status 1.
+    let fail = troupe(&["run", &app("wasm_command"), "-x", "app:fail"]);
+    assert_eq!(fail.code, 1);
+    assert!(
+        fail.stderr
+            .contains("troupe: app:fail failed: exited with code 1"),
+        "{}",
+        fail.stderr
+    );
+}
+
+#[test]
+fn a_wasi_command_spawned_by_lua_logs_its_output_with_entry_and_pid() {
+    let run = troupe(&["run", &app("wasm_command"), "-x", "app:main"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(run.stdout.trim()).unwrap(),
+        json!({"hello": 0, "hello_err": "nil", "fail_err": "exited with code 1"})
+    );
+    let lines: Vec<(String, String, String)> = run
+        .log
+        .iter()
+        .filter(|r| r["fields"]["stream"].is_string())
+        .map(|r| {
+            let f = &r["fields"];
+            (
+                f["entry"].as_str().unwrap_or_default().to_string(),
+                f["stream"].as_str().unwrap_or_default().to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let hello: Vec<_> = lines
+        .iter()
+        .filter(|l| l.0 == "app:hello")
+        .map(|l| (l.1.as_str(), l.2.as_str()))
+        .collect();
+    assert_eq!(
+        hello,
+        vec![
+            (
+                "stdout",
+                "hello from a wasi command: args=[\"one\", \"two\"]"
+            ),
+            ("stdout", "GREETING=hi there"),
+            ("stdout", "input: contents of the mounted file"),
+            ("stdout", "write: denied"),
+            ("stderr", "a line on stderr"),
+        ]
+    );
+    assert!(
+        run.log
+            .iter()
+            .any(|r| r["fields"]["entry"] == "app:hello" && r["fields"]["pid"].is_string())
+    );
+}
+
+#[test]
+fn a_wasi_preview1_module_runs_through_imports_wasi1() {
+    let run = troupe(&["run", &app("wasm_command"), "-x", "app:call_p1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "21\n", "fd_write reported the bytes written");
+    assert!(
+        run.log.iter().any(|r| r["fields"]["entry"] == "app:p1"
+            && r["fields"]["message"] == "hello from preview 1"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unlisted_import_fails_the_boot_naming_entry_and_interface() {
+    let run = troupe(&["run", &app("wasm_imports")]);
+    assert_eq!(run.code, 1);
+    let err = run.stderr.trim();
+    assert!(err.starts_with("troupe: refusing to boot: entry app:actor: imports interfaces its `imports` does not list: "), "{err}");
+    assert!(
+        err.contains("troupe:runtime/funcs@0.1.0 (needs `troupe:funcs`)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("wasi:cli/environment@0.2.6 (needs `wasi:cli`)"),
+        "{err}"
+    );
+    assert!(err.ends_with("`imports` lists [troupe:process]"), "{err}");
+}
+
+#[test]
+fn the_second_boot_loads_compiled_code_from_the_cache() {
+    let cache = tempfile::tempdir().expect("temp dir");
+    let dir = cache.path().display().to_string();
+    let boot = || {
+        let run = troupe_env(
+            &["run", &app("wasm_funcs"), "-x", "app:main"],
+            &[
+                ("TROUPE_CACHE_DIR", &dir),
+                ("RUST_LOG", "troupe_wasm=debug"),
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let count = |m: &str| {
+            run.log
+                .iter()
+                .filter(|r| r["fields"]["message"] == m)
+                .count()
+        };
+        (
+            count("wasm compiled"),
+            count("wasm loaded from the compile cache"),
+        )
+    };
+    // wasm_funcs has five function.wat entries; two share text.wat, so four distinct codes
+    // are compiled once each, then all five load from disk.
+    let (compiled, loaded) = boot();
+    assert!(
+        compiled >= 4 && loaded <= 1,
+        "first boot: compiled {compiled}, loaded {loaded}"
+    );
+    assert_eq!(
+        boot(),
+        (0, compiled + loaded),
+        "second boot must not compile"
     );
 }

@@ -22,7 +22,6 @@ pub mod values;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use parking_lot::RwLock;
 use troupe_kernel::{Node, ProcessBody, ProcessContext, ProcessError, Runtime};
@@ -56,7 +55,8 @@ pub struct WasmRuntime {
     pub(crate) linker: wasmtime::component::Linker<State>,
     pub(crate) core_linker: wasmtime::Linker<State>,
     prepared: RwLock<HashMap<String, Arc<Prepared>>>,
-    terminal: AtomicBool,
+    /// The entry run by `troupe run -x`, whose WASI output goes to the terminal.
+    terminal: RwLock<Option<String>>,
 }
 
 /// Whether `registry` has any wasm entry (the engine is only built then).
@@ -95,7 +95,7 @@ impl WasmRuntime {
             linker,
             core_linker,
             prepared: RwLock::new(HashMap::new()),
-            terminal: AtomicBool::new(false),
+            terminal: RwLock::new(None),
         })
     }
 
@@ -133,9 +133,10 @@ impl WasmRuntime {
         }
     }
 
-    /// Send WASI stdout/stderr to the terminal instead of the log (`troupe run -x`).
-    pub fn set_terminal(&self, on: bool) {
-        self.terminal.store(on, Ordering::Relaxed);
+    /// Send the WASI stdout/stderr of `entry`'s processes to the terminal instead of the
+    /// log (`troupe run -x ENTRY`); other wasm processes keep logging.
+    pub fn set_terminal(&self, entry: Option<&str>) {
+        *self.terminal.write() = entry.map(str::to_string);
     }
 
     /// The compile cache (its counters show whether a boot compiled anything).
@@ -161,12 +162,13 @@ impl Runtime for WasmRuntime {
                     format!("wasm entry {} was not prepared at boot", ctx.entry.id),
                 )
             })?;
+        let terminal = self.terminal.read().as_deref() == Some(ctx.entry.id.as_str());
         Ok(run::body(
             self.engine.engine.clone(),
             self.engine.fuel,
             prepared,
             ctx,
-            self.terminal.load(Ordering::Relaxed),
+            terminal,
         ))
     }
 }
