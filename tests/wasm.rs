@@ -357,3 +357,28 @@ fn the_second_boot_loads_compiled_code_from_the_cache() {
         "second boot must not compile"
     );
 }
+
+// ---- supervision of wasm processes -------------------------------------------------------
+
+#[test]
+fn a_supervised_wasm_actor_that_traps_is_restarted() {
+    assert_eq!(
+        actor("supervised"),
+        json!({"restarted_twice": true, "sup_exit": "ok: shutdown"})
+    );
+}
+
+// ---- the committed guests match their sources --------------------------------------------
+
+#[test]
+fn committed_guests_are_built_from_their_sources() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    if let Err(why) = xtask::ensure_target() {
+        println!("SKIPPED: cannot install the {} target: {why}", xtask::TARGET);
+        return;
+    }
+    match xtask::guests(root, xtask::Mode::Check) {
+        Ok(lines) => assert_eq!(lines.len(), xtask::GUESTS.len()),
+        Err(e) => panic!("{e}"),
+    }
+}

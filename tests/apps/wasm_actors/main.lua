@@ -146,4 +146,29 @@ function S.spawn()
   return wait_topic("child_exit")
 end
 
+-- The PID registered as `name`, once it differs from `old`.
+local function await_name(name, old)
+  for _ = 1, 500 do
+    local pid = process.registry.lookup(name)
+    if pid and pid ~= old then return pid end
+    time.sleep("10ms")
+  end
+  error("timed out waiting for " .. name)
+end
+
+function S.supervised()
+  local events = process.events()
+  local sup = process.spawn_monitored("app:wsup")
+  local first = await_name("wcrash")
+  process.send(first, "go", 1)
+  local second = await_name("wcrash", first)
+  process.send(second, "go", 2)
+  local third = await_name("wcrash", second)
+  process.cancel(sup, "test over")
+  return {
+    restarted_twice = first ~= second and second ~= third,
+    sup_exit = exit_text(wait_exit(events, sup)),
+  }
+end
+
 return { main = function(scenario) return S[scenario]() end }

@@ -7,7 +7,7 @@
 //! | `routing DRIVER` | listens to `a` with the inbox closed, takes two `a`s, then opens the inbox and takes two more; reports the sequence to DRIVER |
 //! | `monitor DRIVER TARGET` | monitors TARGET and reports its exit to DRIVER |
 //! | `trap DRIVER TARGET` | traps links, links TARGET, reports the `link-down` to DRIVER |
-//! | `crash` | traps (panics) on the first message |
+//! | `crash [NAME]` | registers NAME, then traps (panics) on the first message; a CANCEL ends it normally |
 //! | `idle` | blocks in receive with nothing open |
 //! | `cancel DRIVER` | waits for `pid.cancel`, reports the reason to DRIVER, ends with `"clean"` |
 //! | `spin` | loops forever without a host call |
@@ -94,7 +94,12 @@ fn main() {
             }
         }
         "crash" => {
-            let _ = t::receive();
+            if let Some(name) = args.get(1) {
+                t::register(name).expect("register");
+            }
+            if let Received::Event(Event::Cancel { .. }) = t::receive() {
+                return;
+            }
             panic!("crashing on purpose");
         }
         "idle" => {
