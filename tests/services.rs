@@ -226,3 +226,74 @@ fn example_supervision_tree_restarts_and_escalates() {
     let root = pos(&["supervisor stopped", "supervisor=app:root"]);
     assert!(pipeline < clock && clock < root, "{log}");
 }
+
+#[test]
+fn example_lua_wasm_pingpong_runs_under_x() {
+    let dir = format!("{}/examples/lua-wasm-pingpong", env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO_BIN_EXE_troupe"))
+        .args(["run", &dir, "-x", "app:main", "500"])
+        .output()
+        .expect("run troupe");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("500 round trips between Lua and wasm"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.lines().last(), Some("500"), "{stdout}");
+    assert!(
+        stderr.contains("wasm pong stopping after 500 pings"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn example_wasm_workers_completes_while_a_worker_is_restarted() {
+    let dir = format!("{}/examples/wasm-workers", env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO_BIN_EXE_troupe"))
+        .args(["run", &dir, "-x", "app:report"])
+        .output()
+        .expect("run troupe");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    // The corpus is fixed: every file is counted exactly once whatever the restart did.
+    assert!(
+        stdout.starts_with("24 files, 2629 lines, 23463 words counted by the wasm workers\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("most frequent words: again=85, host=70, count=62, next=58, intensity=56"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.lines().last(), Some("24"), "{stdout}");
+    // worker-2 was terminated on purpose and its supervisor restarted it under a new PID.
+    let killed = lines_with(
+        &log,
+        &[
+            "child exited with error",
+            "child=app:worker_2",
+            "error=terminated",
+        ],
+    );
+    assert_eq!(killed.len(), 1, "{log}");
+    let started = lines_with(&log, &["child started", "child=app:worker_2"]);
+    assert_eq!(started.len(), 2, "worker-2 starts twice: {log}");
+    assert_ne!(pid_of(started[0]), pid_of(started[1]));
+    assert_eq!(lines_with(&log, &["worker-2 ready"]).len(), 2, "{log}");
+    // Every job finished; none was lost with the dead worker.
+    assert_eq!(lines_with(&log, &["job done"]).len(), 24, "{log}");
+    assert_eq!(
+        lines_with(&log, &["all jobs done", "\"files\":24"]).len(),
+        1,
+        "{log}"
+    );
+}
+
+fn pid_of(line: &str) -> &str {
+    line.split(" pid=")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or("")
+}

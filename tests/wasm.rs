@@ -374,7 +374,10 @@ fn a_supervised_wasm_actor_that_traps_is_restarted() {
 fn committed_guests_are_built_from_their_sources() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     if let Err(why) = xtask::ensure_target() {
-        println!("SKIPPED: cannot install the {} target: {why}", xtask::TARGET);
+        println!(
+            "SKIPPED: cannot install the {} target: {why}",
+            xtask::TARGET
+        );
         return;
     }
     match xtask::guests(root, xtask::Mode::Check) {

@@ -40,6 +40,16 @@ pub const GUESTS: &[Guest] = &[
         output: "guest-test-command.wasm",
         dest: "tests/guests/bin/command.wasm",
     },
+    Guest {
+        package: "example-ponger",
+        output: "example-ponger.wasm",
+        dest: "examples/lua-wasm-pingpong/wasm/ponger.wasm",
+    },
+    Guest {
+        package: "example-wasm-worker",
+        output: "example-wasm-worker.wasm",
+        dest: "examples/wasm-workers/wasm/worker.wasm",
+    },
 ];
 
 /// What [`guests`] does with the built artifacts.

@@ -309,18 +309,23 @@ impl log::Host for State {
         fields: String,
     ) -> wasmtime::Result<()> {
         let (entry, pid): (&str, Arc<str>) = (&self.entry.id, self.handle.pid.to_string().into());
-        let fields = if fields.trim().is_empty() {
-            None
-        } else {
-            Some(fields)
-        };
-        let fields = fields.as_deref().unwrap_or("");
+        // One arm per level (tracing needs the level at compile time), with the `fields`
+        // key only when the guest passed some.
+        macro_rules! emit {
+            ($lvl:ident) => {
+                if fields.trim().is_empty() {
+                    tracing::$lvl!(entry, pid = %pid, "{message}")
+                } else {
+                    tracing::$lvl!(entry, pid = %pid, fields = %fields, "{message}")
+                }
+            };
+        }
         match level {
-            log::Level::Trace => tracing::trace!(entry, pid = %pid, fields, "{message}"),
-            log::Level::Debug => tracing::debug!(entry, pid = %pid, fields, "{message}"),
-            log::Level::Info => tracing::info!(entry, pid = %pid, fields, "{message}"),
-            log::Level::Warn => tracing::warn!(entry, pid = %pid, fields, "{message}"),
-            log::Level::Error => tracing::error!(entry, pid = %pid, fields, "{message}"),
+            log::Level::Trace => emit!(trace),
+            log::Level::Debug => emit!(debug),
+            log::Level::Info => emit!(info),
+            log::Level::Warn => emit!(warn),
+            log::Level::Error => emit!(error),
         }
         Ok(())
     }
