@@ -6,10 +6,13 @@
 //! is printed. `TROUPE_BENCH_QUICK=1` shrinks the sizes for a smoke run;
 //! `TROUPE_BENCH_ONLY=spawn,idle,ping,ring,sleepers,sleep0,restart` picks figures.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::{report, rss_bytes, run, timed};
 use troupe::App;
 use troupe_kernel::Value;
 
@@ -174,31 +177,6 @@ fn main() {
     app.shutdown();
 }
 
-async fn run(app: &App, entry: &str, args: &[u64]) -> Value {
-    let args = args.iter().map(|n| Value::str(n.to_string())).collect();
-    match app.exec(entry, args).await {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) => panic!("{entry} failed: {e}"),
-        Err(e) => panic!("{entry} could not start: {e}"),
-    }
-}
-
-fn timed(rt: &tokio::runtime::Runtime, app: &App, entry: &str, args: &[u64]) -> Duration {
-    let t0 = Instant::now();
-    rt.block_on(run(app, entry, args));
-    t0.elapsed()
-}
-
-fn rss_bytes() -> f64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0.0);
-    pages * 4096.0
-}
-
 /// Spawn `n` processes blocked in receive, measure the RSS growth, then release them.
 fn idle_memory(rt: &tokio::runtime::Runtime, app: &App, n: u64) -> f64 {
     rt.block_on(async {
@@ -231,46 +209,6 @@ fn idle_memory(rt: &tokio::runtime::Runtime, app: &App, n: u64) -> f64 {
         let _ = exec.await;
         (after - before) / n as f64
     })
-}
-
-fn report(
-    name: &str,
-    value: f64,
-    unit: &str,
-    budget: &str,
-    limit: f64,
-    higher_is_better: bool,
-    erl: Option<&f64>,
-) {
-    let ok = if higher_is_better {
-        value >= limit
-    } else {
-        value <= limit
-    };
-    let erl_s = erl
-        .map(|e| format!("{e:.3} {unit}"))
-        .unwrap_or_else(|| "-".into());
-    let ratio = match erl {
-        Some(e) if *e > 0.0 => format!(
-            "{:.2}x",
-            if higher_is_better {
-                e / value
-            } else {
-                value / e
-            }
-        ),
-        _ => "(erl not found)".into(),
-    };
-    println!(
-        "{:<44} {:>12.3} {:<6} {:<16} {:>14}  {}  {}",
-        name,
-        value,
-        unit,
-        budget,
-        erl_s,
-        ratio,
-        if ok { "within budget" } else { "OVER BUDGET" }
-    );
 }
 
 /// Run the Erlang reference if `erl` is installed; `name -> value`.

@@ -10,7 +10,7 @@ use serde_json::json;
 use troupe::kernel::Value;
 
 #[test]
-fn lua_calls_wat_functions_with_and_without_wit() {
+fn lua_calls_wat_functions_with_and_without_wit_and_limits_apply() {
     let r = run_ok("wasm_funcs", "app:main");
     assert_eq!(
         r,
@@ -25,6 +25,8 @@ fn lua_calls_wat_functions_with_and_without_wit() {
             "spin_is_nil": true,
             "spin_err": "max_execution_ms exceeded: ran longer than 200 ms",
             "spin_kind": "TIMEOUT",
+            "burn_is_nil": true,
+            "burn_err": "fuel exhausted: limit 100000",
         })
     );
 }

@@ -201,11 +201,12 @@ fn index_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Set `hash: sha256:<hash>` in every entry whose `path:` ends in `file_name`, in the
-/// registry files under `examples/` and `tests/apps/`. Returns the files changed.
+/// registry files under `examples/`, `tests/apps/` and `benches/apps/`. Returns the files changed.
 fn update_hashes(root: &Path, file_name: &str, hash: &str) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     index_files(&root.join("examples"), &mut files);
     index_files(&root.join("tests/apps"), &mut files);
+    index_files(&root.join("benches/apps"), &mut files);
     let mut changed = Vec::new();
     for f in files {
         let text =

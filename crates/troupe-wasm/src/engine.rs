@@ -22,6 +22,9 @@ pub const MEMORY_GUARD: u64 = 2 << 20;
 pub const ASYNC_STACK: usize = 1 << 20;
 /// Native stack wasm frames may use, in bytes (deep recursion traps beyond it).
 pub const MAX_WASM_STACK: usize = 512 << 10;
+/// Bytes of each linear memory, table and fiber stack slot kept resident between
+/// instances (reset by memset, not returned to the kernel).
+pub const KEEP_RESIDENT: usize = 128 << 10;
 /// Epoch tick length. A guest runs [`SLICE_TICKS`] ticks before it yields.
 pub const TICK: Duration = Duration::from_millis(1);
 /// Ticks a guest may run before its slice ends (as `troupe_kernel::preempt::SLICE_TICKS`).
@@ -51,7 +54,12 @@ impl WasmEngine {
             .max_memory_size(MAX_MEMORY as usize)
             .max_memories_per_module(1)
             .table_elements(20_000)
-            .max_unused_warm_slots(256);
+            .max_unused_warm_slots(256)
+            // Reset the first pages of a slot with memset instead of madvise: no page
+            // faults on the next instantiation and no TLB shootdowns (see ARCHITECTURE.md).
+            .linear_memory_keep_resident(KEEP_RESIDENT)
+            .table_keep_resident(KEEP_RESIDENT)
+            .async_stack_keep_resident(KEEP_RESIDENT);
         let mut config = Config::new();
         config
             .wasm_component_model(true)
@@ -62,6 +70,9 @@ impl WasmEngine {
             .memory_reservation(MAX_MEMORY)
             .memory_guard_size(MEMORY_GUARD)
             .memory_reservation_for_growth(0)
+            // Traps carry our own reason (limit names, last stderr line); capturing a wasm
+            // backtrace on every trap or `exit` costs an unwind per process end.
+            .wasm_backtrace(false)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config)?;
         let stop = Arc::new(AtomicBool::new(false));

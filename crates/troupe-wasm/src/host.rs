@@ -169,8 +169,11 @@ impl process::Host for State {
 
     async fn receive(&mut self, timeout_ms: Option<u64>) -> wasmtime::Result<Option<Delivery>> {
         let handle = self.handle.clone();
-        let mut timer =
-            timeout_ms.map(|ms| Box::pin(tokio::time::sleep(Duration::from_millis(ms))));
+        // A zero timeout only looks: no timer (tokio's wheel would round it up to 1 ms).
+        let poll_only = timeout_ms == Some(0);
+        let mut timer = timeout_ms
+            .filter(|ms| *ms > 0)
+            .map(|ms| Box::pin(tokio::time::sleep(Duration::from_millis(ms))));
         let mailbox = &mut self.mailbox;
         let got = poll_fn(|cx| {
             // Register first, then look: a message arriving in between still wakes us.
@@ -181,6 +184,7 @@ impl process::Host for State {
             }
             match &mut timer {
                 Some(t) => t.as_mut().poll(cx).map(|()| None),
+                None if poll_only => Poll::Ready(None),
                 None => Poll::Pending,
             }
         })

@@ -14,6 +14,7 @@
 //! | `grow` | allocates until memory runs out |
 //! | `call DRIVER` | calls `app:double` through `troupe:funcs` for each inbox integer and replies |
 //! | `spawn DRIVER` | spawns `app:child` linked and monitored, reports its exit |
+//! | `hostcalls DRIVER N` / `asynccalls DRIVER N` | times N trivial sync / async host calls, reports nanoseconds |
 
 use std::time::Duration;
 
@@ -164,6 +165,20 @@ fn main() {
                     .unwrap_or_default();
                 report(&driver, "child_exit", &(from == child, v));
             }
+        }
+        "hostcalls" | "asynccalls" => {
+            // Benchmark: N trivial host calls (sync `set-trap-links`, or async `receive`
+            // with a zero timeout on an empty mailbox); replies the elapsed nanoseconds.
+            let (driver, n) = (arg(1), arg(2).parse::<u64>().unwrap_or(0));
+            let t0 = std::time::Instant::now();
+            for _ in 0..n {
+                if mode == "hostcalls" {
+                    t::set_trap_links(false);
+                } else {
+                    let _ = t::receive_raw(Some(Duration::ZERO));
+                }
+            }
+            report(&driver, "elapsed_ns", &(t0.elapsed().as_nanos() as u64));
         }
         other => panic!("unknown mode {other}"),
     }
