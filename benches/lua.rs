@@ -72,8 +72,8 @@ fn main() {
         .expect("tokio runtime");
     let erl = erlang(&s);
     println!(
-        "{:<44} {:>12}  {:<16} {:>14}  {}",
-        "figure", "troupe", "budget", "erlang", "troupe/erlang"
+        "{:<44} {:>12}  {:<16} {:>14}  troupe/erlang",
+        "figure", "troupe", "budget", "erlang"
     );
 
     let only = std::env::var("TROUPE_BENCH_ONLY").unwrap_or_default();
@@ -193,7 +193,7 @@ fn idle_memory(rt: &tokio::runtime::Runtime, app: &App, n: u64) -> f64 {
                 r = &mut exec => panic!("idle driver ended early: {:?}", r.map(|r| r.map(|v| v.display()))),
                 _ = tokio::time::sleep(Duration::from_millis(50)) => {}
             }
-            if app.node.process_count() >= base_count + n as usize + 1 && app.node.lookup_name("idle_driver").is_some() {
+            if app.node.process_count() > base_count + n as usize && app.node.lookup_name("idle_driver").is_some() {
                 tokio::select! {
                     r = &mut exec => panic!("idle driver ended early: {:?}", r.map(|r| r.map(|v| v.display()))),
                     _ = tokio::time::sleep(Duration::from_millis(300)) => {}

@@ -360,6 +360,45 @@ fn the_second_boot_loads_compiled_code_from_the_cache() {
     );
 }
 
+// ---- §6.2 pool ---------------------------------------------------------------------------
+
+#[test]
+fn function_pools_keep_instances_warm_drop_trapped_ones_and_cap_concurrent_calls() {
+    // Each entry's guest bumps a global and returns it, so a value shows which instance
+    // served the call (see tests/apps/wasm_pool/_index.yaml).
+    let trap =
+        |id: &str| format!("{id} failed: wasm trap: wasm `unreachable` instruction executed");
+    assert_eq!(
+        run_ok("wasm_pool", "app:main"),
+        json!({
+            // No `pool` and `inline`: a fresh instance per call.
+            "default": [1, 1, 1],
+            "inline": [1, 1, 1],
+            // `lazy`: the instance and its global survive between calls; the one that
+            // trapped (its counter at 4) is dropped, and the next call starts a new one.
+            "lazy": [1, 2, 3, trap("app:next_lazy"), 1, 2],
+            // The same through a component export.
+            "component": [1, 2, trap("app:next_component"), 1, 2],
+            // `static, size: 2`: both instances exist from boot and serve calls in turn.
+            "static": [1, 1, 2, 2, 3],
+            // `max_size: 1`: four concurrent callers, served one after the other by the
+            // one warm instance (an overlapping call would have made a fresh one: a 1).
+            "serialized": [1, 2, 3, 4],
+        })
+    );
+}
+
+#[test]
+fn a_pool_with_max_size_0_fails_the_boot_naming_the_entry() {
+    match troupe::App::open(&common::app_dir("wasm_pool_zero")) {
+        Ok(_) => panic!("a pool with max_size 0 booted"),
+        Err(e) => assert_eq!(
+            e.to_string(),
+            "entry app:never: `pool.max_size` must be at least 1"
+        ),
+    }
+}
+
 // ---- supervision of wasm processes -------------------------------------------------------
 
 #[test]

@@ -71,6 +71,20 @@ impl ProcessHandle {
         }
     }
 
+    /// A handle that belongs to no process: the node never registers it, so nothing can
+    /// find it by PID or name, send to it, link to it or monitor it, and
+    /// [`ProcessHandle::is_alive`] is false. A runtime uses one as a placeholder in state
+    /// it builds ahead of, or keeps between, processes — the wasm runtime's pooled
+    /// function instances (SPEC §6.2) hold one while no call runs on them — and must put
+    /// the real process's handle in its place before guest code runs for that process.
+    /// `pid` should not collide with a live process: the node's counter starts at 1, so
+    /// counter 0 (`Pid::new(node, host, 0)`) is never a real process.
+    pub fn detached(pid: Pid, entry: Arc<str>) -> ProcessHandle {
+        let handle = ProcessHandle::new(pid, entry, None);
+        handle.relations.lock().alive = false;
+        handle
+    }
+
     pub(crate) fn set_ready(&self, tx: tokio::sync::oneshot::Sender<()>) {
         *self.ready.lock() = Some(tx);
     }

@@ -20,7 +20,7 @@ fn copy(v: &LuaValue, depth: usize) -> Value {
     match v {
         LuaValue::Nil => Value::Nil,
         LuaValue::Boolean(b) => Value::Bool(*b),
-        LuaValue::Integer(i) => Value::Int(*i as i64),
+        LuaValue::Integer(i) => Value::Int(*i),
         LuaValue::Number(n) => number(*n),
         LuaValue::String(s) => Value::Str(s.as_bytes().to_vec()),
         LuaValue::Table(t) => {

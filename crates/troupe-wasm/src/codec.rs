@@ -154,7 +154,11 @@ mod tests {
 
     #[test]
     fn bad_payloads_are_errors() {
-        assert!(decode(&[0xc1]).unwrap_err().contains("invalid MessagePack"));
+        assert!(
+            decode(&[0x92, 0x01])
+                .unwrap_err()
+                .contains("invalid MessagePack")
+        );
         assert!(decode(&[0x01, 0x02]).unwrap_err().contains("trailing"));
     }
 }

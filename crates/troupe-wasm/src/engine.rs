@@ -72,7 +72,7 @@ impl WasmEngine {
             .memory_reservation_for_growth(0)
             // Traps carry our own reason (limit names, last stderr line); capturing a wasm
             // backtrace on every trap or `exit` costs an unwind per process end.
-            .wasm_backtrace(false)
+            .wasm_backtrace_max_frames(None)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config)?;
         let stop = Arc::new(AtomicBool::new(false));

@@ -5,8 +5,9 @@
 //! guest that computes is preempted by epoch deadlines.
 //!
 //! Modules: [`engine`] (engine + pooling + epoch ticker), [`cache`] (on-disk compile
-//! cache), [`prepare`] (boot-time compile, capability check, pre-link), [`run`] (process
-//! bodies and limits), [`host`] (the `troupe:runtime` interfaces), [`mailbox`],
+//! cache), [`prepare`] (boot-time compile, capability check, pre-link), [`pool`] (warm
+//! instances of function entries), [`run`] (process bodies and limits), [`host`] (the
+//! `troupe:runtime` interfaces), [`mailbox`],
 //! [`values`] (Lua ↔ WIT), [`codec`] (MessagePack payloads), [`stdio`], [`state`].
 
 pub mod cache;
@@ -14,6 +15,7 @@ pub mod codec;
 pub mod engine;
 pub mod host;
 pub mod mailbox;
+pub mod pool;
 pub mod prepare;
 pub mod run;
 pub mod state;
@@ -31,6 +33,7 @@ pub use cache::CompileCache;
 pub use prepare::PrepareError;
 
 use crate::engine::WasmEngine;
+use crate::pool::{Mode, Warm};
 use crate::prepare::Prepared;
 use crate::state::State;
 
@@ -99,10 +102,12 @@ impl WasmRuntime {
         })
     }
 
-    /// Compile, check and pre-link every wasm entry of the node (SPEC §6.1, §6.4).
+    /// Compile, check and pre-link every wasm entry of the node (SPEC §6.1, §6.4), then
+    /// create the warm instances of `static` pools (SPEC §6.2).
     ///
     /// Errors: [`WasmError::Prepare`] with every entry that cannot run (bad bytes, hash
-    /// mismatch, an import its `imports` does not list, a missing export).
+    /// mismatch, an import its `imports` does not list, a missing export, a `static` pool
+    /// whose instances cannot be created).
     pub fn prepare_all(&self, node: &Node) -> Result<(), WasmError> {
         let registry = node.registry().clone();
         let mut errors = Vec::new();
@@ -116,7 +121,10 @@ impl WasmRuntime {
                 Kind::FunctionWat(s) | Kind::FunctionWasm(s) | Kind::ProcessWasm(s) => s.clone(),
                 _ => continue,
             };
-            match self.prepare(&registry, &entry, &spec) {
+            let prepared = self
+                .prepare(&registry, &entry, &spec)
+                .and_then(|p| self.fill(node, &p).map(|()| p));
+            match prepared {
                 Ok(p) => {
                     self.prepared.write().insert(id.clone(), Arc::new(p));
                 }
@@ -131,6 +139,32 @@ impl WasmRuntime {
         } else {
             Err(WasmError::Prepare(errors))
         }
+    }
+
+    /// `pool: {type: static}`: create the entry's `size` warm instances now, so the first
+    /// calls find them (SPEC §6.2). Each gets a store of its own whose handle is the pool's
+    /// detached placeholder (there is no process yet), is instantiated on this thread with
+    /// `futures::executor::block_on` (instantiation needs no reactor; an epoch yield
+    /// just polls again), and is parked in the pool like an instance that finished a call.
+    /// Stdout/stderr written while instantiating is labelled with the placeholder PID.
+    fn fill(&self, node: &Node, p: &Prepared) -> Result<(), String> {
+        if p.pool.mode != Mode::Static {
+            return Ok(());
+        }
+        for _ in 0..p.pool.size {
+            let ctx = ProcessContext {
+                node: node.clone(),
+                handle: p.pool.vacant.clone(),
+                entry: p.entry.clone(),
+                args: Vec::new(),
+            };
+            let mut store = run::store(&self.engine.engine, self.engine.fuel, p, ctx, false)
+                .map_err(|e| e.message)?;
+            let instance = futures::executor::block_on(run::instantiate(p, &mut store))
+                .map_err(|e| format!("cannot create a `static` pool instance: {e:#}"))?;
+            p.pool.give_back(Warm { store, instance });
+        }
+        Ok(())
     }
 
     /// Send the WASI stdout/stderr of `entry`'s processes to the terminal instead of the

@@ -11,6 +11,7 @@ use troupe_registry::{Entry, Kind, Registry, WasmSpec};
 use wasmtime::component::{ComponentExportIndex, types::ComponentItem};
 
 use crate::WasmRuntime;
+use crate::pool::Pool;
 use crate::state::State;
 
 /// How a prepared entry runs.
@@ -43,6 +44,9 @@ pub struct Prepared {
     pub code: Code,
     /// `wasi.mounts` resolved: host directory, guest path, read-only.
     pub mounts: Vec<(PathBuf, String, bool)>,
+    /// Warm instances of a function entry (SPEC §6.2 `pool`); always `inline` for
+    /// `process.wasm`.
+    pub pool: Pool,
 }
 
 /// A problem preparing one entry.
@@ -178,6 +182,12 @@ impl WasmRuntime {
         let bytes = bytes(registry, entry, spec)?;
         let is_component = wasmparser::Parser::is_component(&bytes);
         let is_process = entry.kind_name() == "process.wasm";
+        let pool = Pool::new(
+            spec.pool.as_ref(),
+            !is_process,
+            &registry.node.name,
+            &entry.id,
+        )?;
         let mounts = spec
             .wasi
             .mounts
@@ -297,6 +307,7 @@ impl WasmRuntime {
             spec: spec.clone(),
             code,
             mounts,
+            pool,
         })
     }
 }

@@ -1,20 +1,26 @@
 //! Process bodies for wasm entries: build the store (WASI context, limits, epoch
-//! preemption), instantiate, call the command or the export, and turn the outcome into an
-//! exit result. Limits (SPEC §3.6) end the process with an error whose reason names them.
+//! preemption) or take a warm one from the entry's pool (SPEC §6.2, see [`crate::pool`]),
+//! instantiate, call the command or the export, and turn the outcome into an exit result.
+//! Limits (SPEC §3.6) end the process with an error whose reason names them.
 
+use std::future::{Future, poll_fn};
 use std::sync::Arc;
 use std::time::Instant;
 
-use troupe_kernel::{ErrorKind, ExitResult, ProcessBody, ProcessContext, ProcessError, Value};
+use tokio::sync::OwnedSemaphorePermit;
+use troupe_kernel::{
+    ErrorKind, ExitResult, ProcessBody, ProcessContext, ProcessError, ProcessRef, Value,
+};
 use wasmtime::component::Val;
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
 use crate::engine::SLICE_TICKS;
 use crate::mailbox::Mailbox;
+use crate::pool::{Instance, Warm};
 use crate::prepare::{Code, Export, Prepared};
 use crate::state::{MemoryLimit, State};
-use crate::stdio::{LastLine, LogOutput, Stream};
+use crate::stdio::{Label, LastLine, LogOutput, Stream};
 use crate::values::{lift, lower};
 
 /// Build the body of a wasm process or function call.
@@ -26,6 +32,10 @@ pub fn body(
     terminal: bool,
 ) -> ProcessBody {
     Box::pin(async move {
+        // `pool.max_size` (SPEC §6.2): wait for a slot before taking or creating an
+        // instance; the permit lives until the call ends. The wait suspends only this
+        // process, a kill still ends it, and it is not part of `max_execution_ms`.
+        let _permit = slot(&prepared, &ctx.handle).await;
         let max = prepared.spec.limits.max_execution;
         let run = run(engine, fuel, prepared, ctx, terminal);
         match max {
@@ -44,31 +54,36 @@ pub fn body(
     })
 }
 
+/// A permit of the entry's `max_size` semaphore (`None` without a limit). The process's
+/// waker is registered while it waits, so a kill wakes it.
+async fn slot(p: &Prepared, handle: &ProcessRef) -> Option<OwnedSemaphorePermit> {
+    let mut wait = std::pin::pin!(p.pool.permit());
+    poll_fn(|cx| {
+        handle.register_waker(cx.waker());
+        wait.as_mut().poll(cx)
+    })
+    .await
+}
+
 fn internal(message: String) -> ProcessError {
     ProcessError::new(ErrorKind::Internal, message)
 }
 
-/// A WASI context for `p` (args, env, mounts, stdio to the log or the terminal).
-fn wasi(
-    p: &Prepared,
-    pid: &Arc<str>,
-    terminal: bool,
-    last: &LastLine,
-) -> Result<WasiCtxBuilder, ProcessError> {
+/// A WASI context for `p` (args, env, mounts, stdio to the log or the terminal as `label`
+/// says).
+fn wasi(p: &Prepared, label: &Label, last: &LastLine) -> Result<WasiCtxBuilder, ProcessError> {
     let mut b = WasiCtxBuilder::new();
     let entry: Arc<str> = p.entry.id.as_str().into();
     b.stdout(LogOutput::new(
         entry.clone(),
-        pid.clone(),
+        label.clone(),
         Stream::Stdout,
-        terminal,
         last.clone(),
     ));
     b.stderr(LogOutput::new(
         entry,
-        pid.clone(),
+        label.clone(),
         Stream::Stderr,
-        terminal,
         last.clone(),
     ));
     let mut argv = vec![p.entry.id.clone()];
@@ -89,22 +104,23 @@ fn wasi(
     Ok(b)
 }
 
-fn store(
+/// A fresh store for the process of `ctx`.
+pub(crate) fn store(
     engine: &Engine,
     fuel: bool,
     p: &Prepared,
     ctx: ProcessContext,
     terminal: bool,
 ) -> Result<Store<State>, ProcessError> {
-    let pid: Arc<str> = ctx.handle.pid.to_string().into();
+    let label = Label::new(ctx.handle.pid.to_string().into(), terminal);
     let last = LastLine::default();
     let p1 = match p.code {
-        Code::Core { wasi1: true, .. } => Some(wasi(p, &pid, terminal, &last)?.build_p1()),
+        Code::Core { wasi1: true, .. } => Some(wasi(p, &label, &last)?.build_p1()),
         _ => None,
     };
-    let wasi_ctx = wasi(p, &pid, terminal, &last)?.build();
+    let wasi_ctx = wasi(p, &label, &last)?.build();
     let state = State {
-        node: ctx.node,
+        node: Some(ctx.node),
         handle: ctx.handle,
         entry: ctx.entry,
         args: ctx.args,
@@ -118,6 +134,7 @@ fn store(
             exceeded: false,
         },
         started: Instant::now(),
+        label,
     };
     let mut store = Store::new(engine, state);
     store.limiter(|s| &mut s.limits);
@@ -127,11 +144,28 @@ fn store(
         cx.data().handle.mark_yielded();
         Ok(UpdateDeadline::Yield(SLICE_TICKS))
     });
+    arm(&mut store, fuel, p);
+    Ok(store)
+}
+
+/// Give a store a full slice and, with fuel metering on, the entry's full fuel: at
+/// creation, and again each time a pooled store starts a call.
+fn arm(store: &mut Store<State>, fuel: bool, p: &Prepared) {
     store.set_epoch_deadline(SLICE_TICKS);
     if fuel {
         let _ = store.set_fuel(p.spec.limits.fuel.unwrap_or(u64::MAX));
     }
-    Ok(store)
+}
+
+/// Instantiate the entry in `store`.
+pub(crate) async fn instantiate(
+    p: &Prepared,
+    store: &mut Store<State>,
+) -> wasmtime::Result<Instance> {
+    match &p.code {
+        Code::Component { pre, .. } => pre.instantiate_async(store).await.map(Instance::Component),
+        Code::Core { pre, .. } => pre.instantiate_async(store).await.map(Instance::Core),
+    }
 }
 
 /// Turn a wasmtime error into an exit reason, naming the limit when one was hit.
@@ -196,82 +230,118 @@ async fn run(
     ctx: ProcessContext,
     terminal: bool,
 ) -> ExitResult {
-    let mut store = store(&engine, fuel, &p, ctx, terminal)?;
-    match &p.code {
-        Code::Component { pre, export } => {
-            let instance = match pre.instantiate_async(&mut store).await {
-                Ok(i) => i,
+    let Warm {
+        mut store,
+        instance,
+    } = match p.pool.take() {
+        Some(mut warm) => {
+            warm.store.data_mut().begin_call(ctx, terminal);
+            arm(&mut warm.store, fuel, &p);
+            warm
+        }
+        None => {
+            let mut store = store(&engine, fuel, &p, ctx, terminal)?;
+            match instantiate(&p, &mut store).await {
+                Ok(instance) => Warm { store, instance },
                 Err(e) => return Err(failure(&store, &p, e)),
-            };
-            match export {
-                Export::Command(idx) => {
-                    let run = instance
-                        .get_typed_func::<(), (Result<(), ()>,)>(&mut store, idx)
-                        .map_err(|e| {
-                            internal(format!("wasi:cli/run has an unexpected type: {e:#}"))
-                        })?;
-                    match run.call_async(&mut store, ()).await {
-                        Ok((Ok(()),)) => exit_code(0),
-                        Ok((Err(()),)) => exit_code(1),
-                        Err(e) => match e.downcast_ref::<I32Exit>() {
-                            Some(I32Exit(code)) => exit_code(*code),
-                            None => Err(failure(&store, &p, e)),
-                        },
-                    }
-                }
-                Export::Function(idx, method) => {
-                    let func = instance
-                        .get_func(&mut store, idx)
-                        .ok_or_else(|| internal(format!("export `{method}` is not a function")))?;
-                    let ty = func.ty(&store);
-                    let args = &store.data().args;
-                    let params: Vec<_> = ty.params().map(|(n, t)| (n.to_string(), t)).collect();
-                    if args.len() > params.len() {
-                        return Err(ProcessError::new(
-                            ErrorKind::Invalid,
-                            format!(
-                                "{}: `{method}` takes {} argument(s), got {}",
-                                p.entry.id,
-                                params.len(),
-                                args.len()
-                            ),
-                        ));
-                    }
-                    let mut vals = Vec::with_capacity(params.len());
-                    for (i, (name, t)) in params.iter().enumerate() {
-                        let v = args.get(i).unwrap_or(&Value::Nil);
-                        vals.push(lower(name, t, v).map_err(|e| {
-                            ProcessError::new(
-                                ErrorKind::Invalid,
-                                format!("{}: invalid argument {}: {e}", p.entry.id, i + 1),
-                            )
-                        })?);
-                    }
-                    let mut results = vec![Val::Bool(false); ty.results().len()];
-                    if let Err(e) = func.call_async(&mut store, &vals, &mut results).await {
-                        return Err(failure(&store, &p, e));
-                    }
-                    Ok(match results.as_slice() {
-                        [] => Value::Nil,
-                        [one] => lift(one),
-                        many => Value::Array(many.iter().map(lift).collect()),
-                    })
-                }
             }
         }
-        Code::Core { pre, method, .. } => {
-            let instance = match pre.instantiate_async(&mut store).await {
-                Ok(i) => i,
-                Err(e) => return Err(failure(&store, &p, e)),
+    };
+    let (result, intact) = call(&p, &mut store, instance).await;
+    if intact {
+        p.pool.give_back(Warm { store, instance });
+    }
+    result
+}
+
+/// Call the command or the export on `instance`. Also says whether the instance may serve
+/// another call: false once the guest trapped, hit a limit, exited or a host call failed
+/// (anything wasmtime reports as an error); true when the guest returned normally or was
+/// never entered (arguments that do not fit).
+async fn call(p: &Prepared, store: &mut Store<State>, instance: Instance) -> (ExitResult, bool) {
+    match (&p.code, instance) {
+        (Code::Component { export, .. }, Instance::Component(instance)) => match export {
+            Export::Command(idx) => {
+                let run = match instance.get_typed_func::<(), (Result<(), ()>,)>(&mut *store, idx) {
+                    Ok(run) => run,
+                    Err(e) => {
+                        return (
+                            Err(internal(format!(
+                                "wasi:cli/run has an unexpected type: {e:#}"
+                            ))),
+                            true,
+                        );
+                    }
+                };
+                match run.call_async(&mut *store, ()).await {
+                    Ok((Ok(()),)) => (exit_code(0), true),
+                    Ok((Err(()),)) => (exit_code(1), true),
+                    Err(e) => match e.downcast_ref::<I32Exit>() {
+                        Some(I32Exit(code)) => (exit_code(*code), false),
+                        None => (Err(failure(store, p, e)), false),
+                    },
+                }
+            }
+            Export::Function(idx, method) => {
+                let Some(func) = instance.get_func(&mut *store, idx) else {
+                    return (
+                        Err(internal(format!("export `{method}` is not a function"))),
+                        true,
+                    );
+                };
+                let ty = func.ty(&*store);
+                let args = &store.data().args;
+                let params: Vec<_> = ty.params().map(|(n, t)| (n.to_string(), t)).collect();
+                if args.len() > params.len() {
+                    let e = ProcessError::new(
+                        ErrorKind::Invalid,
+                        format!(
+                            "{}: `{method}` takes {} argument(s), got {}",
+                            p.entry.id,
+                            params.len(),
+                            args.len()
+                        ),
+                    );
+                    return (Err(e), true);
+                }
+                let mut vals = Vec::with_capacity(params.len());
+                for (i, (name, t)) in params.iter().enumerate() {
+                    let v = args.get(i).unwrap_or(&Value::Nil);
+                    match lower(name, t, v) {
+                        Ok(v) => vals.push(v),
+                        Err(e) => {
+                            let e = ProcessError::new(
+                                ErrorKind::Invalid,
+                                format!("{}: invalid argument {}: {e}", p.entry.id, i + 1),
+                            );
+                            return (Err(e), true);
+                        }
+                    }
+                }
+                let mut results = vec![Val::Bool(false); ty.results().len()];
+                if let Err(e) = func.call_async(&mut *store, &vals, &mut results).await {
+                    return (Err(failure(store, p, e)), false);
+                }
+                let value = match results.as_slice() {
+                    [] => Value::Nil,
+                    [one] => lift(one),
+                    many => Value::Array(many.iter().map(lift).collect()),
+                };
+                (Ok(value), true)
+            }
+        },
+        (Code::Core { method, .. }, Instance::Core(instance)) => {
+            let Some(func) = instance.get_func(&mut *store, method) else {
+                return (
+                    Err(internal(format!("export `{method}` is not a function"))),
+                    true,
+                );
             };
-            let func = instance
-                .get_func(&mut store, method)
-                .ok_or_else(|| internal(format!("export `{method}` is not a function")))?;
-            let ty = func.ty(&store);
+            let ty = func.ty(&*store);
             let args = store.data().args.clone();
             let params: Vec<_> = ty.params().collect();
             if args.len() != params.len() {
-                return Err(ProcessError::new(
+                let e = ProcessError::new(
                     ErrorKind::Invalid,
                     format!(
                         "{}: `{method}` takes {} argument(s), got {}",
@@ -279,36 +349,51 @@ async fn run(
                         params.len(),
                         args.len()
                     ),
-                ));
+                );
+                return (Err(e), true);
             }
             let mut vals = Vec::with_capacity(params.len());
             for (i, (t, v)) in params.iter().zip(&args).enumerate() {
-                vals.push(core_val(t, v).ok_or_else(|| {
-                    ProcessError::new(
-                        ErrorKind::Invalid,
-                        format!(
-                            "{}: invalid argument {}: expected {t}, got {}",
-                            p.entry.id,
-                            i + 1,
-                            v.display()
-                        ),
-                    )
-                })?);
+                match core_val(t, v) {
+                    Some(v) => vals.push(v),
+                    None => {
+                        let e = ProcessError::new(
+                            ErrorKind::Invalid,
+                            format!(
+                                "{}: invalid argument {}: expected {t}, got {}",
+                                p.entry.id,
+                                i + 1,
+                                v.display()
+                            ),
+                        );
+                        return (Err(e), true);
+                    }
+                }
             }
             let mut results = vec![wasmtime::Val::I32(0); ty.results().len()];
-            match func.call_async(&mut store, &vals, &mut results).await {
-                Ok(()) if method == "_start" => exit_code(0),
-                Ok(()) => Ok(match results.as_slice() {
-                    [] => Value::Nil,
-                    [one] => core_lift(one),
-                    many => Value::Array(many.iter().map(core_lift).collect()),
-                }),
+            match func.call_async(&mut *store, &vals, &mut results).await {
+                Ok(()) if method == "_start" => (exit_code(0), true),
+                Ok(()) => {
+                    let value = match results.as_slice() {
+                        [] => Value::Nil,
+                        [one] => core_lift(one),
+                        many => Value::Array(many.iter().map(core_lift).collect()),
+                    };
+                    (Ok(value), true)
+                }
                 Err(e) => match e.downcast_ref::<I32Exit>() {
-                    Some(I32Exit(code)) => exit_code(*code),
-                    None => Err(failure(&store, &p, e)),
+                    Some(I32Exit(code)) => (exit_code(*code), false),
+                    None => (Err(failure(store, p, e)), false),
                 },
             }
         }
+        _ => (
+            Err(internal(format!(
+                "{}: the instance does not match the entry's code (a bug)",
+                p.entry.id
+            ))),
+            false,
+        ),
     }
 }
 

@@ -1,10 +1,12 @@
 //! [`State`]: what a wasm store holds for one process — the kernel handle, the mailbox
-//! view, WASI contexts and the limits being enforced (SPEC §3.6).
+//! view, WASI contexts and the limits being enforced (SPEC §3.6). A store kept warm by a
+//! function pool (SPEC §6.2) outlives its calls: [`State::begin_call`] and
+//! [`State::park`] swap its per-call parts.
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use troupe_kernel::{Node, ProcessRef, Value};
+use troupe_kernel::{Node, ProcessContext, ProcessRef, Value};
 use troupe_registry::Entry;
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
@@ -12,10 +14,15 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::mailbox::Mailbox;
+use crate::stdio::{Label, LastLine};
 
 /// Store data of one wasm process or function call.
 pub struct State {
-    pub node: Node,
+    /// The node; `None` only while the store is parked in a function pool between calls,
+    /// so that the node → runtime → pool → store chain does not hold the node alive (a
+    /// reference cycle). Host functions reach it through [`State::node`].
+    pub node: Option<Node>,
+    /// The process running (a detached placeholder while parked in a pool).
     pub handle: ProcessRef,
     pub entry: Arc<Entry>,
     /// Spawn / call arguments.
@@ -28,7 +35,46 @@ pub struct State {
     pub limits: MemoryLimit,
     pub started: Instant,
     /// The last line written to stderr, to explain a trap.
-    pub last_stderr: crate::stdio::LastLine,
+    pub last_stderr: LastLine,
+    /// PID and terminal choice of the WASI stdout/stderr.
+    pub label: Label,
+}
+
+impl State {
+    /// The node the process runs on.
+    ///
+    /// Panics when the store is parked in a pool, where no guest code runs (a bug).
+    pub fn node(&self) -> &Node {
+        self.node
+            .as_ref()
+            .expect("a wasm store runs guest code only while it serves a process")
+    }
+
+    /// Make a store serve the process of `ctx`: its handle, node, entry and arguments, an
+    /// empty mailbox view, the limit flag cleared, the clock restarted, no remembered
+    /// stderr line, and stdout/stderr labelled with its PID (to the terminal when
+    /// `terminal`). The store-level parts (fuel, epoch deadline) are reset by the caller.
+    pub fn begin_call(&mut self, ctx: ProcessContext, terminal: bool) {
+        self.label.set(ctx.handle.pid.to_string().into(), terminal);
+        self.node = Some(ctx.node);
+        self.handle = ctx.handle;
+        self.entry = ctx.entry;
+        self.args = ctx.args;
+        self.mailbox = Mailbox::default();
+        self.limits.exceeded = false;
+        self.started = Instant::now();
+        *self.last_stderr.lock() = None;
+    }
+
+    /// Drop what ties a store to its last call (the node, the process handle — replaced by
+    /// the detached `vacant` one —, the arguments and the mailbox view) before it waits in
+    /// a pool.
+    pub fn park(&mut self, vacant: &ProcessRef) {
+        self.node = None;
+        self.handle = vacant.clone();
+        self.args = Vec::new();
+        self.mailbox = Mailbox::default();
+    }
 }
 
 /// `limits.max_memory` as a wasmtime [`ResourceLimiter`]: growing past it traps, and

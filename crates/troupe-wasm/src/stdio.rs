@@ -1,5 +1,7 @@
 //! A WASI process's stdout/stderr (SPEC §6.3): one log line per line written, labelled
-//! with the entry, the PID and the stream, or the terminal under `troupe run -x`.
+//! with the entry, the PID and the stream, or the terminal under `troupe run -x`. The PID
+//! and the terminal choice live in a [`Label`] shared by a store's streams, so a pooled
+//! function instance (SPEC §6.2) labels each call's output with that call's PID.
 
 use std::io;
 use std::pin::Pin;
@@ -20,31 +22,48 @@ pub enum Stream {
 /// a trap in the exit reason.
 pub type LastLine = Arc<parking_lot::Mutex<Option<String>>>;
 
+/// Who is writing: the PID lines are labelled with, and whether they go to the terminal
+/// instead of the log. Shared (cheap clones) by the stdout and stderr of a store, in both
+/// its WASI contexts; [`Label::set`] changes it for all of them at once, which a pooled
+/// instance needs when it starts serving another call.
+#[derive(Clone)]
+pub struct Label(Arc<parking_lot::Mutex<(Arc<str>, bool)>>);
+
+impl Label {
+    /// Output of process `pid`, to the terminal when `terminal`.
+    pub fn new(pid: Arc<str>, terminal: bool) -> Label {
+        Label(Arc::new(parking_lot::Mutex::new((pid, terminal))))
+    }
+
+    /// From now on, label lines with `pid` and send them to the terminal when `terminal`.
+    pub fn set(&self, pid: Arc<str>, terminal: bool) {
+        *self.0.lock() = (pid, terminal);
+    }
+
+    /// The PID and the terminal choice.
+    pub fn get(&self) -> (Arc<str>, bool) {
+        self.0.lock().clone()
+    }
+}
+
 /// Output to the log (or the terminal): cheap to clone, each `async_stream` buffers its
 /// own partial line.
 #[derive(Clone)]
 pub struct LogOutput {
     entry: Arc<str>,
-    pid: Arc<str>,
+    label: Label,
     stream: Stream,
-    terminal: bool,
     last: LastLine,
 }
 
 impl LogOutput {
-    /// Output of `stream` for process `pid` running `entry`; lines also go to `last`.
-    pub fn new(
-        entry: Arc<str>,
-        pid: Arc<str>,
-        stream: Stream,
-        terminal: bool,
-        last: LastLine,
-    ) -> LogOutput {
+    /// Output of `stream` for the process `label` names, running `entry`; lines also go to
+    /// `last`.
+    pub fn new(entry: Arc<str>, label: Label, stream: Stream, last: LastLine) -> LogOutput {
         LogOutput {
             entry,
-            pid,
+            label,
             stream,
-            terminal,
             last,
         }
     }
@@ -82,8 +101,9 @@ impl LineWriter {
         {
             *self.out.last.lock() = Some(text.to_string());
         }
-        let (entry, pid) = (&*self.out.entry, &*self.out.pid);
-        match (self.out.terminal, self.out.stream) {
+        let (pid, terminal) = self.out.label.get();
+        let (entry, pid) = (&*self.out.entry, &*pid);
+        match (terminal, self.out.stream) {
             (true, Stream::Stdout) => {
                 let _ = writeln!(io::stdout().lock(), "{text}");
             }
