@@ -34,9 +34,7 @@ fn main() {
     match mode {
         "echo" => loop {
             match t::receive() {
-                Received::Message(m) if m.topic == "stop" => {
-                    std::process::exit(0);
-                }
+                Received::Message(m) if m.topic == "stop" => return,
                 Received::Message(m) => {
                     let v: Value = m.value().unwrap_or(Value::Nil);
                     let _ = m.reply("echo", &v);
