@@ -38,6 +38,9 @@ pub enum BootError {
     },
     #[error("{0}")]
     Spawn(#[from] troupe_kernel::KernelError),
+    /// `security.policy` entries that cannot be compiled (e.g. a bad `matches` pattern).
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Policy(Vec<troupe_kernel::security::PolicyError>),
     /// The wasm engine could not start, or wasm entries cannot run (SPEC §6.4).
     #[error("{0}")]
     Wasm(#[from] troupe_wasm::WasmError),
@@ -83,6 +86,8 @@ impl App {
     /// Errors: a host's threads could not be created.
     pub fn boot(registry: Registry) -> Result<App, BootError> {
         let registry = Arc::new(registry);
+        // Compiled here so a bad policy refuses the boot; the checks of SPEC §7.2 use them.
+        troupe_kernel::security::Scope::policies_of(&registry).map_err(BootError::Policy)?;
         let node = Node::new(registry.clone());
         node.add_runtime(Arc::new(troupe_lua::LuaRuntime));
         let wasm = if troupe_wasm::has_wasm(&registry) {

@@ -1,0 +1,261 @@
+//! The policy evaluation table of SPEC §7.1: policies loaded from a real registry
+//! (`tests/apps/security_policies`), compiled, and evaluated against requests: deny wins,
+//! no match denies, prefix patterns, every operator, `value_from`, strict mode.
+
+mod common;
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value as J, json};
+use troupe::kernel::ErrorKind;
+use troupe::kernel::security::{Actor, Decision, Policy, Request, Scope, check};
+
+fn policies() -> Vec<Arc<Policy>> {
+    let registry = troupe::load(&common::app_dir("security_policies")).expect("the policies load");
+    Scope::policies_of(&registry).expect("the policies compile")
+}
+
+fn actor(id: &str, meta: J) -> Actor {
+    Actor {
+        id: id.to_string(),
+        meta: meta.as_object().cloned().unwrap_or_default(),
+    }
+}
+
+fn decide(scope: &Scope, a: &Actor, action: &str, resource: &str) -> Decision {
+    scope.evaluate(&Request {
+        actor: Some(a),
+        action,
+        resource,
+        meta: None,
+    })
+}
+
+fn allow(id: &str) -> Decision {
+    Decision::Allow(format!("sec:{id}"))
+}
+
+#[test]
+fn deny_wins_over_allow_and_no_match_denies() {
+    let editors = Scope::group(&policies(), "editors");
+    let a = actor("ann", json!({}));
+    assert_eq!(
+        decide(&editors, &a, "read", "document:plan"),
+        allow("allow_docs")
+    );
+    assert_eq!(
+        decide(&editors, &a, "write", "document:plan"),
+        allow("allow_docs")
+    );
+    assert_eq!(
+        decide(&editors, &a, "read", "document:secret-plan"),
+        Decision::Deny("sec:deny_secret".into())
+    );
+    assert_eq!(
+        decide(&editors, &a, "delete", "document:plan"),
+        Decision::NoMatch
+    );
+    assert_eq!(decide(&editors, &a, "read", "image:cat"), Decision::NoMatch);
+    assert!(!Decision::NoMatch.allowed());
+}
+
+#[test]
+fn prefix_and_wildcard_patterns() {
+    let workers = Scope::group(&policies(), "workers");
+    let a = actor("w", json!({}));
+    assert!(decide(&workers, &a, "process.spawn", "app:worker").allowed());
+    assert!(decide(&workers, &a, "process.send", "{n@h|0x00001}").allowed());
+    assert_eq!(
+        decide(&workers, &a, "processes", "x"),
+        Decision::NoMatch,
+        "a prefix needs its dot"
+    );
+    assert_eq!(
+        decide(&workers, &a, "funcs.call", "app:f"),
+        Decision::NoMatch
+    );
+}
+
+#[test]
+fn every_condition_operator_and_value_from() {
+    let s = Scope::group(&policies(), "conditions");
+    // eq
+    assert!(
+        decide(
+            &s,
+            &actor("e", json!({"role": "editor"})),
+            "publish",
+            "post:1"
+        )
+        .allowed()
+    );
+    assert!(
+        !decide(
+            &s,
+            &actor("e", json!({"role": "viewer"})),
+            "publish",
+            "post:1"
+        )
+        .allowed()
+    );
+    assert!(!decide(&s, &actor("e", json!({})), "publish", "post:1").allowed());
+    // value_from: the resource must be the actor's own ID
+    assert!(decide(&s, &actor("bob", json!({})), "delete", "bob").allowed());
+    assert!(!decide(&s, &actor("bob", json!({})), "delete", "alice").allowed());
+    // lt gt lte gte ne (all must hold), numbers compare across int/float
+    assert!(decide(&s, &actor("l", json!({"level": 2})), "gte", "x").allowed());
+    assert!(decide(&s, &actor("l", json!({"level": 9.0})), "gte", "x").allowed());
+    assert!(!decide(&s, &actor("l", json!({"level": 1})), "gte", "x").allowed());
+    assert!(!decide(&s, &actor("l", json!({"level": 10})), "gte", "x").allowed());
+    assert!(
+        !decide(
+            &s,
+            &actor("l", json!({"level": 5, "team": "blocked"})),
+            "gte",
+            "x"
+        )
+        .allowed()
+    );
+    assert!(
+        !decide(&s, &actor("l", json!({"level": "5"})), "gte", "x").allowed(),
+        "no string/number order"
+    );
+    // in / nin
+    assert!(decide(&s, &actor("ann", json!({"region": "eu"})), "in", "x").allowed());
+    assert!(!decide(&s, &actor("ann", json!({"region": "apac"})), "in", "x").allowed());
+    assert!(!decide(&s, &actor("mallory", json!({"region": "eu"})), "in", "x").allowed());
+    // exists / nexists
+    assert!(decide(&s, &actor("b", json!({"badge": 7})), "exists", "x").allowed());
+    assert!(!decide(&s, &actor("b", json!({})), "exists", "x").allowed());
+    assert!(
+        !decide(
+            &s,
+            &actor("b", json!({"badge": 7, "banned": true})),
+            "exists",
+            "x"
+        )
+        .allowed()
+    );
+    assert!(
+        !decide(&s, &actor("b", json!({"badge": null})), "exists", "x").allowed(),
+        "null is absent"
+    );
+    // contains (list and string), matches, and a meta.* field of the request
+    let ops = actor(
+        "o",
+        json!({"tags": ["dev", "ops"], "email": "ops@example.org"}),
+    );
+    let meta: Map<String, J> = json!({"origin": {"kind": "internal"}})
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let req = |a, meta| Request {
+        actor: Some(a),
+        action: "text",
+        resource: "x",
+        meta,
+    };
+    assert!(s.evaluate(&req(&ops, Some(&meta))).allowed());
+    assert!(
+        !s.evaluate(&req(&ops, None)).allowed(),
+        "meta.origin.kind missing"
+    );
+    let not_ops = actor("o", json!({"tags": ["dev"], "email": "ops@example.org"}));
+    assert!(!s.evaluate(&req(&not_ops, Some(&meta))).allowed());
+    let bad_mail = actor(
+        "o",
+        json!({"tags": ["ops"], "email": "Ops@example.org.evil@example.org"}),
+    );
+    assert!(!s.evaluate(&req(&bad_mail, Some(&meta))).allowed());
+}
+
+#[test]
+fn strict_mode_decides_without_actor_or_scope() {
+    let scope = Scope::group(&policies(), "editors");
+    let a = actor("ann", json!({}));
+    // No actor or no scope: strict mode off allows, on denies.
+    assert_eq!(check(false, None, None, "process.send", "x", None), Ok(()));
+    assert_eq!(
+        check(false, Some(&a), None, "process.send", "x", None),
+        Ok(())
+    );
+    let e = check(
+        true,
+        None,
+        Some(&scope),
+        "process.send",
+        "{n@h|0x00002}",
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::PermissionDenied);
+    assert_eq!(
+        e.message,
+        "permission denied: (no actor) may not process.send {n@h|0x00002} (strict mode: no actor or scope)"
+    );
+    // With both, the scope decides whatever strict mode says.
+    assert_eq!(
+        check(true, Some(&a), Some(&scope), "read", "document:x", None),
+        Ok(())
+    );
+    let e = check(
+        false,
+        Some(&a),
+        Some(&scope),
+        "read",
+        "document:secret",
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "permission denied: ann may not read document:secret (denied by sec:deny_secret)"
+    );
+    let e = check(false, Some(&a), Some(&scope), "delete", "document:x", None).unwrap_err();
+    assert_eq!(
+        e.message,
+        "permission denied: ann may not delete document:x (no policy allows it)"
+    );
+}
+
+#[test]
+fn a_bad_regular_expression_is_a_compile_error_naming_the_policy() {
+    let spec = troupe::registry::PolicySpec {
+        actions: vec!["*".into()],
+        resources: vec!["*".into()],
+        allow: true,
+        conditions: vec![troupe::registry::Condition {
+            field: "actor.id".into(),
+            operator: "matches".into(),
+            value: Some(json!("([unclosed")),
+            value_from: None,
+        }],
+        groups: vec![],
+    };
+    let e = Policy::compile("sec:bad", &spec).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("policy sec:bad: condition on `actor.id`: invalid regular expression"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_bad_policy_refuses_the_boot() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_troupe"))
+        .args([
+            "run",
+            &common::app_dir("security_bad_regex").display().to_string(),
+            "-x",
+            "sec:main",
+        ])
+        .output()
+        .expect("run troupe");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "the entry must not run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("troupe: refusing to boot: policy sec:bad: condition on `actor.id`: invalid regular expression"),
+        "{err}"
+    );
+}
