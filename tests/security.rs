@@ -259,3 +259,83 @@ fn a_bad_policy_refuses_the_boot() {
         "{err}"
     );
 }
+
+// ---- SPEC §7.2 checks and §7.3 propagation, end to end -----------------------------------
+
+/// `troupe run tests/apps/security_checks -x app:main` (the services start with the node)
+/// and the collector's JSON result.
+fn checks() -> J {
+    let dir = common::app_dir("security_checks").display().to_string();
+    let run = common::cli::troupe(&["run", &dir, "-x", "app:main"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The denials are logged with actor, action and resource.
+    assert!(
+        run.log
+            .iter()
+            .any(|r| r["fields"]["message"] == "permission denied"
+                && r["fields"]["actor"] == "svc-b"
+                && r["fields"]["action"] == "funcs.call"
+                && r["fields"]["resource"] == "app:fn"),
+        "{}",
+        run.stderr
+    );
+    serde_json::from_str(run.stdout.trim()).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+#[test]
+fn each_checked_operation_is_denied_or_allowed_by_the_services_policies() {
+    let r = checks();
+    let denied = |what: &str, res: &str, why: &str| {
+        format!("permission denied: svc-b may not {what} {res} ({why}) [PERMISSION_DENIED]")
+    };
+    let none = "no policy allows it";
+    // svc-a: `*` on `*` — everything is granted, and its effects happen.
+    assert_eq!(
+        r["report_svc-a"],
+        json!({
+            "spawn_child": "ok", "spawn_forbidden": "ok", "call": "ok", "register": "ok",
+            "link": "ok", "monitor": "ok", "cancel": "ok", "terminate": "ok",
+            "name_taken": true, "victim_alive": false, "grand": "ok",
+        })
+    );
+    // svc-b: send, spawn of three entries and any host; a deny on app:forbidden.
+    assert_eq!(
+        r["report_svc-b"],
+        json!({
+            "spawn_child": "ok",
+            "spawn_forbidden": denied("process.spawn", "app:forbidden", "denied by app:b_no_forbidden"),
+            "call": denied("funcs.call", "app:fn", none),
+            "register": denied("process.registry.register", "probe-b", none),
+            "link": denied("process.link", "<pid>", none),
+            "monitor": denied("process.monitor", "<pid>", none),
+            "cancel": denied("process.cancel", "<pid>", none),
+            "terminate": denied("process.terminate", "<pid>", none),
+            "name_taken": false, "victim_alive": true, "grand": "ok",
+        })
+    );
+}
+
+#[test]
+fn grandchildren_inherit_actor_and_scope_and_messages_carry_the_actor() {
+    let r = checks();
+    // The collector keyed each report by `msg:actor().id`: the grandchildren's messages
+    // carry their grandparent service's actor, and svc-b's scope still forbids them.
+    assert_eq!(r["grand_svc-a"], json!({"forbidden": "ok"}));
+    assert_eq!(
+        r["grand_svc-b"],
+        json!({"forbidden": "permission denied: svc-b may not process.spawn app:forbidden (denied by app:b_no_forbidden)"})
+    );
+}
+
+#[test]
+fn strict_mode_denies_a_process_without_actor_or_scope() {
+    assert_eq!(
+        common::run_ok("security_strict", "app:main"),
+        json!({
+            "spawned": false,
+            "spawn_err": "permission denied: (no actor) may not process.spawn app:other (strict mode: no actor or scope)",
+            "send_ok": false,
+            "send_err": "permission denied: (no actor) may not process.send {troupe@troupe:default|0x00001} (strict mode: no actor or scope)",
+        })
+    );
+}

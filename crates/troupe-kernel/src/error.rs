@@ -114,6 +114,10 @@ pub enum KernelError {
     Start(String),
     #[error("node is shutting down")]
     ShuttingDown,
+    /// A security check refused the operation (SPEC §7.2); the message names the actor,
+    /// the action and the resource.
+    #[error("{0}")]
+    Denied(String),
 }
 
 impl KernelError {
@@ -129,6 +133,7 @@ impl KernelError {
             KernelError::NameTaken(_) => ErrorKind::AlreadyExists,
             KernelError::Start(_) => ErrorKind::Internal,
             KernelError::ShuttingDown => ErrorKind::Unavailable,
+            KernelError::Denied(_) => ErrorKind::PermissionDenied,
         }
     }
 }

@@ -18,7 +18,7 @@ use troupe_registry::{Entry, Registry};
 use crate::message::{Envelope, Event, Message};
 use crate::process::{ProcessHandle, ProcessRef};
 use crate::runtime::{ProcessBody, ProcessContext, Runtime};
-use crate::security::Actor;
+use crate::security::{Actor, Policy, Scope};
 use crate::{ErrorKind, ExitResult, Host, KernelError, Pid, ProcessError, Value};
 
 /// What to spawn and how (SPEC §3.3).
@@ -35,6 +35,8 @@ pub struct SpawnRequest {
     pub monitor: bool,
     /// The actor the process runs as; `None` inherits the parent's.
     pub actor: Option<Arc<Actor>>,
+    /// The policies it runs under; `None` inherits the parent's.
+    pub scope: Option<Arc<Scope>>,
 }
 
 /// What a spawner wants back besides the PID.
@@ -67,6 +69,10 @@ struct NodeInner {
     counter: AtomicU64,
     stopping: AtomicBool,
     default_host: RwLock<String>,
+    /// Every compiled `security.policy` (a policy that does not compile is left out; the
+    /// facade refuses to boot on one).
+    policies: Vec<Arc<Policy>>,
+    strict_mode: bool,
 }
 
 /// A running node. Cheap to clone (an `Arc`).
@@ -81,6 +87,16 @@ impl Node {
             .iter()
             .map(|(k, v)| (k.clone(), Arc::new(v.clone())))
             .collect();
+        let policies = match Scope::policies_of(&registry) {
+            Ok(p) => p,
+            Err(errors) => {
+                for e in &errors {
+                    tracing::error!(error = %e, "policy left out");
+                }
+                Vec::new()
+            }
+        };
+        let strict_mode = registry.node.strict_mode;
         let node = Node(Arc::new(NodeInner {
             name: registry.node.name.as_str().into(),
             registry,
@@ -92,6 +108,8 @@ impl Node {
             counter: AtomicU64::new(0),
             stopping: AtomicBool::new(false),
             default_host: RwLock::new(String::new()),
+            policies,
+            strict_mode,
         }));
         node.add_runtime(Arc::new(crate::supervisor::SupervisorRuntime));
         node
@@ -164,6 +182,87 @@ impl Node {
         self.0.procs.get(&id).map(|p| p.clone())
     }
 
+    /// The security check of SPEC §7.2 for an operation `caller` makes: `resource` is
+    /// built only when a check is needed (strict mode, or a caller with an actor and a
+    /// scope). The node itself (`None`) and supervisors (infrastructure acting for the
+    /// tree) are not checked.
+    ///
+    /// Errors: [`KernelError::Denied`] naming the actor, action and resource.
+    pub fn check(
+        &self,
+        caller: Option<&ProcessRef>,
+        action: &str,
+        resource: impl FnOnce() -> String,
+    ) -> Result<(), KernelError> {
+        let Some(c) = caller else { return Ok(()) };
+        let scoped = c.actor.is_some() && c.scope.is_some();
+        if !self.0.strict_mode && !scoped {
+            return Ok(());
+        }
+        if self
+            .entry(&c.entry)
+            .is_some_and(|e| e.kind_name() == "process.supervisor")
+        {
+            return Ok(());
+        }
+        let resource = resource();
+        crate::security::check(
+            self.0.strict_mode,
+            c.actor.as_deref(),
+            c.scope.as_deref(),
+            action,
+            &resource,
+            None,
+        )
+        .map_err(|e| {
+            tracing::warn!(
+                pid = %c.pid,
+                actor = c.actor.as_ref().map(|a| a.id.as_str()).unwrap_or(""),
+                action,
+                resource = %resource,
+                "permission denied"
+            );
+            KernelError::Denied(e.message)
+        })
+    }
+
+    /// The actor and scope of a `lifecycle.security` block (SPEC §7.3): the scope holds
+    /// the listed `policies` and every policy in one of the listed `groups` (a group is
+    /// matched as written in the policy, or qualified by the policy's namespace, e.g.
+    /// `app:workers`).
+    pub fn security_context(
+        &self,
+        spec: Option<&troupe_registry::SecuritySpec>,
+    ) -> (Option<Arc<Actor>>, Option<Arc<Scope>>) {
+        let Some(spec) = spec else {
+            return (None, None);
+        };
+        let actor = spec.actor_id.as_ref().map(|id| {
+            Arc::new(Actor {
+                id: id.clone(),
+                meta: spec.actor_meta.clone(),
+            })
+        });
+        let in_group = |p: &Policy| {
+            let ns = p.id.split(':').next().unwrap_or("");
+            p.groups.iter().any(|g| {
+                spec.groups
+                    .iter()
+                    .any(|w| w == g || *w == format!("{ns}:{g}"))
+            })
+        };
+        let policies: Vec<Arc<Policy>> = self
+            .0
+            .policies
+            .iter()
+            .filter(|p| spec.policies.contains(&p.id) || in_group(p))
+            .cloned()
+            .collect();
+        let scope =
+            (!policies.is_empty() || actor.is_some()).then(|| Arc::new(Scope::new(policies)));
+        (actor, scope)
+    }
+
     fn resolve_or_err(&self, dest: &str) -> Result<ProcessRef, KernelError> {
         self.resolve(dest)
             .ok_or_else(|| KernelError::ProcessNotFound(dest.to_string()))
@@ -215,6 +314,8 @@ impl Node {
                 id: entry.id.clone(),
                 kind: entry.kind_name().to_string(),
             })?;
+        self.check(parent, "process.spawn", || entry.id.clone())?;
+        self.check(parent, "process.host", || req.host.clone())?;
         let host = self
             .host(&req.host)
             .ok_or_else(|| KernelError::HostNotFound(req.host.clone()))?;
@@ -224,10 +325,15 @@ impl Node {
             .actor
             .clone()
             .or_else(|| parent.and_then(|p| p.actor.clone()));
+        let scope = req
+            .scope
+            .clone()
+            .or_else(|| parent.and_then(|p| p.scope.clone()));
         let handle = Arc::new(ProcessHandle::new(
             pid.clone(),
             entry.id.as_str().into(),
             actor,
+            scope,
         ));
         let rx = if opts.watch {
             let (tx, rx) = oneshot::channel();
@@ -311,6 +417,7 @@ impl Node {
                 kind: entry.kind_name().to_string(),
             });
         }
+        self.check(Some(caller), "funcs.call", || entry.id.clone())?;
         let req = SpawnRequest {
             entry: id.to_string(),
             host: caller.pid.host().to_string(),
@@ -397,6 +504,7 @@ impl Node {
             return Err(KernelError::InvalidTopic(topic.to_string()));
         }
         let to = self.resolve_or_err(dest)?;
+        self.check(from, "process.send", || to.pid.to_string())?;
         self.send_to(from, &to, topic.into(), payload);
         Ok(())
     }
@@ -425,6 +533,7 @@ impl Node {
         reason: Option<String>,
     ) -> Result<(), KernelError> {
         let to = self.resolve_or_err(dest)?;
+        self.check(from, "process.cancel", || to.pid.to_string())?;
         to.deliver(Envelope::Event(Event::Cancel {
             from: from.map(|f| f.pid.clone()),
             reason,
@@ -433,8 +542,9 @@ impl Node {
     }
 
     /// `process.terminate`: kill the process (an error exit).
-    pub fn terminate(&self, dest: &str) -> Result<(), KernelError> {
+    pub fn terminate(&self, from: Option<&ProcessRef>, dest: &str) -> Result<(), KernelError> {
         let to = self.resolve_or_err(dest)?;
+        self.check(from, "process.terminate", || to.pid.to_string())?;
         to.kill(ProcessError::terminated());
         Ok(())
     }
@@ -453,6 +563,7 @@ impl Node {
     /// `process.link`: bidirectional link between `me` and `dest`.
     pub fn link(&self, me: &ProcessRef, dest: &str) -> Result<(), KernelError> {
         let other = self.resolve_or_err(dest)?;
+        self.check(Some(me), "process.link", || other.pid.to_string())?;
         if other.pid.id == me.pid.id {
             return Ok(());
         }
@@ -478,6 +589,7 @@ impl Node {
     /// `process.monitor`: `me` gets an EXIT event when `dest` exits.
     pub fn monitor(&self, me: &ProcessRef, dest: &str) -> Result<(), KernelError> {
         let other = self.resolve_or_err(dest)?;
+        self.check(Some(me), "process.monitor", || other.pid.to_string())?;
         {
             let mut r = other.relations.lock();
             if !r.alive {
@@ -519,7 +631,13 @@ impl Node {
     /// `process.registry.register(name, pid)`.
     ///
     /// Errors: the name is held by another live process; no such process.
-    pub fn register_name(&self, name: &str, pid: &Pid) -> Result<(), KernelError> {
+    pub fn register_name(
+        &self,
+        caller: Option<&ProcessRef>,
+        name: &str,
+        pid: &Pid,
+    ) -> Result<(), KernelError> {
+        self.check(caller, "process.registry.register", || name.to_string())?;
         let p = self
             .process(pid)
             .ok_or_else(|| KernelError::ProcessNotFound(pid.to_string()))?;

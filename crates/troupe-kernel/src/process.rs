@@ -10,7 +10,7 @@ use futures::task::AtomicWaker;
 use parking_lot::Mutex;
 
 use crate::message::Envelope;
-use crate::security::Actor;
+use crate::security::{Actor, Scope};
 use crate::{ExitResult, Pid, ProcessError};
 
 /// Shared state of one live process.
@@ -32,6 +32,9 @@ pub struct ProcessHandle {
     pub(crate) relations: Mutex<Relations>,
     /// The actor this process runs as (SPEC §7.3), stamped on its messages.
     pub actor: Option<Arc<Actor>>,
+    /// The policies its operations are checked against (SPEC §7.1); inherited like the
+    /// actor.
+    pub scope: Option<Arc<Scope>>,
     /// Told when the process is running (see [`ProcessHandle::take_ready`]); dropped
     /// unsent if it exits first.
     ready: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
@@ -52,7 +55,12 @@ pub(crate) struct Relations {
 }
 
 impl ProcessHandle {
-    pub(crate) fn new(pid: Pid, entry: Arc<str>, actor: Option<Arc<Actor>>) -> Self {
+    pub(crate) fn new(
+        pid: Pid,
+        entry: Arc<str>,
+        actor: Option<Arc<Actor>>,
+        scope: Option<Arc<Scope>>,
+    ) -> Self {
         ProcessHandle {
             pid,
             entry,
@@ -67,6 +75,7 @@ impl ProcessHandle {
                 ..Default::default()
             }),
             actor,
+            scope,
             ready: Mutex::new(None),
         }
     }
@@ -80,7 +89,7 @@ impl ProcessHandle {
     /// `pid` should not collide with a live process: the node's counter starts at 1, so
     /// counter 0 (`Pid::new(node, host, 0)`) is never a real process.
     pub fn detached(pid: Pid, entry: Arc<str>) -> ProcessHandle {
-        let handle = ProcessHandle::new(pid, entry, None);
+        let handle = ProcessHandle::new(pid, entry, None, None);
         handle.relations.lock().alive = false;
         handle
     }

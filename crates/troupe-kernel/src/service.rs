@@ -371,6 +371,8 @@ impl Unit {
 
     async fn service(&mut self, spec: &ServiceSpec) {
         let policy = self.lifecycle.restart.clone();
+        // `lifecycle.security` (SPEC §7.3): the actor and policies the process runs with.
+        let (actor, scope) = self.node.security_context(self.lifecycle.security.as_ref());
         let mut attempt: u32 = 0;
         loop {
             let began = Instant::now();
@@ -381,6 +383,8 @@ impl Unit {
                     .clone()
                     .unwrap_or_else(|| self.node.default_host()),
                 args: spec.input.iter().map(Value::from).collect(),
+                actor: actor.clone(),
+                scope: scope.clone(),
                 ..Default::default()
             };
             let (pid, result) = match self.start(req).await {

@@ -98,7 +98,7 @@ impl ChildSpec {
         let entry = node.entry(id).ok_or_else(|| {
             ProcessError::new(ErrorKind::NotFound, format!("child {id} does not exist"))
         })?;
-        let (request, lifecycle, supervisor) = match &entry.kind {
+        let (mut request, lifecycle, supervisor) = match &entry.kind {
             Kind::ProcessService(s) => (
                 SpawnRequest {
                     entry: s.process.clone(),
@@ -130,6 +130,10 @@ impl ChildSpec {
                 ));
             }
         };
+        // `lifecycle.security` (SPEC §7.3): the child runs with its own actor and policies.
+        let (actor, scope) = node.security_context(lifecycle.security.as_ref());
+        request.actor = actor;
+        request.scope = scope;
         Ok(ChildSpec {
             id: entry.id.as_str().into(),
             request,

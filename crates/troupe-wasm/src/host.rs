@@ -216,6 +216,7 @@ impl process::Host for State {
             link,
             monitor,
             actor: None,
+            scope: None,
         };
         Ok(self
             .node()
@@ -253,7 +254,7 @@ impl process::Host for State {
     }
 
     fn terminate(&mut self, dest: String) -> wasmtime::Result<Result<(), types::Error>> {
-        Ok(kernel(self.node().terminate(&dest)))
+        Ok(kernel(self.node().terminate(Some(&self.handle), &dest)))
     }
 
     fn set_trap_links(&mut self, trap: bool) -> wasmtime::Result<()> {
@@ -275,7 +276,11 @@ impl process::Host for State {
                 None => return Ok(Err(wit_error(&KernelError::ProcessNotFound(p).into()))),
             },
         };
-        Ok(kernel(self.node().register_name(&name, &pid)))
+        Ok(kernel(self.node().register_name(
+            Some(&self.handle),
+            &name,
+            &pid,
+        )))
     }
 
     fn lookup(&mut self, name: String) -> wasmtime::Result<Option<String>> {

@@ -66,6 +66,7 @@ fn spawn_request(args: MultiValue, link: bool, monitor: bool) -> mlua::Result<Sp
         link,
         monitor,
         actor: None,
+        scope: None,
     })
 }
 
@@ -205,7 +206,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         "terminate",
         lua.create_function(|lua, dest: LuaValue| {
             let dest = dest_of(&dest)?;
-            with_current(|p| match p.node.terminate(&dest) {
+            with_current(|p| match p.node.terminate(Some(&p.handle), &dest) {
                 Ok(()) => ok_true(),
                 Err(e) => fail(lua, LuaValue::Boolean(false), &e),
             })
@@ -280,7 +281,7 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
                     },
                     None => p.handle.pid.clone(),
                 };
-                match p.node.register_name(&name, &target) {
+                match p.node.register_name(Some(&p.handle), &name, &target) {
                     Ok(()) => ok_true(),
                     Err(e) => fail(lua, LuaValue::Boolean(false), &e),
                 }
