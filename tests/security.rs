@@ -339,3 +339,34 @@ fn strict_mode_denies_a_process_without_actor_or_scope() {
         })
     );
 }
+
+#[test]
+fn the_lua_security_module_sees_actor_scope_and_decides_like_the_kernel() {
+    let r = checks();
+    let b = [
+        "app:b_host",
+        "app:b_no_forbidden",
+        "app:b_send",
+        "app:b_spawn",
+    ];
+    assert_eq!(
+        r["introspect_svc-c"],
+        json!({
+            "actor_id": "svc-c", "actor_role": "auditor",
+            "scope": ["app:b_host", "app:b_no_forbidden", "app:b_send", "app:b_spawn", "app:c_internal_calls"],
+            "can_send": true,
+            "can_spawn_forbidden": false,
+            "can_call": false,
+            "can_call_internal": true,
+            "policy_id": "app:b_send", "policy_effect": "allow", "policy_groups": ["probers"],
+            "missing": "policy app:nope not found [NOT_FOUND]",
+            "named": b, "qualified": b,
+            "made": ["app:b_send"],
+            "with": ["app:b_send", "app:b_host"],
+            "without": ["app:b_host", "app:b_no_forbidden", "app:b_spawn", "app:c_internal_calls"],
+            "contains": true,
+            "bad_id": "policy app:nope not found",
+            "new_actor": {"id": "x", "meta": {"k": 1}},
+        })
+    );
+}

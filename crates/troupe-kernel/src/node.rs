@@ -182,6 +182,36 @@ impl Node {
         self.0.procs.get(&id).map(|p| p.clone())
     }
 
+    /// Every compiled `security.policy`, by entry ID order.
+    pub fn policies(&self) -> &[Arc<Policy>] {
+        &self.0.policies
+    }
+
+    /// `security.strict_mode` of `troupe.yaml`.
+    pub fn strict_mode(&self) -> bool {
+        self.0.strict_mode
+    }
+
+    /// Whether `caller` may do `action` on `resource` (Lua's `security.can`): the same
+    /// rule as [`Node::check`], with `meta` for conditions on `meta.*`.
+    pub fn can(
+        &self,
+        caller: &ProcessRef,
+        action: &str,
+        resource: &str,
+        meta: Option<&serde_json::Map<String, serde_json::Value>>,
+    ) -> bool {
+        crate::security::check(
+            self.0.strict_mode,
+            caller.actor.as_deref(),
+            caller.scope.as_deref(),
+            action,
+            resource,
+            meta,
+        )
+        .is_ok()
+    }
+
     /// The security check of SPEC §7.2 for an operation `caller` makes: `resource` is
     /// built only when a check is needed (strict mode, or a caller with an actor and a
     /// scope). The node itself (`None`) and supervisors (infrastructure acting for the

@@ -19,7 +19,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use mlua::thread::AsyncThread;
-use mlua::{Lua, LuaSerdeExt, MultiValue, Table, Thread, Value as LuaValue};
+use mlua::{Lua, MultiValue, Table, Thread, Value as LuaValue};
 use troupe_kernel::message::event_kind;
 use troupe_kernel::{
     Envelope, ErrorKind, Event, ExitResult, Message, Node, ProcessError, ProcessRef,
@@ -205,12 +205,7 @@ impl mlua::UserData for LuaMessage {
         });
         m.add_method("actor", |lua, msg, ()| match &msg.0.actor {
             None => Ok(LuaValue::Nil),
-            Some(a) => {
-                let t = lua.create_table()?;
-                t.set("id", a.id.clone())?;
-                t.set("meta", lua.to_value(&a.meta)?)?;
-                Ok(LuaValue::Table(t))
-            }
+            Some(a) => crate::modules::security::actor_table(lua, a),
         });
     }
 }

@@ -8,6 +8,7 @@ pub mod json;
 pub mod logger;
 pub mod process;
 pub mod require;
+pub mod security;
 pub mod time;
 pub mod uuid;
 
@@ -38,6 +39,7 @@ pub fn install(lua: &Lua, globals: &Table) -> mlua::Result<HashMap<&'static str,
     m.insert("errors", errors::module(lua)?);
     m.insert("uuid", uuid::module(lua)?);
     m.insert("funcs", funcs::module(lua)?);
+    m.insert("security", security::module(lua)?);
     let os: Table = globals.get("os")?;
     m.insert("os", os);
     globals.set("require", lua.create_function(require::require)?)?;
