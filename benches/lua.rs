@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{report, rss_bytes, run, timed};
+use common::{boot, report, rss_bytes, run, timed};
 use troupe::App;
 use troupe_kernel::Value;
 
@@ -58,18 +58,7 @@ fn main() {
             restarts: 2_000,
         }
     };
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/apps/lua");
-    let app = match App::open(&dir) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("cannot boot {}: {e}", dir.display());
-            std::process::exit(1);
-        }
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let (app, rt) = boot("lua");
     let erl = erlang(&s);
     println!(
         "{:<44} {:>12}  {:<16} {:>14}  troupe/erlang",

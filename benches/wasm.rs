@@ -7,10 +7,9 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{report, rss_bytes, run, timed};
+use common::{boot, report, rss_bytes, run, timed};
 use troupe::App;
 use troupe_kernel::Value;
 
@@ -21,18 +20,7 @@ fn main() {
     } else {
         (10_000, 100_000, 10_000, 1_000_000)
     };
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/apps/wasm");
-    let app = match App::open(&dir) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("cannot boot {}: {e}", dir.display());
-            std::process::exit(1);
-        }
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let (app, rt) = boot("wasm");
     println!("{:<44} {:>12}  {:<16}", "figure", "troupe", "budget");
     let only = std::env::var("TROUPE_BENCH_ONLY").unwrap_or_default();
     let want = |name: &str| only.is_empty() || only.split(',').any(|o| o == name);

@@ -5,6 +5,21 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+/// `troupe run examples/<name> -x ARGS…` to completion; asserts success and returns
+/// (stdout, stderr).
+fn run_example(name: &str, args: &[&str]) -> (String, String) {
+    let dir = format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO_BIN_EXE_troupe"))
+        .args(["run", &dir, "-x"])
+        .args(args)
+        .output()
+        .expect("run troupe");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    (stdout, stderr)
+}
+
 /// Run `troupe run DIR`, send SIGINT after `after`, return (exit code, stderr).
 fn run_then_interrupt(dir: &str, after: Duration) -> (i32, String) {
     let child = Command::new(env!("CARGO_BIN_EXE_troupe"))
@@ -123,14 +138,7 @@ fn services_restart_stop_and_shut_down_in_order() {
 
 #[test]
 fn example_ping_pong_runs_under_x() {
-    let dir = format!("{}/examples/ping-pong", env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_troupe"))
-        .args(["run", &dir, "-x", "app:main", "300"])
-        .output()
-        .expect("run troupe");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let (stdout, stderr) = run_example("ping-pong", &["app:main", "300"]);
     assert!(
         stdout.contains("300 round trips between ping and pong"),
         "{stdout}"
@@ -229,14 +237,7 @@ fn example_supervision_tree_restarts_and_escalates() {
 
 #[test]
 fn example_lua_wasm_pingpong_runs_under_x() {
-    let dir = format!("{}/examples/lua-wasm-pingpong", env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_troupe"))
-        .args(["run", &dir, "-x", "app:main", "500"])
-        .output()
-        .expect("run troupe");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let (stdout, stderr) = run_example("lua-wasm-pingpong", &["app:main", "500"]);
     assert!(
         stdout.contains("500 round trips between Lua and wasm"),
         "{stdout}"
@@ -250,14 +251,7 @@ fn example_lua_wasm_pingpong_runs_under_x() {
 
 #[test]
 fn example_wasm_workers_completes_while_a_worker_is_restarted() {
-    let dir = format!("{}/examples/wasm-workers", env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_troupe"))
-        .args(["run", &dir, "-x", "app:report"])
-        .output()
-        .expect("run troupe");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{log}");
+    let (stdout, log) = run_example("wasm-workers", &["app:report"]);
     // The corpus is fixed: every file is counted exactly once whatever the restart did.
     assert!(
         stdout.starts_with("24 files, 2629 lines, 23463 words counted by the wasm workers\n"),

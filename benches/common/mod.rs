@@ -8,6 +8,26 @@ use std::time::{Duration, Instant};
 use troupe::App;
 use troupe_kernel::Value;
 
+/// Boot `benches/apps/<name>` and a current-thread tokio runtime to drive it; exits the
+/// bench with a message if the app does not boot.
+pub fn boot(name: &str) -> (App, tokio::runtime::Runtime) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("benches/apps")
+        .join(name);
+    let app = match App::open(&dir) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("cannot boot {}: {e}", dir.display());
+            std::process::exit(1);
+        }
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    (app, rt)
+}
+
 pub async fn run(app: &App, entry: &str, args: &[u64]) -> Value {
     let args = args.iter().map(|n| Value::str(n.to_string())).collect();
     match app.exec(entry, args).await {

@@ -273,19 +273,11 @@ impl Node {
                 meta: spec.actor_meta.clone(),
             })
         });
-        let in_group = |p: &Policy| {
-            let ns = p.id.split(':').next().unwrap_or("");
-            p.groups.iter().any(|g| {
-                spec.groups
-                    .iter()
-                    .any(|w| w == g || *w == format!("{ns}:{g}"))
-            })
-        };
         let policies: Vec<Arc<Policy>> = self
             .0
             .policies
             .iter()
-            .filter(|p| spec.policies.contains(&p.id) || in_group(p))
+            .filter(|p| spec.policies.contains(&p.id) || spec.groups.iter().any(|g| p.in_group(g)))
             .cloned()
             .collect();
         let scope =

@@ -144,6 +144,20 @@ impl Policy {
     }
 }
 
+impl Policy {
+    /// Whether this policy is in `group`, written as in the policy's `groups`
+    /// (`workers`) or qualified by the policy's namespace (`app:workers`).
+    pub fn in_group(&self, group: &str) -> bool {
+        let ns = self.id.split(':').next().unwrap_or("");
+        let qualified = group
+            .strip_prefix(ns)
+            .and_then(|rest| rest.strip_prefix(':'));
+        self.groups
+            .iter()
+            .any(|g| g == group || qualified == Some(g.as_str()))
+    }
+}
+
 fn cond(c: &Condition) -> Result<Cond, String> {
     let operand = match (&c.value, &c.value_from) {
         (Some(v), _) => Operand::Value(v.clone()),
@@ -331,12 +345,12 @@ impl Scope {
         }
     }
 
-    /// The named scope `group`: the policies listing it in `groups`.
+    /// The named scope `group`: the policies in it (see [`Policy::in_group`]).
     pub fn group(policies: &[Arc<Policy>], group: &str) -> Scope {
         Scope::new(
             policies
                 .iter()
-                .filter(|p| p.groups.iter().any(|g| g == group))
+                .filter(|p| p.in_group(group))
                 .cloned()
                 .collect(),
         )

@@ -8,7 +8,6 @@
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
@@ -21,12 +20,11 @@ enum Artifact {
     Module,
 }
 
-/// The cache and its counters.
+/// The cache: where artifacts live (`None`: compile every time). Each compilation and
+/// each load is logged at `debug` (`wasm compiled`, `wasm loaded from the compile cache`).
 #[derive(Debug, Default)]
 pub struct CompileCache {
     dir: Option<PathBuf>,
-    compiled: AtomicUsize,
-    loaded: AtomicUsize,
 }
 
 impl CompileCache {
@@ -47,18 +45,7 @@ impl CompileCache {
 
     /// A cache in `dir` (`None`: compile every time).
     pub fn at(dir: Option<PathBuf>) -> CompileCache {
-        CompileCache {
-            dir,
-            ..Default::default()
-        }
-    }
-
-    /// How many artifacts were compiled / loaded from disk so far.
-    pub fn counts(&self) -> (usize, usize) {
-        (
-            self.compiled.load(Ordering::Relaxed),
-            self.loaded.load(Ordering::Relaxed),
-        )
+        CompileCache { dir }
     }
 
     /// Compile (or load) a component. `entry` labels the log lines.
@@ -70,52 +57,65 @@ impl CompileCache {
         bytes: &[u8],
         entry: &str,
     ) -> wasmtime::Result<Component> {
-        let path = self.path(engine, bytes, Artifact::Component);
-        if let Some(p) = &path
-            && p.exists()
-        {
-            // SAFETY: the file was written by `Component::serialize` into our cache
-            // directory under the hash of its source and of the engine settings;
-            // wasmtime checks the header and version before using it.
-            match unsafe { Component::deserialize_file(engine, p) } {
-                Ok(c) => {
-                    self.loaded.fetch_add(1, Ordering::Relaxed);
-                    tracing::debug!(entry, path = %p.display(), "wasm loaded from the compile cache");
-                    return Ok(c);
-                }
-                Err(e) => {
-                    tracing::warn!(entry, error = %e, "ignoring an unusable compile-cache file")
-                }
-            }
-        }
-        let c = Component::new(engine, bytes)?;
-        self.note_compiled(entry, path.as_deref(), || c.serialize());
-        Ok(c)
+        self.load_or_compile(
+            engine,
+            bytes,
+            entry,
+            Artifact::Component,
+            // SAFETY: see `load_or_compile`.
+            |p| unsafe { Component::deserialize_file(engine, p) },
+            || Component::new(engine, bytes),
+            Component::serialize,
+        )
     }
 
     /// Compile (or load) a core module.
     ///
     /// Errors: the bytes are not a valid module.
     pub fn module(&self, engine: &Engine, bytes: &[u8], entry: &str) -> wasmtime::Result<Module> {
-        let path = self.path(engine, bytes, Artifact::Module);
+        self.load_or_compile(
+            engine,
+            bytes,
+            entry,
+            Artifact::Module,
+            // SAFETY: see `load_or_compile`.
+            |p| unsafe { Module::deserialize_file(engine, p) },
+            || Module::new(engine, bytes),
+            Module::serialize,
+        )
+    }
+
+    /// Load the cached artifact for `bytes`, or compile and cache it. `deserialize` is only
+    /// given files this cache wrote (`serialize` output, named by the hash of the source
+    /// and of the engine settings); wasmtime checks their header and version before use.
+    #[allow(clippy::too_many_arguments)]
+    fn load_or_compile<T>(
+        &self,
+        engine: &Engine,
+        bytes: &[u8],
+        entry: &str,
+        kind: Artifact,
+        deserialize: impl FnOnce(&Path) -> wasmtime::Result<T>,
+        compile: impl FnOnce() -> wasmtime::Result<T>,
+        serialize: impl FnOnce(&T) -> wasmtime::Result<Vec<u8>>,
+    ) -> wasmtime::Result<T> {
+        let path = self.path(engine, bytes, kind);
         if let Some(p) = &path
             && p.exists()
         {
-            // SAFETY: as for components above.
-            match unsafe { Module::deserialize_file(engine, p) } {
-                Ok(m) => {
-                    self.loaded.fetch_add(1, Ordering::Relaxed);
+            match deserialize(p) {
+                Ok(t) => {
                     tracing::debug!(entry, path = %p.display(), "wasm loaded from the compile cache");
-                    return Ok(m);
+                    return Ok(t);
                 }
                 Err(e) => {
                     tracing::warn!(entry, error = %e, "ignoring an unusable compile-cache file")
                 }
             }
         }
-        let m = Module::new(engine, bytes)?;
-        self.note_compiled(entry, path.as_deref(), || m.serialize());
-        Ok(m)
+        let t = compile()?;
+        self.note_compiled(entry, path.as_deref(), || serialize(&t));
+        Ok(t)
     }
 
     fn note_compiled(
@@ -124,7 +124,6 @@ impl CompileCache {
         path: Option<&Path>,
         serialize: impl FnOnce() -> wasmtime::Result<Vec<u8>>,
     ) {
-        self.compiled.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(entry, "wasm compiled");
         let Some(path) = path else { return };
         let written = serialize().map_err(|e| e.to_string()).and_then(|bytes| {

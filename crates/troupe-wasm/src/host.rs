@@ -139,7 +139,7 @@ impl process::Host for State {
             Ok(v) => v,
             Err(e) => return Ok(Err(invalid(e))),
         };
-        Ok(kernel(self.node().send(
+        Ok(kernel(self.node()?.send(
             Some(&self.handle),
             &dest,
             &topic,
@@ -219,26 +219,26 @@ impl process::Host for State {
             scope: None,
         };
         Ok(self
-            .node()
+            .node()?
             .spawn(Some(&self.handle), req, false)
             .map(|(pid, _)| pid.to_string())
             .map_err(|e| wit_error(&e.into())))
     }
 
     fn link(&mut self, dest: String) -> wasmtime::Result<Result<(), types::Error>> {
-        Ok(kernel(self.node().link(&self.handle, &dest)))
+        Ok(kernel(self.node()?.link(&self.handle, &dest)))
     }
 
     fn unlink(&mut self, dest: String) -> wasmtime::Result<Result<(), types::Error>> {
-        Ok(kernel(self.node().unlink(&self.handle, &dest)))
+        Ok(kernel(self.node()?.unlink(&self.handle, &dest)))
     }
 
     fn monitor(&mut self, dest: String) -> wasmtime::Result<Result<(), types::Error>> {
-        Ok(kernel(self.node().monitor(&self.handle, &dest)))
+        Ok(kernel(self.node()?.monitor(&self.handle, &dest)))
     }
 
     fn unmonitor(&mut self, dest: String) -> wasmtime::Result<Result<(), types::Error>> {
-        Ok(kernel(self.node().unmonitor(&self.handle, &dest)))
+        Ok(kernel(self.node()?.unmonitor(&self.handle, &dest)))
     }
 
     fn cancel(
@@ -246,7 +246,7 @@ impl process::Host for State {
         dest: String,
         reason: Option<String>,
     ) -> wasmtime::Result<Result<(), types::Error>> {
-        Ok(kernel(self.node().cancel(
+        Ok(kernel(self.node()?.cancel(
             Some(&self.handle),
             &dest,
             reason,
@@ -254,7 +254,7 @@ impl process::Host for State {
     }
 
     fn terminate(&mut self, dest: String) -> wasmtime::Result<Result<(), types::Error>> {
-        Ok(kernel(self.node().terminate(Some(&self.handle), &dest)))
+        Ok(kernel(self.node()?.terminate(Some(&self.handle), &dest)))
     }
 
     fn set_trap_links(&mut self, trap: bool) -> wasmtime::Result<()> {
@@ -271,12 +271,12 @@ impl process::Host for State {
     ) -> wasmtime::Result<Result<(), types::Error>> {
         let pid = match pid {
             None => self.handle.pid.clone(),
-            Some(p) => match self.node().resolve(&p) {
+            Some(p) => match self.node()?.resolve(&p) {
                 Some(h) => h.pid.clone(),
                 None => return Ok(Err(wit_error(&KernelError::ProcessNotFound(p).into()))),
             },
         };
-        Ok(kernel(self.node().register_name(
+        Ok(kernel(self.node()?.register_name(
             Some(&self.handle),
             &name,
             &pid,
@@ -284,11 +284,11 @@ impl process::Host for State {
     }
 
     fn lookup(&mut self, name: String) -> wasmtime::Result<Option<String>> {
-        Ok(self.node().lookup_name(&name).map(|p| p.to_string()))
+        Ok(self.node()?.lookup_name(&name).map(|p| p.to_string()))
     }
 
     fn unregister(&mut self, name: String) -> wasmtime::Result<bool> {
-        Ok(self.node().unregister_name(&name))
+        Ok(self.node()?.unregister_name(&name))
     }
 }
 
@@ -302,7 +302,7 @@ impl funcs::Host for State {
             Ok(a) => a,
             Err(e) => return Ok(Err(invalid(e))),
         };
-        let rx = match self.node().call(&self.handle, &id, args) {
+        let rx = match self.node()?.call(&self.handle, &id, args) {
             Ok(rx) => rx,
             Err(e) => return Ok(Err(wit_error(&e.into()))),
         };

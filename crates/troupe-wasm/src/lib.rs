@@ -172,11 +172,6 @@ impl WasmRuntime {
     pub fn set_terminal(&self, entry: Option<&str>) {
         *self.terminal.write() = entry.map(str::to_string);
     }
-
-    /// The compile cache (its counters show whether a boot compiled anything).
-    pub fn cache(&self) -> &CompileCache {
-        &self.cache
-    }
 }
 
 impl Runtime for WasmRuntime {

@@ -90,7 +90,7 @@ fn listed(spec: &WasmSpec, cap: &str) -> bool {
 
 /// The wasm bytes of an entry: parsed WAT, or the file in its `fs.directory` (verified
 /// against `hash`).
-fn bytes(registry: &Registry, entry: &Entry, spec: &WasmSpec) -> Result<Vec<u8>, String> {
+fn bytes(registry: &Registry, spec: &WasmSpec) -> Result<Vec<u8>, String> {
     if let Some(src) = &spec.source {
         return wat::parse_str(&src.text).map_err(|e| format!("invalid WAT: {e}"));
     }
@@ -116,7 +116,6 @@ fn bytes(registry: &Registry, entry: &Entry, spec: &WasmSpec) -> Result<Vec<u8>,
             ));
         }
     }
-    let _ = entry;
     Ok(bytes)
 }
 
@@ -179,7 +178,7 @@ impl WasmRuntime {
         entry: &Arc<Entry>,
         spec: &WasmSpec,
     ) -> Result<Prepared, String> {
-        let bytes = bytes(registry, entry, spec)?;
+        let bytes = bytes(registry, spec)?;
         let is_component = wasmparser::Parser::is_component(&bytes);
         let is_process = entry.kind_name() == "process.wasm";
         let pool = Pool::new(
@@ -301,7 +300,6 @@ impl WasmRuntime {
                 .map_err(|e| format!("cannot link: {e:#}"))?;
             Code::Component { pre, export }
         };
-        let _ = is_process;
         Ok(Prepared {
             entry: entry.clone(),
             spec: spec.clone(),

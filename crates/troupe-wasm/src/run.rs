@@ -5,7 +5,6 @@
 
 use std::future::{Future, poll_fn};
 use std::sync::Arc;
-use std::time::Instant;
 
 use tokio::sync::OwnedSemaphorePermit;
 use troupe_kernel::{
@@ -63,6 +62,25 @@ async fn slot(p: &Prepared, handle: &ProcessRef) -> Option<OwnedSemaphorePermit>
         wait.as_mut().poll(cx)
     })
     .await
+}
+
+/// `INVALID`: the call passed `got` arguments to `method`, which takes `want`.
+fn arity(p: &Prepared, method: &str, want: usize, got: usize) -> ProcessError {
+    ProcessError::new(
+        ErrorKind::Invalid,
+        format!(
+            "{}: `{method}` takes {want} argument(s), got {got}",
+            p.entry.id
+        ),
+    )
+}
+
+/// `INVALID`: argument `i` (0-based) does not fit its parameter.
+fn bad_argument(p: &Prepared, i: usize, why: impl std::fmt::Display) -> ProcessError {
+    ProcessError::new(
+        ErrorKind::Invalid,
+        format!("{}: invalid argument {}: {why}", p.entry.id, i + 1),
+    )
 }
 
 fn internal(message: String) -> ProcessError {
@@ -133,7 +151,6 @@ pub(crate) fn store(
             max: p.spec.limits.max_memory,
             exceeded: false,
         },
-        started: Instant::now(),
         label,
     };
     let mut store = Store::new(engine, state);
@@ -293,29 +310,14 @@ async fn call(p: &Prepared, store: &mut Store<State>, instance: Instance) -> (Ex
                 let args = &store.data().args;
                 let params: Vec<_> = ty.params().map(|(n, t)| (n.to_string(), t)).collect();
                 if args.len() > params.len() {
-                    let e = ProcessError::new(
-                        ErrorKind::Invalid,
-                        format!(
-                            "{}: `{method}` takes {} argument(s), got {}",
-                            p.entry.id,
-                            params.len(),
-                            args.len()
-                        ),
-                    );
-                    return (Err(e), true);
+                    return (Err(arity(p, method, params.len(), args.len())), true);
                 }
                 let mut vals = Vec::with_capacity(params.len());
                 for (i, (name, t)) in params.iter().enumerate() {
                     let v = args.get(i).unwrap_or(&Value::Nil);
                     match lower(name, t, v) {
                         Ok(v) => vals.push(v),
-                        Err(e) => {
-                            let e = ProcessError::new(
-                                ErrorKind::Invalid,
-                                format!("{}: invalid argument {}: {e}", p.entry.id, i + 1),
-                            );
-                            return (Err(e), true);
-                        }
+                        Err(e) => return (Err(bad_argument(p, i, e)), true),
                     }
                 }
                 let mut results = vec![Val::Bool(false); ty.results().len()];
@@ -338,35 +340,18 @@ async fn call(p: &Prepared, store: &mut Store<State>, instance: Instance) -> (Ex
                 );
             };
             let ty = func.ty(&*store);
-            let args = store.data().args.clone();
+            let args = &store.data().args;
             let params: Vec<_> = ty.params().collect();
             if args.len() != params.len() {
-                let e = ProcessError::new(
-                    ErrorKind::Invalid,
-                    format!(
-                        "{}: `{method}` takes {} argument(s), got {}",
-                        p.entry.id,
-                        params.len(),
-                        args.len()
-                    ),
-                );
-                return (Err(e), true);
+                return (Err(arity(p, method, params.len(), args.len())), true);
             }
             let mut vals = Vec::with_capacity(params.len());
-            for (i, (t, v)) in params.iter().zip(&args).enumerate() {
+            for (i, (t, v)) in params.iter().zip(args).enumerate() {
                 match core_val(t, v) {
                     Some(v) => vals.push(v),
                     None => {
-                        let e = ProcessError::new(
-                            ErrorKind::Invalid,
-                            format!(
-                                "{}: invalid argument {}: expected {t}, got {}",
-                                p.entry.id,
-                                i + 1,
-                                v.display()
-                            ),
-                        );
-                        return (Err(e), true);
+                        let e = format!("expected {t}, got {}", v.display());
+                        return (Err(bad_argument(p, i, e)), true);
                     }
                 }
             }

@@ -4,7 +4,6 @@
 //! [`State::park`] swap its per-call parts.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use troupe_kernel::{Node, ProcessContext, ProcessRef, Value};
 use troupe_registry::Entry;
@@ -33,7 +32,6 @@ pub struct State {
     /// WASI preview 1 context, for core modules with `imports: [wasi1]`.
     pub p1: Option<WasiP1Ctx>,
     pub limits: MemoryLimit,
-    pub started: Instant,
     /// The last line written to stderr, to explain a trap.
     pub last_stderr: LastLine,
     /// PID and terminal choice of the WASI stdout/stderr.
@@ -43,11 +41,16 @@ pub struct State {
 impl State {
     /// The node the process runs on.
     ///
-    /// Panics when the store is parked in a pool, where no guest code runs (a bug).
-    pub fn node(&self) -> &Node {
-        self.node
-            .as_ref()
-            .expect("a wasm store runs guest code only while it serves a process")
+    /// Errors (a trap in the guest): the store serves no process — a `static` pool
+    /// instance being created at boot whose start code calls a `troupe:runtime` import.
+    pub fn node(&self) -> wasmtime::Result<&Node> {
+        match &self.node {
+            Some(n) => Ok(n),
+            None => wasmtime::bail!(
+                "{}: troupe:runtime calls are not available while a pooled instance is created at boot",
+                self.entry.id
+            ),
+        }
     }
 
     /// Make a store serve the process of `ctx`: its handle, node, entry and arguments, an
@@ -62,7 +65,6 @@ impl State {
         self.args = ctx.args;
         self.mailbox = Mailbox::default();
         self.limits.exceeded = false;
-        self.started = Instant::now();
         *self.last_stderr.lock() = None;
     }
 

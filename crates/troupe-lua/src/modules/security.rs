@@ -210,22 +210,6 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         lua.create_function(|_, group: String| {
             with_current(|p| {
                 let scope = Scope::group(p.node.policies(), &group);
-                // Also accept the namespace-qualified name (`app:workers`), as `lifecycle.security` does.
-                let scope = if scope.policies.is_empty() {
-                    Scope::new(
-                        p.node
-                            .policies()
-                            .iter()
-                            .filter(|q| {
-                                let ns = q.id.split(':').next().unwrap_or("");
-                                q.groups.iter().any(|g| format!("{ns}:{g}") == group)
-                            })
-                            .cloned()
-                            .collect(),
-                    )
-                } else {
-                    scope
-                };
                 Ok(LuaScope(Arc::new(scope)))
             })
         })?,
