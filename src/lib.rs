@@ -13,6 +13,7 @@ pub use troupe_lua as lua;
 pub use troupe_registry as registry;
 pub use troupe_wasm as wasm;
 
+pub mod testing;
 pub mod tree;
 
 use std::path::Path;

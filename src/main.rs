@@ -1,4 +1,4 @@
-//! The `troupe` command line (SPEC §8): `run`, `run -x`, `check`, `tree`.
+//! The `troupe` command line (SPEC §8): `run`, `run -x`, `check`, `test`, `tree`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +49,20 @@ enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+    /// Run every `function.lua` whose `meta.type` is `test`; exit 1 if any fails.
+    Test {
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Run only tests whose ID contains PAT (or matches it, with `*` wildcards).
+        #[arg(long, value_name = "PAT")]
+        filter: Option<String>,
+        /// Tests run at once (default: 4 per core).
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+        /// Time limit per test, e.g. `30s`, `2m`.
+        #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+        timeout: std::time::Duration,
+    },
     /// Print the declared supervision tree and the top-level services.
     Tree {
         #[arg(default_value = ".")]
@@ -79,6 +93,19 @@ fn main() -> ExitCode {
         Command::Check { dir } => check(&dir),
         Command::Tree { dir } => tree(&dir),
         Command::Run { dir, exec, args } => run(&dir, exec, args, cli.log_level, cli.log_format),
+        Command::Test {
+            dir,
+            filter,
+            jobs,
+            timeout,
+        } => test(
+            &dir,
+            filter.as_deref(),
+            jobs,
+            timeout,
+            cli.log_level,
+            cli.log_format,
+        ),
     }
 }
 
@@ -115,16 +142,16 @@ fn report_problems(d: &troupe::registry::Diagnostics, prefix: &str) -> ExitCode 
     ExitCode::FAILURE
 }
 
-fn run(
+/// Load, set up logging, boot and make the driving runtime: what `run` and `test` share.
+/// `Err` is the exit code after the problem was printed.
+fn boot(
     dir: &std::path::Path,
-    exec: Option<String>,
-    args: Vec<String>,
     level: Option<String>,
     format: LogFormat,
-) -> ExitCode {
+) -> Result<(App, tokio::runtime::Runtime), ExitCode> {
     let registry = match troupe::load(dir) {
         Ok(r) => r,
-        Err(d) => return report_problems(&d, "troupe: refusing to boot: "),
+        Err(d) => return Err(report_problems(&d, "troupe: refusing to boot: ")),
     };
     let level = level.or_else(|| registry.node.log_level.clone());
     init_logging(level.as_deref(), format);
@@ -132,22 +159,121 @@ fn run(
         Ok(a) => a,
         Err(e) => {
             eprintln!("troupe: refusing to boot: {e}");
-            return ExitCode::FAILURE;
+            return Err(ExitCode::FAILURE);
         }
+    };
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => Ok((app, rt)),
+        Err(e) => {
+            eprintln!("troupe: cannot start the runtime: {e}");
+            app.shutdown();
+            Err(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn test(
+    dir: &std::path::Path,
+    filter: Option<&str>,
+    jobs: Option<usize>,
+    timeout: std::time::Duration,
+    level: Option<String>,
+    format: LogFormat,
+) -> ExitCode {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use std::io::IsTerminal;
+    let (app, rt) = match boot(dir, level, format) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let ids = troupe::testing::discover(app.node.registry(), filter);
+    let jobs = jobs.unwrap_or_else(|| {
+        4 * std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let bar = ProgressBar::with_draw_target(
+        Some(ids.len() as u64),
+        if std::io::stderr().is_terminal() {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        },
+    );
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} tests  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let outcomes = rt.block_on(async {
+        let services = app.start_services();
+        let outcomes = tokio::select! {
+            o = troupe::testing::run(&app, &ids, jobs, timeout, |o| {
+                let ms = o.elapsed.as_secs_f64() * 1000.0;
+                match &o.failure {
+                    None => bar.suspend(|| println!("PASS  {} ({ms:.1} ms)", o.id)),
+                    Some(why) => bar.suspend(|| println!("FAIL  {} ({ms:.1} ms): {why}", o.id)),
+                }
+                bar.set_message(o.id.clone());
+                bar.inc(1);
+            }) => Some(o),
+            why = services.failed() => {
+                eprintln!("troupe: {why}");
+                None
+            }
+        };
+        services.stop().await;
+        outcomes
+    });
+    bar.finish_and_clear();
+    app.shutdown();
+    let Some(outcomes) = outcomes else {
+        return ExitCode::FAILURE;
+    };
+    let failed: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
+    if !failed.is_empty() {
+        println!("\nfailures:");
+        for o in &failed {
+            println!("  {}: {}", o.id, o.failure.as_deref().unwrap_or(""));
+        }
+    }
+    if ids.is_empty() {
+        eprintln!(
+            "troupe: no tests found in {} (a test is a function.lua with meta.type: test{})",
+            dir.display(),
+            filter
+                .map(|f| format!(" whose ID matches {f:?}"))
+                .unwrap_or_default()
+        );
+    }
+    println!(
+        "{} passed, {} failed",
+        outcomes.len() - failed.len(),
+        failed.len()
+    );
+    if failed.is_empty() && !ids.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn run(
+    dir: &std::path::Path,
+    exec: Option<String>,
+    args: Vec<String>,
+    level: Option<String>,
+    format: LogFormat,
+) -> ExitCode {
+    let (app, rt) = match boot(dir, level, format) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
     if let (Some(entry), Some(wasm)) = (&exec, &app.wasm) {
         wasm.set_terminal(Some(entry));
     }
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("troupe: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
     let code = rt.block_on(async {
         let services = app.start_services();
         let code = match exec {

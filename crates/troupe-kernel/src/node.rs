@@ -16,12 +16,12 @@ use tokio::sync::oneshot;
 use troupe_registry::{Entry, Registry};
 
 use crate::message::{Envelope, Event, Message};
-use crate::process::{ProcessHandle, ProcessRef};
+use crate::process::{ContextMap, Identity, ProcessHandle, ProcessRef};
 use crate::runtime::{ProcessBody, ProcessContext, Runtime};
 use crate::security::{Actor, Policy, Scope};
 use crate::{ErrorKind, ExitResult, Host, KernelError, Pid, ProcessError, Value};
 
-/// What to spawn and how (SPEC §3.3).
+/// What to spawn and how (SPEC §3.3, the spawner builder of §5).
 #[derive(Debug, Clone, Default)]
 pub struct SpawnRequest {
     /// Entry ID of a spawnable kind (`process.lua`, `function.lua`, `process.wasm`, …).
@@ -33,10 +33,54 @@ pub struct SpawnRequest {
     pub link: bool,
     /// Make `parent` monitor the new process before it runs.
     pub monitor: bool,
-    /// The actor the process runs as; `None` inherits the parent's.
+    /// The actor the process runs as; `None` inherits the parent's. Setting it (or
+    /// `scope`) from a process needs permission `process.security` on the entry ID.
     pub actor: Option<Arc<Actor>>,
     /// The policies it runs under; `None` inherits the parent's.
     pub scope: Option<Arc<Scope>>,
+    /// The `ctx` values it sees; `None` inherits the parent's (see [`merge_context`]).
+    pub context: Option<Arc<ContextMap>>,
+    /// Register the new process under this name before it runs. If a live process holds
+    /// the name already, nothing is spawned: `messages` go to that process and its PID
+    /// is returned (spawn-or-signal). Needs `process.registry.register` on the name.
+    pub name: Option<String>,
+    /// Messages `(topic, payload)` from the parent queued before the process runs, so
+    /// they are the first it receives.
+    pub messages: Vec<(String, Value)>,
+    /// Start with `trap_links` set (SPEC §3.3).
+    pub trap_links: bool,
+}
+
+/// A function call (SPEC §5 `funcs.call`, `funcs.new():...:call`).
+#[derive(Debug, Clone, Default)]
+pub struct CallRequest {
+    /// `function.lua`, `function.wat` or `function.wasm` entry ID.
+    pub function: String,
+    pub args: Vec<Value>,
+    /// Run the function as this actor; needs permission `funcs.security` on the
+    /// function ID. `None` inherits the caller's.
+    pub actor: Option<Arc<Actor>>,
+    /// Run it under these policies (same permission); `None` inherits.
+    pub scope: Option<Arc<Scope>>,
+    /// Its `ctx` values; `None` inherits the caller's.
+    pub context: Option<Arc<ContextMap>>,
+}
+
+/// `base` overlaid with `add` (later keys win): how `with_context{...}` extends the
+/// context a process inherited (SPEC §5 `ctx`).
+pub fn merge_context(base: Option<&Arc<ContextMap>>, add: &ContextMap) -> Arc<ContextMap> {
+    let mut m = base.map(|b| (**b).clone()).unwrap_or_default();
+    m.extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
+    Arc::new(m)
+}
+
+/// Why a process is started: a spawn (checked as `process.spawn`/`process.host`) or a
+/// function call (checked as `funcs.call` by [`Node::call`], and cancelled with its
+/// caller).
+#[derive(Clone, Copy, PartialEq)]
+enum Purpose {
+    Spawn,
+    Call,
 }
 
 /// What a spawner wants back besides the PID.
@@ -313,12 +357,24 @@ impl Node {
 
     /// [`Node::spawn`] with the receivers of `opts`.
     ///
-    /// Errors: as [`Node::spawn`].
+    /// Errors: as [`Node::spawn`]; [`KernelError::Denied`] for `process.spawn`,
+    /// `process.host`, `process.security` (a request that sets `actor` or `scope`) and
+    /// `process.registry.register` (a request with `name`).
     pub fn spawn_with(
         &self,
         parent: Option<&ProcessRef>,
         req: SpawnRequest,
         opts: SpawnOptions,
+    ) -> Result<Spawned, KernelError> {
+        self.start(parent, req, opts, Purpose::Spawn)
+    }
+
+    fn start(
+        &self,
+        parent: Option<&ProcessRef>,
+        req: SpawnRequest,
+        opts: SpawnOptions,
+        purpose: Purpose,
     ) -> Result<Spawned, KernelError> {
         if self.0.stopping.load(Ordering::Relaxed) {
             return Err(KernelError::ShuttingDown);
@@ -336,27 +392,49 @@ impl Node {
                 id: entry.id.clone(),
                 kind: entry.kind_name().to_string(),
             })?;
-        self.check(parent, "process.spawn", || entry.id.clone())?;
-        self.check(parent, "process.host", || req.host.clone())?;
+        if purpose == Purpose::Spawn {
+            self.check(parent, "process.spawn", || entry.id.clone())?;
+            self.check(parent, "process.host", || req.host.clone())?;
+            if req.actor.is_some() || req.scope.is_some() {
+                self.check(parent, "process.security", || entry.id.clone())?;
+            }
+        }
+        if let Some(name) = &req.name {
+            self.check(parent, "process.registry.register", || name.clone())?;
+        }
         let host = self
             .host(&req.host)
             .ok_or_else(|| KernelError::HostNotFound(req.host.clone()))?;
         let id = self.0.counter.fetch_add(1, Ordering::Relaxed) + 1;
         let pid = Pid::new(&self.0.name, &host.id, id);
-        let actor = req
-            .actor
-            .clone()
-            .or_else(|| parent.and_then(|p| p.actor.clone()));
-        let scope = req
-            .scope
-            .clone()
-            .or_else(|| parent.and_then(|p| p.scope.clone()));
+        let inherit = Identity {
+            actor: req
+                .actor
+                .clone()
+                .or_else(|| parent.and_then(|p| p.actor.clone())),
+            scope: req
+                .scope
+                .clone()
+                .or_else(|| parent.and_then(|p| p.scope.clone())),
+            context: req
+                .context
+                .clone()
+                .or_else(|| parent.and_then(|p| p.context.clone())),
+        };
         let handle = Arc::new(ProcessHandle::new(
             pid.clone(),
             entry.id.as_str().into(),
-            actor,
-            scope,
+            inherit,
         ));
+        handle.trap_links.store(req.trap_links, Ordering::Release);
+        self.0.procs.insert(id, handle.clone());
+        if let Some(name) = &req.name
+            && let Some(holder) = self.claim_name(name, &handle)
+        {
+            // Spawn-or-signal: the new process never ran and has no relations yet.
+            self.0.procs.remove(&id);
+            return self.signal(parent, &holder, req.messages, opts);
+        }
         let rx = if opts.watch {
             let (tx, rx) = oneshot::channel();
             handle.relations.lock().watchers.push(tx);
@@ -380,8 +458,14 @@ impl Node {
                 handle.relations.lock().monitored_by.push(parent.pid.id);
                 parent.relations.lock().monitoring.push(id);
             }
+            if purpose == Purpose::Call {
+                handle.relations.lock().called_by = Some(parent.pid.id);
+                parent.relations.lock().calls.push(id);
+            }
         }
-        self.0.procs.insert(id, handle.clone());
+        for (topic, payload) in req.messages {
+            self.send_to(parent, &handle, topic.into(), payload);
+        }
         tracing::debug!(pid = %pid, entry = %entry.id, "process spawned");
         let node = self.clone();
         let ctx = ProcessContext {
@@ -414,40 +498,100 @@ impl Node {
         })
     }
 
-    /// Call the function `id` (`function.lua`, `function.wat`, `function.wasm`) with
-    /// `args` on the caller's host: the call runs as its own short-lived process that
-    /// inherits the caller's actor (SPEC §5 `funcs.call`). Returns the receiver of its
-    /// result.
+    /// Bind `name` to `handle` unless a live process holds it; returns that holder.
+    fn claim_name(&self, name: &str, handle: &ProcessRef) -> Option<ProcessRef> {
+        match self.0.names.entry(name.to_string()) {
+            dashmap::Entry::Occupied(mut o) => {
+                if let Some(p) = self.0.procs.get(o.get()).map(|p| p.clone()) {
+                    return Some(p);
+                }
+                o.insert(handle.pid.id);
+            }
+            dashmap::Entry::Vacant(v) => {
+                v.insert(handle.pid.id);
+            }
+        }
+        handle.relations.lock().names.push(name.to_string());
+        None
+    }
+
+    /// The signal half of spawn-or-signal: send `messages` to the process holding the
+    /// name (each checked as `process.send`) and answer with its PID.
+    fn signal(
+        &self,
+        parent: Option<&ProcessRef>,
+        holder: &ProcessRef,
+        messages: Vec<(String, Value)>,
+        opts: SpawnOptions,
+    ) -> Result<Spawned, KernelError> {
+        if !messages.is_empty() {
+            self.check(parent, "process.send", || holder.pid.to_string())?;
+        }
+        for (topic, payload) in messages {
+            self.send_to(parent, holder, topic.into(), payload);
+        }
+        let exit = if opts.watch {
+            self.watch(&holder.pid)
+        } else {
+            None
+        };
+        Ok(Spawned {
+            pid: holder.pid.clone(),
+            exit,
+            ready: None,
+        })
+    }
+
+    /// Call a function (`function.lua`, `function.wat`, `function.wasm`) on the caller's
+    /// host: the call runs as its own short-lived process that inherits the caller's
+    /// actor, scope and `ctx` unless `req` replaces them (SPEC §5, §7.3). The call is
+    /// cancelled (killed with `CANCELED`) if the caller ends first. Returns its PID and
+    /// the receiver of its result.
     ///
-    /// Errors: `id` unknown ([`KernelError::EntryNotFound`]) or not a function
-    /// ([`KernelError::NotAFunction`]); spawn failures as [`Node::spawn`].
+    /// Errors: `function` unknown ([`KernelError::EntryNotFound`]) or not a function
+    /// ([`KernelError::NotAFunction`]); [`KernelError::Denied`] for `funcs.call`, or
+    /// `funcs.security` when `actor` or `scope` is set; spawn failures as
+    /// [`Node::spawn`].
     pub fn call(
         &self,
         caller: &ProcessRef,
-        id: &str,
-        args: Vec<Value>,
-    ) -> Result<oneshot::Receiver<ExitResult>, KernelError> {
+        req: CallRequest,
+    ) -> Result<(Pid, oneshot::Receiver<ExitResult>), KernelError> {
         let entry = self
-            .entry(id)
-            .ok_or_else(|| KernelError::EntryNotFound(id.to_string()))?;
+            .entry(&req.function)
+            .ok_or_else(|| KernelError::EntryNotFound(req.function.clone()))?;
         if !matches!(
             entry.kind_name(),
             "function.lua" | "function.wat" | "function.wasm"
         ) {
             return Err(KernelError::NotAFunction {
-                id: id.to_string(),
+                id: req.function.clone(),
                 kind: entry.kind_name().to_string(),
             });
         }
         self.check(Some(caller), "funcs.call", || entry.id.clone())?;
-        let req = SpawnRequest {
-            entry: id.to_string(),
+        if req.actor.is_some() || req.scope.is_some() {
+            self.check(Some(caller), "funcs.security", || entry.id.clone())?;
+        }
+        let spawn = SpawnRequest {
+            entry: req.function,
             host: caller.pid.host().to_string(),
-            args,
+            args: req.args,
+            actor: req.actor,
+            scope: req.scope,
+            context: req.context,
             ..Default::default()
         };
-        let (_, rx) = self.spawn(Some(caller), req, true)?;
-        rx.ok_or(KernelError::ShuttingDown)
+        let s = self.start(
+            Some(caller),
+            spawn,
+            SpawnOptions {
+                watch: true,
+                ready: false,
+            },
+            Purpose::Call,
+        )?;
+        Ok((s.pid, s.exit.ok_or(KernelError::ShuttingDown)?))
     }
 
     /// Bookkeeping when a process ends: release names, tell monitors (EXIT), links
@@ -506,6 +650,19 @@ impl Node {
         }
         for w in rel.watchers {
             let _ = w.send(result.clone());
+        }
+        for c in rel.calls {
+            if let Some(p) = self.0.procs.get(&c).map(|p| p.clone()) {
+                p.kill(ProcessError::new(
+                    ErrorKind::Canceled,
+                    format!("canceled: caller {} ended", handle.pid),
+                ));
+            }
+        }
+        if let Some(caller) = rel.called_by
+            && let Some(p) = self.0.procs.get(&caller).map(|p| p.clone())
+        {
+            p.relations.lock().calls.retain(|x| *x != id);
         }
         // After the monitors heard of the exit: a spawner waiting for "running" reads the
         // dropped signal as a failed start and finds the EXIT event already queued.

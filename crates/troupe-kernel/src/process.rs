@@ -35,6 +35,9 @@ pub struct ProcessHandle {
     /// The policies its operations are checked against (SPEC §7.1); inherited like the
     /// actor.
     pub scope: Option<Arc<Scope>>,
+    /// The key/values attached with `with_context` (Lua's `ctx`, SPEC §5); inherited like
+    /// the actor.
+    pub context: Option<Arc<ContextMap>>,
     /// Told when the process is running (see [`ProcessHandle::take_ready`]); dropped
     /// unsent if it exits first.
     ready: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
@@ -52,15 +55,27 @@ pub(crate) struct Relations {
     /// In-node observers (exec callers, supervisors) told of the exit.
     pub watchers: Vec<tokio::sync::oneshot::Sender<ExitResult>>,
     pub names: Vec<String>,
+    /// Function calls this process is waiting on (`funcs.call`/`async`): they are
+    /// cancelled when it ends (SPEC §5).
+    pub calls: Vec<u64>,
+    /// The caller, when this process is a function call.
+    pub called_by: Option<u64>,
+}
+
+/// The `ctx` key/values of a process: string keys, kernel values.
+pub type ContextMap = std::collections::BTreeMap<String, crate::Value>;
+
+/// What a process runs as (SPEC §7.3): actor, scope and `ctx` values. Each part is
+/// inherited from the spawner unless the spawn request replaces it.
+#[derive(Debug, Clone, Default)]
+pub struct Identity {
+    pub actor: Option<Arc<Actor>>,
+    pub scope: Option<Arc<Scope>>,
+    pub context: Option<Arc<ContextMap>>,
 }
 
 impl ProcessHandle {
-    pub(crate) fn new(
-        pid: Pid,
-        entry: Arc<str>,
-        actor: Option<Arc<Actor>>,
-        scope: Option<Arc<Scope>>,
-    ) -> Self {
+    pub(crate) fn new(pid: Pid, entry: Arc<str>, cx: Identity) -> Self {
         ProcessHandle {
             pid,
             entry,
@@ -74,8 +89,9 @@ impl ProcessHandle {
                 alive: true,
                 ..Default::default()
             }),
-            actor,
-            scope,
+            actor: cx.actor,
+            scope: cx.scope,
+            context: cx.context,
             ready: Mutex::new(None),
         }
     }
@@ -89,7 +105,7 @@ impl ProcessHandle {
     /// `pid` should not collide with a live process: the node's counter starts at 1, so
     /// counter 0 (`Pid::new(node, host, 0)`) is never a real process.
     pub fn detached(pid: Pid, entry: Arc<str>) -> ProcessHandle {
-        let handle = ProcessHandle::new(pid, entry, None, None);
+        let handle = ProcessHandle::new(pid, entry, Identity::default());
         handle.relations.lock().alive = false;
         handle
     }

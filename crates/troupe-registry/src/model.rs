@@ -34,6 +34,9 @@ pub struct NodeConfig {
     pub log_level: Option<String>,
     /// Host used by services that name none; when absent the runtime creates its own.
     pub default_host: Option<EntryId>,
+    /// `env`: the environment variables Lua's `env.get` may read — exact names, or
+    /// prefixes ending in `*` (`APP_*`). Empty (the default) allows none.
+    pub env: Vec<String>,
 }
 
 impl Default for NodeConfig {
@@ -43,6 +46,7 @@ impl Default for NodeConfig {
             strict_mode: false,
             log_level: None,
             default_host: None,
+            env: Vec::new(),
         }
     }
 }

@@ -1,11 +1,12 @@
-//! `troupe.yaml` at the application root: node name, `security.strict_mode`, `log_level`
-//! and `default_host` (SPEC §2.1). Absent file or keys keep [`NodeConfig::default`].
+//! `troupe.yaml` at the application root: node name, `security.strict_mode`, `log_level`,
+//! `default_host` (SPEC §2.1) and `env`, the environment variables Lua's `env.get` may
+//! read. Absent file or keys keep [`NodeConfig::default`].
 
 use crate::NodeConfig;
 use crate::context::{Cx, Fields};
 use crate::yaml::Node;
 
-const KEYS: &[&str] = &["name", "security", "log_level", "default_host"];
+const KEYS: &[&str] = &["name", "security", "log_level", "default_host", "env"];
 
 /// Parse the root node of `troupe.yaml`. An empty file is all defaults.
 pub(crate) fn parse(cx: &mut Cx, root: &Node) -> NodeConfig {
@@ -39,6 +40,7 @@ pub(crate) fn parse(cx: &mut Cx, root: &Node) -> NodeConfig {
         config.strict_mode = strict;
     }
     config.log_level = f.string(cx, "log_level");
+    config.env = f.strings(cx, "env").unwrap_or_default();
     config.default_host = f.reference(cx, "default_host", "default_host", &["process.host"]);
     config
 }

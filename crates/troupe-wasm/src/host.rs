@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use troupe_kernel::{Envelope, Event, KernelError, ProcessError, SpawnRequest, Value};
+use troupe_kernel::{CallRequest, Envelope, Event, KernelError, ProcessError, SpawnRequest, Value};
 
 use crate::codec;
 use crate::mailbox::Route;
@@ -215,8 +215,7 @@ impl process::Host for State {
             args,
             link,
             monitor,
-            actor: None,
-            scope: None,
+            ..Default::default()
         };
         Ok(self
             .node()?
@@ -302,8 +301,13 @@ impl funcs::Host for State {
             Ok(a) => a,
             Err(e) => return Ok(Err(invalid(e))),
         };
-        let rx = match self.node()?.call(&self.handle, &id, args) {
-            Ok(rx) => rx,
+        let req = CallRequest {
+            function: id,
+            args,
+            ..Default::default()
+        };
+        let rx = match self.node()?.call(&self.handle, req) {
+            Ok((_, rx)) => rx,
             Err(e) => return Ok(Err(wit_error(&e.into()))),
         };
         Ok(match rx.await {

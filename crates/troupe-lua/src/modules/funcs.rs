@@ -1,13 +1,226 @@
-//! The `funcs` module: `call(id, ...)` → `value, err`. A function runs as its own short-lived
-//! process on the caller's worker (so it has a PID and can `process.send`, SPEC §5),
-//! inheriting the caller's actor; the caller is suspended until it returns.
+//! The `funcs` module (SPEC §5): calling `function.*` entries.
+//!
+//! - `call(id, ...)` → `value, err`: the caller is suspended until the function returns.
+//! - `async(id, ...)` → a future (or `nil, err` when the call cannot start):
+//!   `:response()` → a channel that receives the result value once, or is closed without
+//!   a value when the call fails (then `:error()` says why); `:is_complete()`;
+//!   `:result()` → `value, err`, waiting for completion if needed; `:error()` → the error
+//!   or nil (does not wait); `:cancel()` → kills the call with `CANCELED`, true if it was
+//!   still running.
+//! - `new()` → an immutable builder: `:with_context(t)`, `:with_actor(a)`,
+//!   `:with_scope(s)`, `:with_options{timeout=}` (a duration as in `time`), then `:call`
+//!   or `:async`. A call past its timeout is killed and answers `TIMEOUT`.
+//!
+//! A call runs as its own short-lived process (so it has a PID and can `process.send`)
+//! inheriting the caller's actor, scope and `ctx`; the kernel cancels it if the caller
+//! ends first (see `Node::call`).
 
-use mlua::{Lua, MultiValue, Table, Value as LuaValue};
-use troupe_kernel::Value;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
 
-use crate::convert::to_value;
+use mlua::{Lua, MultiValue, Table, UserData, UserDataMethods, Value as LuaValue};
+use tokio::sync::{oneshot, watch};
+use troupe_kernel::{
+    CallRequest, ErrorKind, ExitResult, KernelError, Node, Pid, ProcessError, Value,
+};
+
+use crate::channel::Channel;
+use crate::convert::{to_lua, to_value};
+use crate::modules::ctx::Overrides;
+use crate::modules::errors::LuaError;
 use crate::modules::process::{exit_values, fail};
+use crate::modules::time::duration;
 use crate::process::with_current;
+
+/// `funcs.new()`: overrides plus call options.
+#[derive(Clone, Default)]
+pub struct Caller {
+    overrides: Overrides,
+    timeout: Option<Duration>,
+}
+
+impl Caller {
+    /// `with_options{timeout=}`.
+    ///
+    /// Errors: an unknown option or a bad duration.
+    fn with_options(&self, t: &Table) -> mlua::Result<Caller> {
+        let mut next = self.clone();
+        for pair in t.pairs::<String, LuaValue>() {
+            let (k, v) = pair?;
+            match k.as_str() {
+                "timeout" => next.timeout = Some(duration(&v)?),
+                other => {
+                    return Err(mlua::Error::runtime(format!(
+                        "with_options: unknown option {other:?}; expected timeout"
+                    )));
+                }
+            }
+        }
+        Ok(next)
+    }
+
+    /// Start the call: the function's PID and the receiver of its result.
+    fn start(&self, id: String, args: MultiValue) -> mlua::Result<Result<Started, KernelError>> {
+        let args: Vec<Value> = args.iter().map(to_value).collect();
+        with_current(|p| {
+            let req = CallRequest {
+                function: id,
+                args,
+                actor: self.overrides.actor.clone(),
+                scope: self.overrides.scope.clone(),
+                context: self.overrides.child_context(&p.handle),
+            };
+            Ok(p.node.call(&p.handle, req).map(|(pid, rx)| Started {
+                node: p.node.clone(),
+                pid,
+                rx,
+                timeout: self.timeout,
+            }))
+        })
+    }
+
+    async fn call(&self, lua: Lua, id: String, args: MultiValue) -> mlua::Result<MultiValue> {
+        match self.start(id, args)? {
+            Err(e) => fail(&lua, LuaValue::Nil, &e),
+            Ok(s) => exit_values(&lua, s.finish().await),
+        }
+    }
+
+    fn spawn_future(&self, lua: &Lua, id: String, args: MultiValue) -> mlua::Result<MultiValue> {
+        let started = match self.start(id, args)? {
+            Err(e) => return fail(lua, LuaValue::Nil, &e),
+            Ok(s) => s,
+        };
+        let (tx, rx) = watch::channel(None);
+        let channel = Channel::new(1, true);
+        let future = LuaFuture {
+            node: started.node.clone(),
+            pid: started.pid.clone(),
+            result: rx,
+            channel: channel.clone(),
+            error: Rc::new(RefCell::new(None)),
+        };
+        let error = future.error.clone();
+        let weak = lua.weak();
+        tokio::task::spawn_local(async move {
+            let r = started.finish().await;
+            match &r {
+                Ok(v) => {
+                    if let Some(lua) = weak.try_upgrade()
+                        && let Ok(v) = to_lua(&lua, v)
+                    {
+                        channel.push(v);
+                    }
+                }
+                Err(e) => *error.borrow_mut() = Some(e.clone()),
+            }
+            channel.close();
+            let _ = tx.send(Some(r));
+        });
+        Ok(MultiValue::from_iter([LuaValue::UserData(
+            lua.create_userdata(future)?,
+        )]))
+    }
+}
+
+/// A call in flight.
+struct Started {
+    node: Node,
+    pid: Pid,
+    rx: oneshot::Receiver<ExitResult>,
+    timeout: Option<Duration>,
+}
+
+impl Started {
+    /// Wait for the result; past the timeout, kill the call and answer `TIMEOUT`.
+    async fn finish(self) -> ExitResult {
+        let Some(limit) = self.timeout else {
+            return self.rx.await.unwrap_or(Ok(Value::Nil));
+        };
+        match tokio::time::timeout(limit, self.rx).await {
+            Ok(r) => r.unwrap_or(Ok(Value::Nil)),
+            Err(_) => {
+                let e = ProcessError::new(
+                    ErrorKind::Timeout,
+                    format!("function call {} timed out after {limit:?}", self.pid),
+                );
+                self.node.kill(&self.pid, e.clone());
+                Err(e)
+            }
+        }
+    }
+}
+
+/// The future `funcs.async` returns.
+pub struct LuaFuture {
+    node: Node,
+    pid: Pid,
+    result: watch::Receiver<Option<ExitResult>>,
+    channel: Channel,
+    error: Rc<RefCell<Option<ProcessError>>>,
+}
+
+impl UserData for LuaFuture {
+    fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
+        m.add_method("response", |_, f, ()| Ok(f.channel.clone()));
+        m.add_method("is_complete", |_, f, ()| Ok(f.result.borrow().is_some()));
+        m.add_method("error", |lua, f, ()| match &*f.error.borrow() {
+            Some(e) => Ok(LuaValue::UserData(
+                lua.create_userdata(LuaError(e.clone()))?,
+            )),
+            None => Ok(LuaValue::Nil),
+        });
+        m.add_method("cancel", |_, f, ()| {
+            if f.result.borrow().is_some() {
+                return Ok(false);
+            }
+            Ok(f.node.kill(
+                &f.pid,
+                ProcessError::new(ErrorKind::Canceled, "function call canceled"),
+            ))
+        });
+        m.add_async_method("result", |lua, f, ()| async move {
+            let mut rx = f.result.clone();
+            let r = match rx.wait_for(|r| r.is_some()).await {
+                Ok(r) => r.clone().unwrap_or(Ok(Value::Nil)),
+                Err(_) => Err(KernelError::ShuttingDown.into()),
+            };
+            exit_values(&lua, r)
+        });
+    }
+}
+
+impl UserData for Caller {
+    fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
+        m.add_method("with_context", |_, c, t: Table| {
+            Ok(Caller {
+                overrides: c.overrides.with_context(&t)?,
+                ..c.clone()
+            })
+        });
+        m.add_method("with_actor", |lua, c, a: LuaValue| {
+            Ok(Caller {
+                overrides: c.overrides.with_actor(lua, &a)?,
+                ..c.clone()
+            })
+        });
+        m.add_method("with_scope", |_, c, s: LuaValue| {
+            Ok(Caller {
+                overrides: c.overrides.with_scope(&s)?,
+                ..c.clone()
+            })
+        });
+        m.add_method("with_options", |_, c, t: Table| c.with_options(&t));
+        m.add_async_method(
+            "call",
+            |lua, c, (id, args): (String, MultiValue)| async move { c.call(lua, id, args).await },
+        );
+        m.add_method("async", |lua, c, (id, args): (String, MultiValue)| {
+            c.spawn_future(lua, id, args)
+        });
+    }
+}
 
 /// Build the module table.
 pub fn module(lua: &Lua) -> mlua::Result<Table> {
@@ -15,13 +228,15 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     t.set(
         "call",
         lua.create_async_function(|lua, (id, args): (String, MultiValue)| async move {
-            let args: Vec<Value> = args.iter().map(to_value).collect();
-            let called = with_current(|p| Ok(p.node.call(&p.handle, &id, args)))?;
-            match called {
-                Err(e) => fail(&lua, LuaValue::Nil, &e),
-                Ok(rx) => exit_values(&lua, rx.await.unwrap_or(Ok(Value::Nil))),
-            }
+            Caller::default().call(lua, id, args).await
         })?,
     )?;
+    t.set(
+        "async",
+        lua.create_function(|lua, (id, args): (String, MultiValue)| {
+            Caller::default().spawn_future(lua, id, args)
+        })?,
+    )?;
+    t.set("new", lua.create_function(|_, ()| Ok(Caller::default()))?)?;
     Ok(t)
 }

@@ -2,13 +2,17 @@
 //! globals in every process; the others are reached with `require(name)` and only when
 //! the entry lists them in `modules`.
 
+pub mod ctx;
+pub mod env;
 pub mod errors;
 pub mod funcs;
 pub mod json;
 pub mod logger;
 pub mod process;
+pub mod registry;
 pub mod require;
 pub mod security;
+pub mod spawner;
 pub mod time;
 pub mod uuid;
 
@@ -26,6 +30,7 @@ pub fn install(lua: &Lua, globals: &Table) -> mlua::Result<HashMap<&'static str,
     let mut m = HashMap::new();
     let process = process::module(lua)?;
     let channel = crate::channel::module(lua)?;
+    spawner::install(lua, &process)?;
     globals.set("process", process.clone())?;
     globals.set("channel", channel.clone())?;
     let co: Table = globals.get("coroutine")?;
@@ -40,6 +45,9 @@ pub fn install(lua: &Lua, globals: &Table) -> mlua::Result<HashMap<&'static str,
     m.insert("uuid", uuid::module(lua)?);
     m.insert("funcs", funcs::module(lua)?);
     m.insert("security", security::module(lua)?);
+    m.insert("ctx", ctx::module(lua)?);
+    m.insert("registry", registry::module(lua)?);
+    m.insert("env", env::module(lua)?);
     let os: Table = globals.get("os")?;
     m.insert("os", os);
     globals.set("require", lua.create_function(require::require)?)?;

@@ -40,7 +40,7 @@ fn values(args: impl Iterator<Item = LuaValue>) -> Vec<Value> {
 }
 
 /// Parse `(id, host, ...)`; a nil host means the caller's own host.
-fn spawn_request(args: MultiValue, link: bool, monitor: bool) -> mlua::Result<SpawnRequest> {
+pub fn spawn_request(args: MultiValue, link: bool, monitor: bool) -> mlua::Result<SpawnRequest> {
     let mut it = args.into_iter();
     let id = match it.next() {
         Some(LuaValue::String(s)) => s.to_str()?.to_string(),
@@ -65,8 +65,7 @@ fn spawn_request(args: MultiValue, link: bool, monitor: bool) -> mlua::Result<Sp
         args: values(it),
         link,
         monitor,
-        actor: None,
-        scope: None,
+        ..Default::default()
     })
 }
 

@@ -1,0 +1,120 @@
+//! The `ctx` module (SPEC §5): `get(key)` → `value, err` and `all()` → table, over the
+//! key/values the caller attached with `with_context{...}` on a spawner or on
+//! `funcs.new()`. They are inherited like the security context: a spawned process or a
+//! called function sees its parent's values, overlaid with what the parent added.
+//!
+//! Also [`Overrides`], the part of the spawner and `funcs.new()` builders that replaces
+//! what a child inherits (context, actor, scope).
+
+use std::sync::Arc;
+
+use mlua::{Lua, MultiValue, Table, Value as LuaValue};
+use troupe_kernel::security::{Actor, Scope};
+use troupe_kernel::{ContextMap, ErrorKind, ProcessRef, merge_context};
+
+use crate::convert::{to_lua, to_value};
+use crate::modules::errors::new_error;
+use crate::modules::security::{LuaScope, actor_from};
+use crate::process::with_current;
+
+/// What a builder replaces in the inherited context. Immutable in use: each `with_*`
+/// clones it (SPEC §5: "each call returns a new spawner").
+#[derive(Clone, Default)]
+pub struct Overrides {
+    /// Keys added with `with_context` (merged over the parent's at spawn/call time).
+    pub context: Option<Arc<ContextMap>>,
+    pub actor: Option<Arc<Actor>>,
+    pub scope: Option<Arc<Scope>>,
+}
+
+impl Overrides {
+    /// `with_context(t)`: add `t`'s string keys (later calls win per key).
+    ///
+    /// Errors: a key that is not a string.
+    pub fn with_context(&self, t: &Table) -> mlua::Result<Overrides> {
+        let mut add = ContextMap::new();
+        for pair in t.pairs::<LuaValue, LuaValue>() {
+            let (k, v) = pair?;
+            let LuaValue::String(k) = k else {
+                return Err(mlua::Error::runtime(format!(
+                    "with_context: keys must be strings, got a {}",
+                    k.type_name()
+                )));
+            };
+            add.insert(k.to_str()?.to_string(), to_value(&v));
+        }
+        let mut next = self.clone();
+        next.context = Some(merge_context(self.context.as_ref(), &add));
+        Ok(next)
+    }
+
+    /// `with_actor(a)`: run as the actor table `{id=, meta=}` (see
+    /// `security.new_actor`).
+    ///
+    /// Errors: not an actor table.
+    pub fn with_actor(&self, lua: &Lua, a: &LuaValue) -> mlua::Result<Overrides> {
+        let mut next = self.clone();
+        next.actor = Some(Arc::new(actor_from(lua, a)?));
+        Ok(next)
+    }
+
+    /// `with_scope(s)`: run under the scope object `s` (see `security.new_scope`).
+    ///
+    /// Errors: not a scope object.
+    pub fn with_scope(&self, s: &LuaValue) -> mlua::Result<Overrides> {
+        let scope = match s {
+            LuaValue::UserData(u) => u.borrow::<LuaScope>().map(|s| s.0.clone()).ok(),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            mlua::Error::runtime("with_scope: expected a scope (security.new_scope/named_scope)")
+        })?;
+        let mut next = self.clone();
+        next.scope = Some(scope);
+        Ok(next)
+    }
+
+    /// The context the child gets: the caller's own overlaid with the added keys, or
+    /// `None` (inherit as is) when nothing was added.
+    pub fn child_context(&self, caller: &ProcessRef) -> Option<Arc<ContextMap>> {
+        self.context
+            .as_ref()
+            .map(|add| merge_context(caller.context.as_ref(), add))
+    }
+}
+
+/// Build the module table.
+pub fn module(lua: &Lua) -> mlua::Result<Table> {
+    let t = lua.create_table()?;
+    t.set(
+        "get",
+        lua.create_function(|lua, key: String| {
+            let v =
+                with_current(|p| Ok(p.handle.context.as_ref().and_then(|c| c.get(&key).cloned())))?;
+            match v {
+                Some(v) => Ok(MultiValue::from_iter([to_lua(lua, &v)?])),
+                None => Ok(MultiValue::from_iter([
+                    LuaValue::Nil,
+                    new_error(
+                        lua,
+                        ErrorKind::NotFound,
+                        format!("context key {key:?} not found"),
+                    )?,
+                ])),
+            }
+        })?,
+    )?;
+    t.set(
+        "all",
+        lua.create_function(|lua, ()| {
+            with_current(|p| {
+                let t = lua.create_table()?;
+                for (k, v) in p.handle.context.iter().flat_map(|c| c.iter()) {
+                    t.set(k.as_str(), to_lua(lua, v)?)?;
+                }
+                Ok(t)
+            })
+        })?,
+    )?;
+    Ok(t)
+}

@@ -1,0 +1,180 @@
+//! The spawner builder (SPEC §5): `process.with_context(t)` and `process.with_options(t)`
+//! return a spawner; `:with_context(t)`, `:with_options(t)`, `:with_actor(a)`,
+//! `:with_scope(s)`, `:with_name(n)` and `:with_message(topic, ...)` each return a new
+//! spawner (the receiver is never changed); `:spawn`, `:spawn_linked`,
+//! `:spawn_monitored`, `:spawn_linked_monitored` (→ `pid` or `nil, err`) and `:exec`
+//! (→ the result) take the same arguments as the `process` functions.
+//!
+//! - `with_actor`/`with_scope` need permission `process.security` on the entry.
+//! - `with_name(n)`: the child is registered under `n` before it runs. If a live process
+//!   holds `n`, nothing is spawned: the `with_message` messages go to it and its PID is
+//!   returned (spawn-or-signal, as a "get or start" of a named worker).
+//! - `with_message(topic, ...)`: queued before the child runs, so it is the first thing
+//!   it receives (in order, from the spawner).
+//! - `with_options{trap_links=}`: the child starts with `trap_links` set.
+
+use mlua::{Lua, MultiValue, Table, UserData, UserDataMethods, Value as LuaValue};
+use troupe_kernel::{SpawnOptions, SpawnRequest, Value};
+
+use crate::convert::to_value;
+use crate::modules::ctx::Overrides;
+use crate::modules::process::{exit_values, fail, spawn_request};
+use crate::process::with_current;
+
+/// An immutable spawner.
+#[derive(Clone, Default)]
+pub struct Spawner {
+    overrides: Overrides,
+    name: Option<String>,
+    messages: Vec<(String, Value)>,
+    trap_links: bool,
+}
+
+impl Spawner {
+    /// `with_options{trap_links=}`.
+    ///
+    /// Errors: an unknown option or a non-boolean `trap_links`.
+    pub fn with_options(&self, t: &Table) -> mlua::Result<Spawner> {
+        let mut next = self.clone();
+        for pair in t.pairs::<String, LuaValue>() {
+            let (k, v) = pair?;
+            match (k.as_str(), v) {
+                ("trap_links", LuaValue::Boolean(b)) => next.trap_links = b,
+                ("trap_links", _) => {
+                    return Err(mlua::Error::runtime(
+                        "with_options: trap_links must be a boolean",
+                    ));
+                }
+                (other, _) => {
+                    return Err(mlua::Error::runtime(format!(
+                        "with_options: unknown option {other:?}; expected trap_links"
+                    )));
+                }
+            }
+        }
+        Ok(next)
+    }
+
+    /// `with_context(t)`.
+    pub fn with_context(&self, t: &Table) -> mlua::Result<Spawner> {
+        Ok(Spawner {
+            overrides: self.overrides.with_context(t)?,
+            ..self.clone()
+        })
+    }
+
+    fn request(&self, args: MultiValue, link: bool, monitor: bool) -> mlua::Result<SpawnRequest> {
+        let mut req = spawn_request(args, link, monitor)?;
+        req.actor = self.overrides.actor.clone();
+        req.scope = self.overrides.scope.clone();
+        req.context = with_current(|p| Ok(self.overrides.child_context(&p.handle)))?;
+        req.name = self.name.clone();
+        req.messages = self.messages.clone();
+        req.trap_links = self.trap_links;
+        Ok(req)
+    }
+
+    fn spawn(
+        &self,
+        lua: &Lua,
+        args: MultiValue,
+        link: bool,
+        monitor: bool,
+    ) -> mlua::Result<MultiValue> {
+        let req = self.request(args, link, monitor)?;
+        with_current(|p| {
+            match p
+                .node
+                .spawn_with(Some(&p.handle), req, SpawnOptions::default())
+            {
+                Ok(s) => Ok(MultiValue::from_iter([LuaValue::String(
+                    lua.create_string(s.pid.to_string())?,
+                )])),
+                Err(e) => fail(lua, LuaValue::Nil, &e),
+            }
+        })
+    }
+}
+
+impl UserData for Spawner {
+    fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
+        m.add_method("with_context", |_, s, t: Table| s.with_context(&t));
+        m.add_method("with_options", |_, s, t: Table| s.with_options(&t));
+        m.add_method("with_actor", |lua, s, a: LuaValue| {
+            Ok(Spawner {
+                overrides: s.overrides.with_actor(lua, &a)?,
+                ..s.clone()
+            })
+        });
+        m.add_method("with_scope", |_, s, sc: LuaValue| {
+            Ok(Spawner {
+                overrides: s.overrides.with_scope(&sc)?,
+                ..s.clone()
+            })
+        });
+        m.add_method("with_name", |_, s, name: String| {
+            Ok(Spawner {
+                name: Some(name),
+                ..s.clone()
+            })
+        });
+        m.add_method(
+            "with_message",
+            |_, s, (topic, payload): (String, MultiValue)| {
+                if topic.starts_with('@') {
+                    return Err(mlua::Error::runtime(format!(
+                        "with_message: invalid topic {topic:?}: topics must not start with '@'"
+                    )));
+                }
+                let payload = match payload.len() {
+                    0 => Value::Nil,
+                    1 => to_value(&payload[0]),
+                    _ => Value::Array(payload.iter().map(to_value).collect()),
+                };
+                let mut next = s.clone();
+                next.messages.push((topic, payload));
+                Ok(next)
+            },
+        );
+        for (name, link, monitor) in [
+            ("spawn", false, false),
+            ("spawn_linked", true, false),
+            ("spawn_monitored", false, true),
+            ("spawn_linked_monitored", true, true),
+        ] {
+            m.add_method(name, move |lua, s, args: MultiValue| {
+                s.spawn(lua, args, link, monitor)
+            });
+        }
+        m.add_async_method("exec", |lua, s, args: MultiValue| async move {
+            let req = s.request(args, false, false)?;
+            let opts = SpawnOptions {
+                watch: true,
+                ready: false,
+            };
+            let spawned = with_current(|p| Ok(p.node.spawn_with(Some(&p.handle), req, opts)))?;
+            match spawned {
+                Err(e) => fail(&lua, LuaValue::Nil, &e),
+                Ok(s) => match s.exit {
+                    None => Ok(MultiValue::new()),
+                    Some(rx) => {
+                        exit_values(&lua, rx.await.unwrap_or(Ok(troupe_kernel::Value::Nil)))
+                    }
+                },
+            }
+        });
+    }
+}
+
+/// Install `process.with_context` and `process.with_options` on the `process` table.
+pub fn install(lua: &Lua, process: &Table) -> mlua::Result<()> {
+    process.set(
+        "with_context",
+        lua.create_function(|_, t: Table| Spawner::default().with_context(&t))?,
+    )?;
+    process.set(
+        "with_options",
+        lua.create_function(|_, t: Table| Spawner::default().with_options(&t))?,
+    )?;
+    Ok(())
+}
