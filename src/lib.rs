@@ -64,11 +64,29 @@ impl troupe_registry::SourceChecker for Checker {
     }
 }
 
-/// Load and validate an application, with Lua syntax and WAT checks.
+/// Load and validate an application, with Lua syntax and WAT checks, and compile its
+/// `security.policy` entries (a bad `matches` pattern, an unknown operator) so that
+/// `troupe check` reports them like any other problem, at the entry's location.
 ///
 /// Errors: every validation problem at once.
 pub fn load(dir: &Path) -> Result<Registry, troupe_registry::Diagnostics> {
-    troupe_registry::load(dir, &Checker::default())
+    let registry = troupe_registry::load(dir, &Checker::default())?;
+    match troupe_kernel::security::Scope::policies_of(&registry) {
+        Ok(_) => Ok(registry),
+        Err(errors) => Err(troupe_registry::Diagnostics(
+            errors
+                .into_iter()
+                .map(|e| {
+                    let entry = registry.entries.get(&e.policy);
+                    troupe_registry::Diagnostic {
+                        location: entry.map(|x| x.location.clone()).unwrap_or_default(),
+                        entry: Some(e.policy.clone()),
+                        message: e.message,
+                    }
+                })
+                .collect(),
+        )),
+    }
 }
 
 /// A booted node: hosts running, runtimes registered, services not yet started.

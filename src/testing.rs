@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use troupe_kernel::{ExitResult, SpawnRequest, Value};
+use troupe_kernel::{ErrorKind, ExitResult, SpawnRequest, Value};
 use troupe_registry::{Kind, Registry};
 
 use crate::App;
@@ -78,7 +78,10 @@ pub fn verdict(r: &ExitResult) -> Option<String> {
             "returned {}; a test returns true, or false/nil plus a reason",
             v.display()
         )),
-        Err(e) if e.kind == troupe_kernel::ErrorKind::Unknown => Some(e.message.clone()),
+        // `error("...")` and `return false, "reason"`: the message says it all.
+        Err(e) if matches!(e.kind, ErrorKind::Unknown | ErrorKind::Internal) => {
+            Some(e.message.clone())
+        }
         Err(e) => Some(format!("{} ({})", e.message, e.kind.as_str())),
     }
 }
@@ -168,7 +171,9 @@ mod tests {
         assert!(verdict(&Ok(Value::Int(1))).is_some());
         let e = troupe_kernel::ProcessError::new(troupe_kernel::ErrorKind::Unknown, "x != y");
         assert_eq!(verdict(&Err(e)).as_deref(), Some("x != y"));
-        let e = troupe_kernel::ProcessError::new(troupe_kernel::ErrorKind::Internal, "boom");
-        assert_eq!(verdict(&Err(e)).as_deref(), Some("boom (INTERNAL)"));
+        let e = troupe_kernel::ProcessError::new(ErrorKind::Internal, "boom");
+        assert_eq!(verdict(&Err(e)).as_deref(), Some("boom"));
+        let e = troupe_kernel::ProcessError::new(ErrorKind::PermissionDenied, "no");
+        assert_eq!(verdict(&Err(e)).as_deref(), Some("no (PERMISSION_DENIED)"));
     }
 }

@@ -73,6 +73,22 @@ fn wasm_calls_a_lua_function_and_spawns_a_lua_child() {
     assert_eq!(actor("spawn"), json!([true, "child got from wasm"]));
 }
 
+#[test]
+fn a_wasm_funcs_call_is_checked_like_a_lua_one_and_its_replies_carry_its_actor() {
+    assert_eq!(
+        actor("call_checked"),
+        json!({
+            "denied": {
+                "topic": "call_error",
+                "payload": "permission denied: wasm-denied may not funcs.call app:double (no policy allows it)",
+                "actor": "wasm-denied",
+                "role": "worker",
+            },
+            "allowed": {"topic": "doubled", "payload": 42, "actor": "wasm-allowed", "role": "worker"},
+        })
+    );
+}
+
 // ---- §3.3 exits, links, monitors across the boundary -------------------------------------
 
 #[test]
@@ -302,6 +318,37 @@ fn a_wasi_preview1_module_runs_through_imports_wasi1() {
             && r["fields"]["message"] == "hello from preview 1"),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn a_wasm_process_that_mounts_a_directory_needs_fs_get_on_it() {
+    let run = troupe(&["run", &app("wasm_command"), "-x", "app:mounts_checked"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(
+        v["denied"],
+        json!({
+            "error": "permission denied: reader may not fs.get app:data (no policy allows it)",
+            "kind": "PERMISSION_DENIED",
+        })
+    );
+    assert_eq!(v["allowed"], json!({"result": 0}));
+    // The denied process never ran guest code: only the allowed one wrote its lines.
+    let writers: std::collections::BTreeSet<String> = run
+        .log
+        .iter()
+        .filter(|r| r["fields"]["entry"] == "app:hello" && r["fields"]["stream"] == "stdout")
+        .map(|r| r["fields"]["pid"].to_string())
+        .collect();
+    assert_eq!(writers.len(), 1, "{:?}", run.log);
+    assert!(
+        run.log
+            .iter()
+            .any(|r| r["fields"]["message"] == "permission denied"
+                && r["fields"]["action"] == "fs.get"
+                && r["fields"]["resource"] == "app:data"
+                && r["fields"]["actor"] == "reader")
     );
 }
 

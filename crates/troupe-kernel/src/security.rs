@@ -187,8 +187,16 @@ fn cond(c: &Condition) -> Result<Cond, String> {
         "contains" => Op::Contains,
         "matches" => match &operand {
             Operand::Value(J::String(re)) => Op::Matches(regex::Regex::new(re).map_err(|e| {
+                // regex's own text draws a caret over the pattern on several lines; keep
+                // one line, ending with its summary ("error: unclosed group").
+                let why = e.to_string();
+                let why = why
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .trim_start_matches("error: ");
                 format!(
-                    "condition on `{}`: invalid regular expression: {e}",
+                    "condition on `{}`: invalid regular expression {re:?}: {why}",
                     c.field
                 )
             })?),

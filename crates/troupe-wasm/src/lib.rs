@@ -191,6 +191,12 @@ impl Runtime for WasmRuntime {
                     format!("wasm entry {} was not prepared at boot", ctx.entry.id),
                 )
             })?;
+        // SPEC §7.2: a process or call that mounts a directory needs `fs.get` on it, checked
+        // as the process itself (it runs with its spawner's or caller's context).
+        for m in &prepared.mounts {
+            ctx.node
+                .check(Some(&ctx.handle), "fs.get", || m.fs.clone())?;
+        }
         let terminal = self.terminal.read().as_deref() == Some(ctx.entry.id.as_str());
         Ok(run::body(
             self.engine.engine.clone(),

@@ -42,11 +42,24 @@ pub struct Prepared {
     pub entry: Arc<Entry>,
     pub spec: WasmSpec,
     pub code: Code,
-    /// `wasi.mounts` resolved: host directory, guest path, read-only.
-    pub mounts: Vec<(PathBuf, String, bool)>,
+    /// `wasi.mounts` resolved.
+    pub mounts: Vec<Mount>,
     /// Warm instances of a function entry (SPEC §6.2 `pool`); always `inline` for
     /// `process.wasm`.
     pub pool: Pool,
+}
+
+/// One `wasi.mounts` item, resolved at boot.
+#[derive(Debug, Clone)]
+pub struct Mount {
+    /// The `fs.directory` entry ID: the resource of the `fs.get` check each process or
+    /// call makes before it runs (SPEC §7.2).
+    pub fs: String,
+    /// Host directory.
+    pub host: PathBuf,
+    /// Path the guest sees.
+    pub guest: String,
+    pub read_only: bool,
 }
 
 /// A problem preparing one entry.
@@ -192,11 +205,12 @@ impl WasmRuntime {
             .mounts
             .iter()
             .map(|m| match registry.entries.get(&m.fs).map(|e| &e.kind) {
-                Some(Kind::FsDirectory(d)) => Ok((
-                    d.directory.clone(),
-                    m.guest.clone(),
-                    m.read_only || d.read_only,
-                )),
+                Some(Kind::FsDirectory(d)) => Ok(Mount {
+                    fs: m.fs.clone(),
+                    host: d.directory.clone(),
+                    guest: m.guest.clone(),
+                    read_only: m.read_only || d.read_only,
+                }),
                 _ => Err(format!("mount `fs` {} is not an fs.directory entry", m.fs)),
             })
             .collect::<Result<Vec<_>, _>>()?;

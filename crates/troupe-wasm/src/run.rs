@@ -110,14 +110,19 @@ fn wasi(p: &Prepared, label: &Label, last: &LastLine) -> Result<WasiCtxBuilder, 
     for (k, v) in &p.spec.wasi.env {
         b.env(k, v);
     }
-    for (host, guest, read_only) in &p.mounts {
-        let perms = if *read_only {
+    for m in &p.mounts {
+        let perms = if m.read_only {
             FsPerms::ReadOnly
         } else {
             FsPerms::ReadWrite
         };
-        b.preopened_dir(host, guest, perms)
-            .map_err(|e| internal(format!("cannot mount {} at {guest}: {e:#}", host.display())))?;
+        b.preopened_dir(&m.host, &m.guest, perms).map_err(|e| {
+            internal(format!(
+                "cannot mount {} at {}: {e:#}",
+                m.host.display(),
+                m.guest
+            ))
+        })?;
     }
     Ok(b)
 }

@@ -146,6 +146,27 @@ function S.spawn()
   return wait_topic("child_exit")
 end
 
+-- The wasm actor's `funcs.call` under a scope, denied and then allowed (SPEC §7.2), and
+-- the actor its replies carry (SPEC §7.3).
+function S.call_checked()
+  local security = require("security")
+  local out = {}
+  for _, case in ipairs({ { "denied", { "app:messaging" } }, { "allowed", { "app:messaging", "app:calling" } } }) do
+    local name, policies = case[1], case[2]
+    local a = process.with_context({})
+      :with_actor(security.new_actor("wasm-" .. name, { role = "worker" }))
+      :with_scope(security.new_scope(policies))
+      :spawn("app:actor", nil, "call")
+    process.send(a, "n", 21)
+    local inbox = process.inbox()
+    local m = inbox:receive()
+    local actor = m:actor()
+    out[name] = { topic = m:topic(), payload = m:payload():data(), actor = actor.id, role = actor.meta.role }
+    process.send(a, "stop")
+  end
+  return out
+end
+
 -- The PID registered as `name`, once it differs from `old`.
 local function await_name(name, old)
   for _ = 1, 500 do

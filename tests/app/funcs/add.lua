@@ -1,0 +1,3 @@
+return { main = function(a, b)
+  return a + b
+end }

@@ -1,0 +1,5 @@
+local ctx = require("ctx")
+
+return { main = function()
+  return ctx.all()
+end }

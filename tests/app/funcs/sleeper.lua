@@ -1,0 +1,7 @@
+-- Sleeps `ms` milliseconds, then returns `v`.
+local time = require("time")
+
+return { main = function(ms, v)
+  time.sleep(ms)
+  return v
+end }

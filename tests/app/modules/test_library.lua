@@ -1,0 +1,24 @@
+-- §2.3: `imports` makes a library.lua available under an alias; it is loaded once per
+-- process, uses its own `modules`/`imports`, and its state is per process.
+local t = require("t")
+
+local function main()
+  local strings = require("strings")
+  t.ok(rawequal(strings, require("strings")), "a second require returned another table")
+  t.eq(strings.version, "1.2.3", "library field")
+  t.eq(strings.shout("hi"), "HI!", "library function")
+  t.eq(strings.encode_sorted({ 3, 1, 2 }), "[1,2,3]", "library using its own json module")
+  t.eq(strings.padded("7", 3), "..7", "library using its own import")
+  t.eq(strings.can_require("time"), false, "library requiring a module it does not list")
+  t.eq(pcall(require, "json"), false, "the test requiring a module only the library lists")
+  t.eq(pcall(require, "pad"), false, "the test requiring the library's own import")
+  t.eq(strings.bump(), 1, "first bump")
+  t.eq(strings.bump(), 2, "second bump")
+  local r, err = process.exec("app.modules:lib_user")
+  t.eq(err, nil, "lib_user error")
+  t.eq(r, { bump = 1, shout = "CHILD!" }, "library state in another process")
+  t.eq(strings.bump(), 3, "our state after the child used the library")
+  return true
+end
+
+return { main = main }

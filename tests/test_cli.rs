@@ -1,0 +1,100 @@
+//! `troupe test` (SPEC §8) end to end: discovery, pass/fail/time lines with the failure
+//! reason, the final count line, the exit code, `--filter`, and the Lua test application
+//! `tests/app` (SPEC §3, §5, §7 from the Lua side) passing as a whole.
+
+mod common;
+
+use common::cli::{Run, troupe};
+
+fn test_cmd(dir: &str, extra: &[&str]) -> Run {
+    let dir = common::app_dir(dir).display().to_string();
+    let mut args = vec!["test", dir.as_str()];
+    args.extend_from_slice(extra);
+    troupe(&args)
+}
+
+/// The `PASS`/`FAIL` lines by test ID, without the timing.
+fn verdicts(stdout: &str) -> Vec<(String, String, String)> {
+    let mut v: Vec<_> = stdout
+        .lines()
+        .filter(|l| l.starts_with("PASS  ") || l.starts_with("FAIL  "))
+        .map(|l| {
+            let (status, rest) = l.split_at(4);
+            let rest = rest.trim_start();
+            let (id, after) = rest.split_once(' ').unwrap_or((rest, ""));
+            // "(2.5 ms)" or "(2.5 ms): reason"
+            assert!(after.starts_with('(') && after.contains(" ms)"), "{l}");
+            let reason = after.split_once("): ").map(|x| x.1).unwrap_or("");
+            (id.to_string(), status.to_string(), reason.to_string())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn failing_tests_are_reported_with_their_reason_and_the_run_exits_1() {
+    let run = test_cmd("test_runner", &["--timeout", "500ms"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let s = |x: &str| x.to_string();
+    assert_eq!(
+        verdicts(&run.stdout),
+        vec![
+            (s("t:hangs"), s("FAIL"), s("timed out after 500ms")),
+            (s("t:passes"), s("PASS"), s("")),
+            (s("t:raises"), s("FAIL"), s("assertion failed: sum is 5")),
+            (s("t:returns_false"), s("FAIL"), s("expected 3, got 4")),
+            (s("t:returns_nil"), s("FAIL"), s("returned nil")),
+            // A test that cannot load fails with why, never counts as skipped.
+            (
+                s("t:unknown_module"),
+                s("FAIL"),
+                s(
+                    "module \"no_such_module\" not found for entry t:unknown_module: it is neither a built-in module nor an alias in `imports`"
+                )
+            ),
+        ],
+        "t:helper (meta.type helper) and t:not_a_function (process.lua) are not tests"
+    );
+    assert!(
+        run.stdout.contains("\nfailures:\n  t:"),
+        "a failure summary precedes the count: {}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.lines().last(), Some("1 passed, 5 failed"));
+}
+
+#[test]
+fn filter_selects_tests_by_substring_or_wildcard() {
+    let run = test_cmd("test_runner", &["--filter", "pass"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(verdicts(&run.stdout).len(), 1);
+    assert_eq!(run.stdout.lines().last(), Some("1 passed, 0 failed"));
+
+    let run = test_cmd("test_runner", &["--filter", "t:returns_*"]);
+    assert_eq!(run.code, 1);
+    let ids: Vec<String> = verdicts(&run.stdout).into_iter().map(|v| v.0).collect();
+    assert_eq!(ids, vec!["t:returns_false", "t:returns_nil"]);
+    assert_eq!(run.stdout.lines().last(), Some("0 passed, 2 failed"));
+}
+
+#[test]
+fn no_matching_test_is_an_error_not_a_pass() {
+    let run = test_cmd("test_runner", &["--filter", "zzz"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("no tests found"), "{}", run.stderr);
+    assert_eq!(run.stdout.lines().last(), Some("0 passed, 0 failed"));
+}
+
+#[test]
+fn an_invalid_application_prints_its_problems_and_runs_nothing() {
+    let run = test_cmd("security_bad_regex", &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .ends_with("troupe: refusing to boot: 1 problem found\n"),
+        "{}",
+        run.stderr
+    );
+}
