@@ -367,3 +367,74 @@ fn the_lua_security_module_sees_actor_scope_and_decides_like_the_kernel() {
         })
     );
 }
+
+// ---- examples/secure-services --------------------------------------------------------
+
+#[test]
+fn the_secure_services_example_allows_alice_denies_bob_and_logs_the_denials() {
+    let dir = format!("{}/examples/secure-services", env!("CARGO_MANIFEST_DIR"));
+    let run = common::cli::troupe(&["run", &dir, "-x", "app:report"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<Vec<String>> = run
+        .stdout
+        .lines()
+        .map(|l| {
+            let mut parts = l.splitn(3, ' ').filter(|p| !p.is_empty());
+            let client = parts.next().unwrap_or("").to_string();
+            let rest = l[client.len()..].trim_start();
+            let (op, outcome) = rest.split_once(' ').unwrap_or((rest, ""));
+            vec![client, op.to_string(), outcome.trim_start().to_string()]
+        })
+        .collect();
+    let row = |c: &str, o: &str, r: &str| vec![c.to_string(), o.to_string(), r.to_string()];
+    assert_eq!(
+        lines,
+        vec![
+            row("admin", "report_job", "ok: report by alice"),
+            row("admin", "purge", "ok: purged by alice"),
+            row("admin", "rotate_keys", "ok: keys rotated by alice"),
+            row(
+                "admin",
+                "root_password",
+                "ok: correct horse battery staple"
+            ),
+            row("intern", "report_job", "ok: report by bob"),
+            row(
+                "intern",
+                "purge",
+                "denied: permission denied: bob may not process.spawn app:purge (denied by app:no_purge)"
+            ),
+            row(
+                "intern",
+                "rotate_keys",
+                "denied: permission denied: bob may not funcs.call app:rotate_keys (no policy allows it)"
+            ),
+            row("intern", "root_password", "refused: the vault refuses bob"),
+        ]
+    );
+    // The kernel's denials are logged with actor, action and resource; the purge job
+    // never ran as bob.
+    let denials: Vec<(String, String, String)> = run
+        .log
+        .iter()
+        .filter(|r| r["fields"]["message"] == "permission denied")
+        .map(|r| {
+            let f = &r["fields"];
+            let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
+            (s("actor"), s("action"), s("resource"))
+        })
+        .collect();
+    assert_eq!(
+        denials,
+        vec![
+            ("bob".into(), "process.spawn".into(), "app:purge".into()),
+            ("bob".into(), "funcs.call".into(), "app:rotate_keys".into()),
+        ]
+    );
+    let purges = run
+        .log
+        .iter()
+        .filter(|r| r["fields"]["message"] == "purging")
+        .count();
+    assert_eq!(purges, 1, "the purge job ran for alice only: {:?}", run.log);
+}
