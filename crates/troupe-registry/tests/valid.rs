@@ -50,6 +50,7 @@ fn node_config() {
     assert!(node.strict_mode);
     assert_eq!(node.log_level.as_deref(), Some("debug"));
     assert_eq!(node.default_host.as_deref(), Some("app:processes"));
+    assert_eq!(node.env, vec!["HOME", "APP_*"]);
 }
 
 #[test]

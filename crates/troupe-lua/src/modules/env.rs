@@ -65,3 +65,19 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     )?;
     Ok(t)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::allowed;
+
+    #[test]
+    fn exact_names_and_prefixes() {
+        let list = vec!["HOME".to_string(), "APP_*".to_string()];
+        assert!(allowed(&list, "HOME"));
+        assert!(!allowed(&list, "HOMEDIR"));
+        assert!(allowed(&list, "APP_"));
+        assert!(allowed(&list, "APP_TOKEN"));
+        assert!(!allowed(&list, "PATH"));
+        assert!(!allowed(&[], "HOME"));
+    }
+}
