@@ -393,11 +393,7 @@ fn the_secure_services_example_allows_alice_denies_bob_and_logs_the_denials() {
             row("admin", "report_job", "ok: report by alice"),
             row("admin", "purge", "ok: purged by alice"),
             row("admin", "rotate_keys", "ok: keys rotated by alice"),
-            row(
-                "admin",
-                "root_password",
-                "ok: correct horse battery staple"
-            ),
+            row("admin", "root_password", "ok: correct horse battery staple"),
             row("intern", "report_job", "ok: report by bob"),
             row(
                 "intern",
