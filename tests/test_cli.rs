@@ -98,3 +98,26 @@ fn an_invalid_application_prints_its_problems_and_runs_nothing() {
         run.stderr
     );
 }
+
+/// `troupe test tests/app`: the Lua test application covering SPEC §3, §5 and §7 passes
+/// as a whole (each of its tests asserts exact values; see tests/app/*/_index.yaml).
+#[test]
+fn the_lua_test_application_passes() {
+    let dir = format!("{}/tests/app", env!("CARGO_MANIFEST_DIR"));
+    let run = troupe(&["test", &dir]);
+    let failures: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("FAIL"))
+        .collect();
+    assert!(failures.is_empty(), "{failures:#?}\n{}", run.stderr);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let last = run.stdout.lines().last().unwrap_or("");
+    let passed: usize = last
+        .strip_suffix(" passed, 0 failed")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected summary {last:?}"));
+    let lines = verdicts(&run.stdout).len();
+    assert_eq!(passed, lines, "one PASS line per test");
+    assert!(passed >= 51, "tests/app has 51 tests, ran {passed}");
+}

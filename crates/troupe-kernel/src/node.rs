@@ -433,7 +433,7 @@ impl Node {
         {
             // Spawn-or-signal: the new process never ran and has no relations yet.
             self.0.procs.remove(&id);
-            return self.signal(parent, &holder, req.messages, opts);
+            return self.signal(parent, &holder, req, opts);
         }
         let rx = if opts.watch {
             let (tx, rx) = oneshot::channel();
@@ -515,19 +515,32 @@ impl Node {
         None
     }
 
-    /// The signal half of spawn-or-signal: send `messages` to the process holding the
-    /// name (each checked as `process.send`) and answer with its PID.
+    /// The signal half of spawn-or-signal: link to and monitor the process holding the
+    /// name as the request asks (checked as `process.link`/`process.monitor`, so no exit
+    /// of the process the caller gets is missed), send it the request's messages (checked
+    /// as `process.send`) and answer with its PID.
+    ///
+    /// Errors: a denied check; the holder exited meanwhile (`ProcessNotFound`).
     fn signal(
         &self,
         parent: Option<&ProcessRef>,
         holder: &ProcessRef,
-        messages: Vec<(String, Value)>,
+        req: SpawnRequest,
         opts: SpawnOptions,
     ) -> Result<Spawned, KernelError> {
-        if !messages.is_empty() {
+        if !req.messages.is_empty() {
             self.check(parent, "process.send", || holder.pid.to_string())?;
         }
-        for (topic, payload) in messages {
+        if let Some(p) = parent {
+            let dest = holder.pid.to_string();
+            if req.link {
+                self.link(p, &dest)?;
+            }
+            if req.monitor {
+                self.monitor(p, &dest)?;
+            }
+        }
+        for (topic, payload) in req.messages {
             self.send_to(parent, holder, topic.into(), payload);
         }
         let exit = if opts.watch {

@@ -96,3 +96,15 @@ pub fn to_lua(lua: &Lua, v: &Value) -> mlua::Result<LuaValue> {
         Value::Error(e) => LuaValue::UserData(lua.create_userdata(LuaError((**e).clone()))?),
     })
 }
+
+/// A JSON object (entry `meta`, an actor's `meta`) as a plain Lua table, by the same
+/// conversion as messages and `json.decode`: a YAML/JSON null is nil, not mlua's `NULL`
+/// sentinel (a light userdata, which is truthy and `~= nil`).
+///
+/// Errors: Lua memory errors.
+pub fn json_object(
+    lua: &Lua,
+    o: &serde_json::Map<String, serde_json::Value>,
+) -> mlua::Result<LuaValue> {
+    to_lua(lua, &Value::from(&serde_json::Value::Object(o.clone())))
+}

@@ -47,7 +47,17 @@ pub fn vm() -> mlua::Result<Rc<Vm>> {
     Ok(vm)
 }
 
+/// Runs a process: load the chunk, find `method`, call it. An error object raised with
+/// `error(errors.new(...))` becomes `nil, err` so the exit keeps its kind (mlua turns a
+/// raised non-string value into text); other raised values are re-raised unchanged.
 const BOOT: &str = r#"
+local is_error = ...
+local function finish(ok, ...)
+  if ok then return ... end
+  local e = ...
+  if is_error(e) then return nil, e end
+  error(e, 0)
+end
 return function(chunk, env, method, id, ...)
   local mod = chunk()
   local f
@@ -56,7 +66,7 @@ return function(chunk, env, method, id, ...)
   if type(f) ~= "function" then
     error(string.format("entry %s has no function %q", id, method), 0)
   end
-  return f(...)
+  return finish(pcall(f, ...))
 end
 "#;
 
@@ -101,7 +111,10 @@ impl Vm {
         env_meta.set("__index", globals.clone())?;
         lua.sandbox(true)?;
         env_meta.set_readonly(true);
-        let boot: Function = lua.load(BOOT).set_name("=troupe:boot").call(())?;
+        let is_error = lua.create_function(|_, v: mlua::Value| {
+            Ok(matches!(&v, mlua::Value::UserData(u) if u.is::<crate::modules::errors::LuaError>()))
+        })?;
+        let boot: Function = lua.load(BOOT).set_name("=troupe:boot").call(is_error)?;
         unsafe {
             lua.exec_raw::<()>((), |state| {
                 (*mlua::ffi::lua_callbacks(state)).interrupt = Some(interrupt);

@@ -17,6 +17,12 @@ local function main()
   t.eq({ f:result() }, { { answer = 42 } }, "result() after completion")
   t.eq(f:error(), nil, "error() after success")
 
+  -- The response channel keeps its value until read, even after result().
+  f = funcs.async("app.funcs:add", 20, 22)
+  t.eq(f:result(), 42, "result() of add")
+  t.eq({ f:response():receive() }, { 42, true }, "response() read after result()")
+  t.eq({ f:response():receive() }, { nil, false }, "response() after its value was read")
+
   -- Failure: closed without a value.
   f = funcs.async("app.funcs:fail", "raise", "bad thing")
   t.eq({ f:response():receive() }, { nil, false }, "response channel of a failed call")

@@ -1,5 +1,6 @@
 -- §5 funcs.call: arguments in, value out; a function runs as its own process (own PID,
--- can process.send); functions can call functions; unknown IDs and non-functions fail.
+-- can process.send); functions can call functions; arguments and results are copies;
+-- unknown IDs and non-functions fail.
 local t = require("t")
 local funcs = require("funcs")
 
@@ -8,6 +9,14 @@ local function main()
   local v, err = funcs.call("app.funcs:add", 2, 3)
   t.eq({ v, err }, { 5 }, "add(2, 3)")
   t.eq(funcs.call("app.funcs:nested", 4), 80, "nested call")
+
+  -- Arguments and results are copies.
+  local arg = { list = { "original" } }
+  local back = funcs.call("app.funcs:mutate", arg)
+  t.eq(back, { list = { "changed" }, changed = true }, "result of mutate")
+  t.eq(arg, { list = { "original" } }, "our argument after the function changed its copy")
+  back.list[1] = "ours"
+  t.eq(arg.list[1], "original", "the result shares tables with the argument")
 
   local inbox = process.listen("from_fn")
   local fn_pid = funcs.call("app.funcs:identify", me)

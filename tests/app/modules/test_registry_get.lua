@@ -1,5 +1,5 @@
 -- §5 registry.get: {id, kind, namespace, name, meta, data} with the kind's YAML fields
--- in data; missing IDs answer nil, NOT_FOUND.
+-- in data (YAML nulls are nil); missing IDs answer nil, NOT_FOUND.
 local t = require("t")
 local registry = require("registry")
 
@@ -16,6 +16,9 @@ local function main()
     tags = { "x", "y" },
     nested = { enabled = true, ratio = 0.5 },
   }, "data")
+  -- YAML nulls are nil (not a truthy sentinel value).
+  t.eq(type(e.data.optional), "nil", "type of a null field")
+  t.eq(type(e.meta.note), "nil", "type of a null meta field")
 
   -- Another kind: this test itself.
   local me = registry.get("app.modules:registry_get")

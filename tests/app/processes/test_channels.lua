@@ -1,6 +1,7 @@
 -- §3.4: buffered and unbuffered channels, close, select with receive/send cases and
 -- default.
 local t = require("t")
+local time = require("time")
 
 local function main()
   -- Buffered: sends up to the capacity do not block; FIFO.
@@ -18,10 +19,12 @@ local function main()
     b:send("late")
   end)
 
-  -- Unbuffered: a send completes only when a receiver takes it.
-  local u = channel.new()
+  -- Unbuffered: a send completes only when a receiver takes it (compare a buffered one).
+  local u, b1 = channel.new(), channel.new(1)
   local log = {}
   coroutine.spawn(function()
+    b1:send("b")
+    table.insert(log, "buffered sent")
     table.insert(log, "send 1")
     u:send(1)
     table.insert(log, "sent 1")
@@ -29,17 +32,15 @@ local function main()
     table.insert(log, "sent 2")
     u:close()
   end)
-  t.eq(select("#", channel.select({ u:case_send("no receiver"), default = true }).default), 1,
-    "non-blocking send on an unbuffered channel")
-  local v = u:receive()
-  table.insert(log, "got " .. v)
-  v = u:receive()
-  table.insert(log, "got " .. v)
-  local _, ok = u:receive()
-  t.eq(ok, false, "receive after the sender closed")
-  t.eq(log[1], "send 1", "first step")
-  t.eq(log[#log], "sent 2", "last step")
-  t.ok(table.find(log, "got 1") ~= nil and table.find(log, "got 2") ~= nil, "both values received: " .. t.show(log))
+  time.sleep(20) -- the coroutine runs until it blocks
+  t.eq(log, { "buffered sent", "send 1" }, "steps before anyone received")
+  t.eq(channel.select({ u:case_send("no receiver"), default = true }).default, true,
+    "non-blocking send on an unbuffered channel without a receiver")
+  t.eq({ u:receive() }, { 1, true }, "first unbuffered value")
+  t.eq({ u:receive() }, { 2, true }, "second unbuffered value")
+  t.eq({ u:receive() }, { nil, false }, "receive after the sender closed")
+  t.eq(log, { "buffered sent", "send 1", "sent 1", "sent 2" }, "steps after receiving")
+  t.eq(b1:receive(), "b", "buffered value")
 
   -- select: the ready case wins; default when none is; case_send into a buffer.
   local c1, c2 = channel.new(1), channel.new(1)

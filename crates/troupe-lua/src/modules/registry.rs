@@ -12,10 +12,10 @@
 //! a YAML null is nil.
 
 use mlua::{Lua, LuaSerdeExt, MultiValue, Table, Value as LuaValue};
-use troupe_kernel::{ErrorKind, Value};
+use troupe_kernel::ErrorKind;
 use troupe_registry::Entry;
 
-use crate::convert::to_lua;
+use crate::convert::json_object;
 use crate::modules::errors::new_error;
 use crate::process::with_current;
 
@@ -28,7 +28,7 @@ pub fn entry_table(lua: &Lua, e: &Entry) -> mlua::Result<Table> {
     t.set("kind", e.kind_name())?;
     t.set("namespace", e.namespace.as_str())?;
     t.set("name", e.name.as_str())?;
-    t.set("meta", plain(lua, e.meta.clone())?)?;
+    t.set("meta", json_object(lua, &e.meta)?)?;
     let mut data = match &e.raw {
         serde_json::Value::Object(o) => o.clone(),
         _ => Default::default(),
@@ -36,15 +36,8 @@ pub fn entry_table(lua: &Lua, e: &Entry) -> mlua::Result<Table> {
     for k in ["name", "kind", "meta"] {
         data.remove(k);
     }
-    t.set("data", plain(lua, data)?)?;
+    t.set("data", json_object(lua, &data)?)?;
     Ok(t)
-}
-
-/// A JSON object as a plain Lua table, by the same conversion as messages and
-/// `json.decode`: a YAML null (`key: ~`) is nil, not mlua's `NULL` sentinel (a
-/// light userdata, which is truthy and `~= nil`).
-fn plain(lua: &Lua, o: serde_json::Map<String, serde_json::Value>) -> mlua::Result<LuaValue> {
-    to_lua(lua, &Value::from(&serde_json::Value::Object(o)))
 }
 
 /// One criterion of `find`.

@@ -33,7 +33,7 @@ pub struct LuaPolicy(pub Arc<Policy>);
 pub fn actor_table(lua: &Lua, a: &Actor) -> mlua::Result<LuaValue> {
     let t = lua.create_table()?;
     t.set("id", a.id.clone())?;
-    t.set("meta", lua.to_value(&a.meta)?)?;
+    t.set("meta", crate::convert::json_object(lua, &a.meta)?)?;
     Ok(LuaValue::Table(t))
 }
 

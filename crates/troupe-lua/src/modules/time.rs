@@ -160,7 +160,11 @@ impl UserData for Timer {
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
         m.add_method("channel", |_, t, ()| Ok(t.channel.clone()));
         m.add_method_mut("stop", |_, t, ()| {
-            let was = t.task.take().map(|h| !h.is_finished()).unwrap_or(false);
+            let Some(h) = t.task.take() else {
+                return Ok(false);
+            };
+            let was = !h.is_finished();
+            h.abort();
             Ok(was)
         });
         m.add_method_mut("reset", |_, t, d: LuaValue| {
