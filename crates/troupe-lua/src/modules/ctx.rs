@@ -13,7 +13,7 @@ use troupe_kernel::security::{Actor, Scope};
 use troupe_kernel::{ContextMap, ErrorKind, ProcessRef, merge_context};
 
 use crate::convert::{to_lua, to_value};
-use crate::modules::errors::new_error;
+use crate::modules::errors::nil_error;
 use crate::modules::security::{LuaScope, actor_from};
 use crate::process::with_current;
 
@@ -93,14 +93,11 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                 with_current(|p| Ok(p.handle.context.as_ref().and_then(|c| c.get(&key).cloned())))?;
             match v {
                 Some(v) => Ok(MultiValue::from_iter([to_lua(lua, &v)?])),
-                None => Ok(MultiValue::from_iter([
-                    LuaValue::Nil,
-                    new_error(
-                        lua,
-                        ErrorKind::NotFound,
-                        format!("context key {key:?} not found"),
-                    )?,
-                ])),
+                None => nil_error(
+                    lua,
+                    ErrorKind::NotFound,
+                    format!("context key {key:?} not found"),
+                ),
             }
         })?,
     )?;

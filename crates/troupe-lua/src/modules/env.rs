@@ -13,7 +13,7 @@
 use mlua::{Lua, MultiValue, Table, Value as LuaValue};
 use troupe_kernel::ErrorKind;
 
-use crate::modules::errors::new_error;
+use crate::modules::errors::nil_error;
 use crate::modules::process::fail;
 use crate::process::with_current;
 
@@ -33,16 +33,11 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         lua.create_function(|lua, name: String| {
             with_current(|p| {
                 if !allowed(&p.node.registry().node.env, &name) {
-                    return Ok(MultiValue::from_iter([
-                        LuaValue::Nil,
-                        new_error(
-                            lua,
+                    return nil_error(lua,
                             ErrorKind::PermissionDenied,
                             format!(
                                 "environment variable {name} is not allowed: list it under `env` in troupe.yaml"
-                            ),
-                        )?,
-                    ]));
+                            ));
                 }
                 if let Err(e) = p.node.check(Some(&p.handle), "env.get", || name.clone()) {
                     return fail(lua, LuaValue::Nil, &e);
@@ -51,14 +46,9 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                     Ok(v) => Ok(MultiValue::from_iter([LuaValue::String(
                         lua.create_string(v)?,
                     )])),
-                    Err(_) => Ok(MultiValue::from_iter([
-                        LuaValue::Nil,
-                        new_error(
-                            lua,
+                    Err(_) => nil_error(lua,
                             ErrorKind::NotFound,
-                            format!("environment variable {name} is not set"),
-                        )?,
-                    ])),
+                            format!("environment variable {name} is not set")),
                 }
             })
         })?,

@@ -2,7 +2,7 @@
 //! `errors.new(kind, message)`, `errors.new(message)`, `errors.new{kind=, message=}`;
 //! methods `:kind()`, `:message()`, `tostring(err)`; constants `errors.NOT_FOUND`, ….
 
-use mlua::{Lua, MetaMethod, Table, UserData, UserDataMethods, Value as LuaValue};
+use mlua::{Lua, MetaMethod, MultiValue, Table, UserData, UserDataMethods, Value as LuaValue};
 use troupe_kernel::{ErrorKind, ProcessError};
 
 /// Lua userdata wrapping a [`ProcessError`].
@@ -25,6 +25,16 @@ pub fn new_error(lua: &Lua, kind: ErrorKind, msg: impl Into<String>) -> mlua::Re
     Ok(LuaValue::UserData(
         lua.create_userdata(LuaError(ProcessError::new(kind, msg)))?,
     ))
+}
+
+/// `nil, err`: the failure half of the `value, err` convention (SPEC §5).
+///
+/// Errors: Lua memory errors.
+pub fn nil_error(lua: &Lua, kind: ErrorKind, msg: impl Into<String>) -> mlua::Result<MultiValue> {
+    Ok(MultiValue::from_iter([
+        LuaValue::Nil,
+        new_error(lua, kind, msg)?,
+    ]))
 }
 
 /// Build the module table.

@@ -6,7 +6,7 @@ use mlua::{Lua, MultiValue, Table, Value as LuaValue};
 use troupe_kernel::{ErrorKind, Value};
 
 use crate::convert::{to_lua, to_value};
-use crate::modules::errors::new_error;
+use crate::modules::errors::nil_error;
 
 /// Build the module table.
 pub fn module(lua: &Lua) -> mlua::Result<Table> {
@@ -19,10 +19,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                 Ok(s) => Ok(MultiValue::from_iter([LuaValue::String(
                     lua.create_string(s)?,
                 )])),
-                Err(e) => Ok(MultiValue::from_iter([
-                    LuaValue::Nil,
-                    new_error(lua, ErrorKind::Invalid, e.to_string())?,
-                ])),
+                Err(e) => nil_error(lua, ErrorKind::Invalid, e.to_string()),
             }
         })?,
     )?;
@@ -31,10 +28,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         lua.create_function(|lua, s: mlua::LuaString| {
             match serde_json::from_slice::<serde_json::Value>(&s.as_bytes()) {
                 Ok(j) => Ok(MultiValue::from_iter([to_lua(lua, &Value::from(&j))?])),
-                Err(e) => Ok(MultiValue::from_iter([
-                    LuaValue::Nil,
-                    new_error(lua, ErrorKind::Invalid, format!("json.decode: {e}"))?,
-                ])),
+                Err(e) => nil_error(lua, ErrorKind::Invalid, format!("json.decode: {e}")),
             }
         })?,
     )?;

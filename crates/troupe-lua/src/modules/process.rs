@@ -11,7 +11,7 @@ use troupe_kernel::{ErrorKind, KernelError, Pid, SpawnRequest, Value};
 
 use crate::channel::Channel;
 use crate::convert::{to_lua, to_value};
-use crate::modules::errors::new_error;
+use crate::modules::errors::{new_error, nil_error};
 use crate::process::{Coroutine, Listener, with_current};
 
 /// `(nil, err)` / `(false, err)` pair for a kernel failure.
@@ -294,10 +294,7 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
                 Some(pid) => Ok(MultiValue::from_iter([LuaValue::String(
                     lua.create_string(pid.to_string())?,
                 )])),
-                None => Ok(MultiValue::from_iter([
-                    LuaValue::Nil,
-                    new_error(lua, ErrorKind::NotFound, format!("name {name:?} not found"))?,
-                ])),
+                None => nil_error(lua, ErrorKind::NotFound, format!("name {name:?} not found")),
             })
         })?,
     )?;
@@ -312,9 +309,6 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
 pub fn exit_values(lua: &Lua, r: troupe_kernel::ExitResult) -> mlua::Result<MultiValue> {
     match r {
         Ok(v) => Ok(MultiValue::from_iter([to_lua(lua, &v)?])),
-        Err(e) => Ok(MultiValue::from_iter([
-            LuaValue::Nil,
-            new_error(lua, e.kind, e.message)?,
-        ])),
+        Err(e) => nil_error(lua, e.kind, e.message),
     }
 }

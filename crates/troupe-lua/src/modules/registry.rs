@@ -16,7 +16,7 @@ use troupe_kernel::ErrorKind;
 use troupe_registry::Entry;
 
 use crate::convert::json_object;
-use crate::modules::errors::new_error;
+use crate::modules::errors::nil_error;
 use crate::process::with_current;
 
 /// The Lua table of an entry.
@@ -104,10 +104,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                 Some(e) => Ok(MultiValue::from_iter([LuaValue::Table(entry_table(
                     lua, &e,
                 )?)])),
-                None => Ok(MultiValue::from_iter([
-                    LuaValue::Nil,
-                    new_error(lua, ErrorKind::NotFound, format!("entry {id} not found"))?,
-                ])),
+                None => nil_error(lua, ErrorKind::NotFound, format!("entry {id} not found")),
             }
         })?,
     )?;

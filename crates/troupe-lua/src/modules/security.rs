@@ -16,7 +16,7 @@ use mlua::{Lua, LuaSerdeExt, MultiValue, Table, Value as LuaValue};
 use troupe_kernel::ErrorKind;
 use troupe_kernel::security::{Actor, Policy, Scope};
 
-use crate::modules::errors::new_error;
+use crate::modules::errors::nil_error;
 use crate::process::with_current;
 
 /// A scope in Lua.
@@ -164,14 +164,11 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                         })? {
                             Some(p) => p,
                             None => {
-                                return Ok(MultiValue::from_iter([
-                                    LuaValue::Nil,
-                                    new_error(
-                                        lua,
-                                        ErrorKind::NotFound,
-                                        format!("policy {id} not found"),
-                                    )?,
-                                ]));
+                                return nil_error(
+                                    lua,
+                                    ErrorKind::NotFound,
+                                    format!("policy {id} not found"),
+                                );
                             }
                         }
                     }
@@ -198,10 +195,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                 Some(p) => Ok(MultiValue::from_iter([LuaValue::UserData(
                     lua.create_userdata(LuaPolicy(p))?,
                 )])),
-                None => Ok(MultiValue::from_iter([
-                    LuaValue::Nil,
-                    new_error(lua, ErrorKind::NotFound, format!("policy {id} not found"))?,
-                ])),
+                None => nil_error(lua, ErrorKind::NotFound, format!("policy {id} not found")),
             }
         })?,
     )?;
