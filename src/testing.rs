@@ -9,7 +9,6 @@
 //! that have a `lifecycle.security`). The application's auto-start services run
 //! meanwhile, as under `troupe run`.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -52,13 +51,9 @@ fn matches_filter(pattern: &str, text: &str) -> bool {
     }
     let parts: Vec<&str> = pattern.split('*').collect();
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || text.len() < first.len() + last.len() {
+    let Some(mut rest) = text.strip_prefix(first).and_then(|t| t.strip_suffix(last)) else {
         return false;
-    }
-    let mut rest = &text[first.len()..text.len() - last.len()];
-    if !text.ends_with(last) {
-        return false;
-    }
+    };
     for mid in &parts[1..parts.len() - 1] {
         match rest.find(mid) {
             Some(i) => rest = &rest[i + mid.len()..],
@@ -98,18 +93,14 @@ pub async fn run(
     timeout: Duration,
     mut done: impl FnMut(&Outcome),
 ) -> Vec<Outcome> {
-    let app = Arc::new(app);
     let mut stream = futures::stream::iter(ids.iter().cloned())
-        .map(|id| {
-            let app = app.clone();
-            async move {
-                let start = Instant::now();
-                let failure = run_one(&app, &id, timeout).await;
-                Outcome {
-                    id,
-                    failure,
-                    elapsed: start.elapsed(),
-                }
+        .map(|id| async move {
+            let start = Instant::now();
+            let failure = run_one(app, &id, timeout).await;
+            Outcome {
+                id,
+                failure,
+                elapsed: start.elapsed(),
             }
         })
         .buffer_unordered(jobs.max(1));
@@ -159,6 +150,9 @@ mod tests {
         assert!(matches_filter("*", "x"));
         assert!(!matches_filter("app.*:x", "app.test:channels"));
         assert!(!matches_filter("a*a", "a"));
+        assert!(matches_filter("a*a", "aa"));
+        assert!(!matches_filter("*é", "xé-"), "no panic off a char boundary");
+        assert!(matches_filter("app.*:é*", "app.t:été"));
     }
 
     #[test]

@@ -83,6 +83,34 @@ impl Overrides {
     }
 }
 
+/// A builder that carries [`Overrides`] (the spawner, `funcs.new()`).
+pub trait Overridable: Clone + mlua::UserData + 'static {
+    fn overrides_mut(&mut self) -> &mut Overrides;
+}
+
+/// The `with_context(t)`, `with_actor(a)` and `with_scope(s)` methods of a builder: each
+/// returns a changed copy, never the receiver changed (SPEC §5).
+pub fn add_override_methods<T: Overridable, M: mlua::UserDataMethods<T>>(m: &mut M) {
+    fn derive<T: Overridable>(
+        b: &T,
+        f: impl FnOnce(&Overrides) -> mlua::Result<Overrides>,
+    ) -> mlua::Result<T> {
+        let mut next = b.clone();
+        let o = f(next.overrides_mut())?;
+        *next.overrides_mut() = o;
+        Ok(next)
+    }
+    m.add_method("with_context", |_, b, t: Table| {
+        derive(b, |o| o.with_context(&t))
+    });
+    m.add_method("with_actor", |lua, b, a: LuaValue| {
+        derive(b, |o| o.with_actor(lua, &a))
+    });
+    m.add_method("with_scope", |_, b, s: LuaValue| {
+        derive(b, |o| o.with_scope(&s))
+    });
+}
+
 /// Build the module table.
 pub fn module(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;

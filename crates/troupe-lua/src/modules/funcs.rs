@@ -15,8 +15,6 @@
 //! inheriting the caller's actor, scope and `ctx`; the kernel cancels it if the caller
 //! ends first (see `Node::call`).
 
-use std::cell::RefCell;
-use std::rc::Rc;
 use std::time::Duration;
 
 use mlua::{Lua, MultiValue, Table, UserData, UserDataMethods, Value as LuaValue};
@@ -27,7 +25,7 @@ use troupe_kernel::{
 
 use crate::channel::Channel;
 use crate::convert::{to_lua, to_value};
-use crate::modules::ctx::Overrides;
+use crate::modules::ctx::{Overridable, Overrides, add_override_methods};
 use crate::modules::errors::LuaError;
 use crate::modules::process::{exit_values, fail};
 use crate::modules::time::duration;
@@ -99,21 +97,15 @@ impl Caller {
             pid: started.pid.clone(),
             result: rx,
             channel: channel.clone(),
-            error: Rc::new(RefCell::new(None)),
         };
-        let error = future.error.clone();
         let weak = lua.weak();
         tokio::task::spawn_local(async move {
             let r = started.finish().await;
-            match &r {
-                Ok(v) => {
-                    if let Some(lua) = weak.try_upgrade()
-                        && let Ok(v) = to_lua(&lua, v)
-                    {
-                        channel.push(v);
-                    }
-                }
-                Err(e) => *error.borrow_mut() = Some(e.clone()),
+            if let Ok(v) = &r
+                && let Some(lua) = weak.try_upgrade()
+                && let Ok(v) = to_lua(&lua, v)
+            {
+                channel.push(v);
             }
             channel.close();
             let _ = tx.send(Some(r));
@@ -158,18 +150,17 @@ pub struct LuaFuture {
     pid: Pid,
     result: watch::Receiver<Option<ExitResult>>,
     channel: Channel,
-    error: Rc<RefCell<Option<ProcessError>>>,
 }
 
 impl UserData for LuaFuture {
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
         m.add_method("response", |_, f, ()| Ok(f.channel.clone()));
         m.add_method("is_complete", |_, f, ()| Ok(f.result.borrow().is_some()));
-        m.add_method("error", |lua, f, ()| match &*f.error.borrow() {
-            Some(e) => Ok(LuaValue::UserData(
+        m.add_method("error", |lua, f, ()| match &*f.result.borrow() {
+            Some(Err(e)) => Ok(LuaValue::UserData(
                 lua.create_userdata(LuaError(e.clone()))?,
             )),
-            None => Ok(LuaValue::Nil),
+            _ => Ok(LuaValue::Nil),
         });
         m.add_method("cancel", |_, f, ()| {
             if f.result.borrow().is_some() {
@@ -191,26 +182,15 @@ impl UserData for LuaFuture {
     }
 }
 
+impl Overridable for Caller {
+    fn overrides_mut(&mut self) -> &mut Overrides {
+        &mut self.overrides
+    }
+}
+
 impl UserData for Caller {
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
-        m.add_method("with_context", |_, c, t: Table| {
-            Ok(Caller {
-                overrides: c.overrides.with_context(&t)?,
-                ..c.clone()
-            })
-        });
-        m.add_method("with_actor", |lua, c, a: LuaValue| {
-            Ok(Caller {
-                overrides: c.overrides.with_actor(lua, &a)?,
-                ..c.clone()
-            })
-        });
-        m.add_method("with_scope", |_, c, s: LuaValue| {
-            Ok(Caller {
-                overrides: c.overrides.with_scope(&s)?,
-                ..c.clone()
-            })
-        });
+        add_override_methods(m);
         m.add_method("with_options", |_, c, t: Table| c.with_options(&t));
         m.add_async_method(
             "call",

@@ -17,7 +17,7 @@ use mlua::{Lua, MultiValue, Table, UserData, UserDataMethods, Value as LuaValue}
 use troupe_kernel::{SpawnOptions, SpawnRequest, Value};
 
 use crate::convert::to_value;
-use crate::modules::ctx::Overrides;
+use crate::modules::ctx::{Overridable, Overrides, add_override_methods};
 use crate::modules::process::{exit_values, fail, spawn_request};
 use crate::process::with_current;
 
@@ -55,14 +55,6 @@ impl Spawner {
         Ok(next)
     }
 
-    /// `with_context(t)`.
-    pub fn with_context(&self, t: &Table) -> mlua::Result<Spawner> {
-        Ok(Spawner {
-            overrides: self.overrides.with_context(t)?,
-            ..self.clone()
-        })
-    }
-
     fn request(&self, args: MultiValue, link: bool, monitor: bool) -> mlua::Result<SpawnRequest> {
         let mut req = spawn_request(args, link, monitor)?;
         req.actor = self.overrides.actor.clone();
@@ -96,22 +88,16 @@ impl Spawner {
     }
 }
 
+impl Overridable for Spawner {
+    fn overrides_mut(&mut self) -> &mut Overrides {
+        &mut self.overrides
+    }
+}
+
 impl UserData for Spawner {
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
-        m.add_method("with_context", |_, s, t: Table| s.with_context(&t));
+        add_override_methods(m);
         m.add_method("with_options", |_, s, t: Table| s.with_options(&t));
-        m.add_method("with_actor", |lua, s, a: LuaValue| {
-            Ok(Spawner {
-                overrides: s.overrides.with_actor(lua, &a)?,
-                ..s.clone()
-            })
-        });
-        m.add_method("with_scope", |_, s, sc: LuaValue| {
-            Ok(Spawner {
-                overrides: s.overrides.with_scope(&sc)?,
-                ..s.clone()
-            })
-        });
         m.add_method("with_name", |_, s, name: String| {
             Ok(Spawner {
                 name: Some(name),
@@ -170,7 +156,11 @@ impl UserData for Spawner {
 pub fn install(lua: &Lua, process: &Table) -> mlua::Result<()> {
     process.set(
         "with_context",
-        lua.create_function(|_, t: Table| Spawner::default().with_context(&t))?,
+        lua.create_function(|_, t: Table| {
+            let mut s = Spawner::default();
+            s.overrides = s.overrides.with_context(&t)?;
+            Ok(s)
+        })?,
     )?;
     process.set(
         "with_options",
