@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use troupe::{App, BootError};
@@ -302,6 +303,7 @@ fn run(
                     },
                     _ = shutdown_signal() => {
                         tracing::info!("signal received; stopping");
+                        arm_watchdog(stop_grace(&app));
                         ExitCode::FAILURE
                     }
                     why = services.failed() => {
@@ -315,6 +317,7 @@ fn run(
                 tokio::select! {
                     _ = shutdown_signal() => {
                         tracing::info!("signal received; stopping services in reverse order");
+                        arm_watchdog(stop_grace(&app));
                         ExitCode::SUCCESS
                     }
                     why = services.failed() => {
@@ -330,6 +333,60 @@ fn run(
     });
     app.shutdown();
     code
+}
+
+/// How long a graceful stop may take before the node exits anyway: every service's
+/// `stop_timeout` one after another (a supervisor stops its children one at a time;
+/// `infinity` and `brutal_kill` count as nothing, their children are counted themselves),
+/// plus 5 s for the hosts to wind down.
+fn stop_grace(app: &App) -> Duration {
+    let services: Duration = app
+        .node
+        .registry()
+        .entries
+        .values()
+        .filter_map(|e| match &e.kind {
+            troupe::registry::Kind::ProcessService(s) => match s.lifecycle.shutdown(false) {
+                troupe::registry::Shutdown::After(d) => Some(d),
+                _ => None,
+            },
+            _ => None,
+        })
+        .sum();
+    services + Duration::from_secs(5)
+}
+
+/// After the first SIGINT/SIGTERM (SPEC §3.6: a node that cannot stop its processes
+/// gracefully still exits): a second signal exits at once with status 130, and a node that
+/// has not stopped within `grace` exits with status 1, logging that it gave up.
+fn arm_watchdog(grace: Duration) {
+    let spawned = std::thread::Builder::new()
+        .name("troupe-watchdog".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot start the shutdown watchdog");
+                    return;
+                }
+            };
+            rt.block_on(async {
+                tokio::select! {
+                    _ = shutdown_signal() => {
+                        eprintln!("troupe: second signal; exiting now");
+                        std::process::exit(130);
+                    }
+                    _ = tokio::time::sleep(grace) => {
+                        tracing::error!(grace = %humantime::format_duration(grace), "the node did not stop in time; exiting anyway");
+                        eprintln!("troupe: the node did not stop within {}; exiting", humantime::format_duration(grace));
+                        std::process::exit(1);
+                    }
+                }
+            });
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the shutdown watchdog");
+    }
 }
 
 async fn shutdown_signal() {

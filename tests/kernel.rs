@@ -315,7 +315,6 @@ fn busy_loop_does_not_starve_ping_pong_on_one_worker() {
 }
 
 #[test]
-#[ignore = "bug: the Luau interrupt only preempts the process's own scheduled coroutine; a loop inside a user coroutine (coroutine.wrap/resume) is never preempted nor killed, and starves its worker"]
 fn busy_loop_inside_a_user_coroutine_does_not_starve_ping_pong() {
     assert_eq!(
         run_with("fairness", "app:main", vec![Value::str("app:busy_wrapped")]).map(|v| v.to_json()),

@@ -5,8 +5,10 @@
 
 pub mod channel;
 pub mod convert;
+pub mod memory;
 pub mod modules;
 pub mod process;
+pub mod slice;
 pub mod vm;
 
 use std::rc::Rc;
@@ -15,7 +17,7 @@ use mlua::MultiValue;
 use troupe_kernel::{ErrorKind, ProcessBody, ProcessContext, ProcessError, Runtime};
 
 pub use process::error_to_process;
-use process::{Coroutine, LuaProcess, ProcState};
+use process::{Coroutine, LuaProcess, ProcLimits, ProcState};
 
 /// The Lua runtime: kinds `process.lua` and `function.lua`.
 #[derive(Debug, Default)]
@@ -28,7 +30,27 @@ impl Runtime for LuaRuntime {
 
     fn start(&self, ctx: ProcessContext) -> Result<ProcessBody, ProcessError> {
         let start = || -> mlua::Result<ProcessBody> {
-            let vm = vm::vm()?;
+            let (vm, cat, baseline) = vm::place()?;
+            let limits = ProcLimits::of(&ctx.node, &ctx.entry);
+            // If the start fails, the category goes back at once.
+            let mut release = Release(&vm, Some(cat));
+            // Everything made here is the new process's (its env, its thread, its args).
+            let doom = std::cell::Cell::new(slice::Doom::None);
+            let _charge = unsafe {
+                memory::Charge::new(
+                    memory::Account {
+                        alloc: vm.alloc,
+                        main: vm.main,
+                        cat,
+                        limit: limits.max_memory,
+                        baseline,
+                        doom: &doom,
+                    },
+                    vm.alloc,
+                    vm.main,
+                    vm.current_state()?,
+                )
+            };
             let spec = vm::lua_spec(&ctx.entry)?;
             let method = spec.method.clone().unwrap_or_else(|| "main".to_string());
             let env = vm.new_env()?;
@@ -42,8 +64,18 @@ impl Runtime for LuaRuntime {
             for a in &ctx.args {
                 args.push_back(convert::to_lua(&vm.lua, a)?);
             }
+            unsafe { mlua::ffi::lua_setmemcat(thread_state(&thread), i32::from(cat)) };
+            if doom.get() != slice::Doom::None {
+                return Err(mlua::Error::runtime(format!(
+                    "max_memory exceeded while starting the process (limit {} bytes)",
+                    limits.max_memory
+                )));
+            }
             let fut = thread.clone().into_async::<MultiValue>(args)?;
+            release.1 = None;
             let st = Rc::new(ProcState::new(
+                (vm.clone(), cat, baseline),
+                limits,
                 ctx.node.clone(),
                 ctx.handle.clone(),
                 ctx.entry.clone(),
@@ -63,6 +95,22 @@ impl Runtime for LuaRuntime {
             pe
         })
     }
+}
+
+/// Gives a category back to its VM unless forgotten (a failed start).
+struct Release<'a>(&'a vm::Vm, Option<u8>);
+
+impl Drop for Release<'_> {
+    fn drop(&mut self) {
+        if let Some(cat) = self.1.take() {
+            self.0.cats.release(cat);
+        }
+    }
+}
+
+/// The raw state of a Luau thread.
+pub(crate) fn thread_state(t: &mlua::Thread) -> *mut mlua::ffi::lua_State {
+    t.to_pointer() as *mut mlua::ffi::lua_State
 }
 
 /// Compile-checks Lua sources for `troupe check` (SPEC §2.2).

@@ -28,30 +28,13 @@ use troupe_registry::Entry;
 
 use crate::channel::Channel;
 use crate::convert::{to_lua, to_value};
+use crate::memory::{Account, Charge};
 use crate::modules::errors::LuaError;
+use crate::slice::{Doom, PREEMPTED, SLICE, Slice};
+use crate::vm::Vm;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<ProcState>>> = const { RefCell::new(None) };
-    /// What the interrupt callback needs: deadline epoch, kill flag, running coroutine.
-    pub(crate) static SLICE: Cell<Slice> = const { Cell::new(Slice::NONE) };
-    /// Set by the interrupt callback when it made the running coroutine yield.
-    pub(crate) static PREEMPTED: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Preemption bookkeeping for the running coroutine.
-#[derive(Clone, Copy)]
-pub(crate) struct Slice {
-    pub deadline: u64,
-    pub kill: *const AtomicBool,
-    pub running: *const std::ffi::c_void,
-}
-
-impl Slice {
-    const NONE: Slice = Slice {
-        deadline: u64::MAX,
-        kill: std::ptr::null(),
-        running: std::ptr::null(),
-    };
 }
 
 /// Run `f` with the current process. Errors when called outside a process.
@@ -73,8 +56,36 @@ pub struct Listener {
     pub message: bool,
 }
 
+/// The limits of SPEC §3.6 a Lua process runs under (resolved from its entry and the
+/// node's defaults).
+#[derive(Debug, Clone, Copy)]
+pub struct ProcLimits {
+    /// `max_memory`: bytes of Lua heap.
+    pub max_memory: usize,
+    /// `max_slice` in preemption ticks (1 ms).
+    pub max_slice_ticks: u64,
+}
+
+impl ProcLimits {
+    /// The limits of `entry` on `node`: the entry's own, else the node's defaults.
+    pub fn of(_node: &Node, _entry: &Entry) -> ProcLimits {
+        ProcLimits {
+            max_memory: 256 << 20,
+            max_slice_ticks: 1000,
+        }
+    }
+}
+
 /// Per-process state shared by the process's coroutines and the Lua modules.
 pub struct ProcState {
+    /// The VM the process lives in.
+    pub vm: Rc<Vm>,
+    /// Its memory category in that VM and the category's bytes when it got it.
+    pub(crate) cat: u8,
+    pub(crate) baseline: usize,
+    pub limits: ProcLimits,
+    /// Set when the process broke a limit; it fails at its next yield.
+    pub(crate) doom: Cell<Doom>,
     pub node: Node,
     pub handle: ProcessRef,
     pub entry: Arc<Entry>,
@@ -96,8 +107,21 @@ pub struct ProcState {
 }
 
 impl ProcState {
-    pub(crate) fn new(node: Node, handle: ProcessRef, entry: Arc<Entry>, env: Table) -> ProcState {
+    pub(crate) fn new(
+        placed: (Rc<Vm>, u8, usize),
+        limits: ProcLimits,
+        node: Node,
+        handle: ProcessRef,
+        entry: Arc<Entry>,
+        env: Table,
+    ) -> ProcState {
+        let (vm, cat, baseline) = placed;
         ProcState {
+            vm,
+            cat,
+            baseline,
+            limits,
+            doom: Cell::new(Doom::None),
             pid: handle.pid.to_string(),
             node,
             handle,
@@ -112,6 +136,34 @@ impl ProcState {
             libs: RefCell::new(Default::default()),
             env,
         }
+    }
+
+    /// The memory account of this process (its allocations, its limit).
+    pub(crate) fn account(&self) -> Account {
+        Account {
+            alloc: self.vm.alloc,
+            main: self.vm.main,
+            cat: self.cat,
+            limit: self.limits.max_memory,
+            baseline: self.baseline,
+            doom: &self.doom,
+        }
+    }
+
+    /// The error a doomed process ends with.
+    fn doom_error(&self) -> Option<ProcessError> {
+        let message = match self.doom.get() {
+            Doom::None => return None,
+            Doom::MaxMemory => format!(
+                "max_memory exceeded: the process tried to hold more than its limit of {} bytes",
+                self.limits.max_memory
+            ),
+            Doom::MaxSlice => format!(
+                "max_slice exceeded: the process held its worker for more than {} ms without yielding",
+                self.limits.max_slice_ticks
+            ),
+        };
+        Some(ProcessError::new(ErrorKind::Internal, message))
     }
 
     /// Route one mailbox item (SPEC §3.2 delivery rules).
@@ -384,18 +436,30 @@ impl LuaProcess {
     }
 }
 
-struct Enter;
+/// The worker is running this process until it drops: the current process, the slice
+/// clock, the memory account.
+struct Enter {
+    _charge: Charge,
+}
 
 impl Enter {
     fn new(st: &Rc<ProcState>) -> Enter {
         CURRENT.with(|c| *c.borrow_mut() = Some(st.clone()));
+        let now = troupe_kernel::preempt::now();
         SLICE.set(Slice {
-            deadline: troupe_kernel::preempt::now() + troupe_kernel::preempt::SLICE_TICKS,
+            deadline: now + troupe_kernel::preempt::SLICE_TICKS,
+            started: now,
+            max_slice: st.limits.max_slice_ticks,
             kill: &st.handle.killed as *const AtomicBool,
+            doom: &st.doom,
             running: std::ptr::null(),
         });
         PREEMPTED.set(false);
-        Enter
+        Enter {
+            _charge: unsafe {
+                Charge::new(st.account(), st.vm.alloc, st.vm.main, std::ptr::null_mut())
+            },
+        }
     }
 }
 
@@ -406,17 +470,27 @@ impl Drop for Enter {
     }
 }
 
+impl Drop for LuaProcess {
+    fn drop(&mut self) {
+        self.st.vm.cats.release(self.st.cat);
+    }
+}
+
 impl Future for LuaProcess {
     type Output = ExitResult;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ExitResult> {
         let this = &mut *self;
+        if let Some(e) = this.st.doom_error() {
+            return Poll::Ready(Err(e));
+        }
         this.st.handle.register_waker(cx.waker());
         let _enter = Enter::new(&this.st);
         this.st.handle.drain_into(&mut this.scratch);
         while let Some(env) = this.scratch.pop_front() {
             if let Err(e) = this.st.route(&this.lua, env) {
-                return Poll::Ready(Err(error_to_process(&e)));
+                let e = this.st.doom_error().unwrap_or_else(|| error_to_process(&e));
+                return Poll::Ready(Err(e));
             }
         }
         let (flag, waker) = this.flag_waker(cx.waker());
@@ -429,7 +503,12 @@ impl Future for LuaProcess {
                     this.tasks.push(co);
                 }
             }
-            match this.tasks.poll_next_unpin(&mut inner_cx) {
+            let polled = this.tasks.poll_next_unpin(&mut inner_cx);
+            crate::memory::check();
+            if let Some(e) = this.st.doom_error() {
+                return Poll::Ready(Err(e));
+            }
+            match polled {
                 Poll::Ready(Some((true, r))) => return Poll::Ready(main_result(r)),
                 Poll::Ready(Some((false, Err(e)))) => {
                     let mut pe = error_to_process(&e);

@@ -4,27 +4,40 @@
 //! compiled once per worker; each process runs a `lua_clonefunction` copy of the chunk
 //! bound to its own environment, so processes share bytecode but never globals.
 //!
-//! Preemption (SPEC §3.6): a raw Luau interrupt callback compares the kernel's epoch
-//! clock with the running coroutine's deadline and yields it when the slice is used up or
-//! the process was killed.
+//! Preemption, termination and `max_slice` (SPEC §3.6) are the interrupt callback of
+//! [`crate::slice`]; `max_memory` is the allocator and memory categories of
+//! [`crate::memory`]. A worker runs as many VMs ("shards") as it needs to give every live
+//! process a memory category of its own ([`place`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::atomic::Ordering;
 
-use mlua::{Function, Lua, Table};
+use mlua::{Function, Lua, Table, ffi};
 use troupe_registry::{Entry, Kind, LuaSpec};
 
-use crate::process::{PREEMPTED, SLICE};
+use crate::memory::{Account, AllocState, Categories, Charge};
 
 thread_local! {
-    static VM: RefCell<Option<Rc<Vm>>> = const { RefCell::new(None) };
+    static SHARDS: RefCell<Shards> = const { RefCell::new(Shards { vms: Vec::new(), hint: 0 }) };
+}
+
+/// The VMs of one worker.
+struct Shards {
+    vms: Vec<Rc<Vm>>,
+    /// The VM that gave the last category.
+    hint: usize,
 }
 
 /// One worker's Lua state and caches.
 pub struct Vm {
     pub lua: Lua,
+    /// The VM's main thread.
+    pub(crate) main: *mut ffi::lua_State,
+    /// Its allocator state (the memory limit of the running process).
+    pub(crate) alloc: *mut AllocState,
+    /// Its process memory categories not in use.
+    pub(crate) cats: Categories,
     /// Metatable `{__index = globals}` shared by every process environment.
     pub env_meta: Table,
     /// Built-in modules by name (gated by `modules`).
@@ -35,16 +48,46 @@ pub struct Vm {
     pub boot: Function,
 }
 
-/// The calling worker's VM, created on first use.
+/// A VM of the calling worker for a new process, with the memory category the process
+/// will own and that category's baseline (bytes of a predecessor's garbage): the VM that
+/// gave the last category if it has another, else any other VM of this worker, else the
+/// first VM again after a full garbage collection, else a new VM.
 ///
-/// Errors: Lua failed to initialise (memory).
-pub fn vm() -> mlua::Result<Rc<Vm>> {
-    if let Some(vm) = VM.with(|v| v.borrow().clone()) {
-        return Ok(vm);
-    }
-    let vm = Rc::new(Vm::new()?);
-    VM.with(|v| *v.borrow_mut() = Some(vm.clone()));
-    Ok(vm)
+/// Errors: a new VM failed to initialise (memory).
+pub fn place() -> mlua::Result<(Rc<Vm>, u8, usize)> {
+    SHARDS.with(|s| {
+        let mut s = s.borrow_mut();
+        let n = s.vms.len();
+        for k in 0..n {
+            let i = (s.hint + k) % n;
+            let vm = &s.vms[i];
+            if let Some((cat, base)) = vm.cats.acquire(vm.main) {
+                let vm = vm.clone();
+                s.hint = i;
+                return Ok((vm, cat, base));
+            }
+        }
+        if n > 0 {
+            let vm = s.vms[s.hint].clone();
+            if vm.cats.any_free() {
+                let _vm_own =
+                    unsafe { Charge::new(Account::NONE, vm.alloc, vm.main, std::ptr::null_mut()) };
+                unsafe { ffi::lua_gc(vm.main, ffi::LUA_GCCOLLECT, 0) };
+                if let Some((cat, base)) = vm.cats.acquire(vm.main) {
+                    return Ok((vm, cat, base));
+                }
+            }
+        }
+        let vm = Rc::new(Vm::new()?);
+        let (cat, base) = vm
+            .cats
+            .acquire(vm.main)
+            .ok_or_else(|| mlua::Error::runtime("a new Lua VM has no free memory category"))?;
+        s.vms.push(vm.clone());
+        s.hint = s.vms.len() - 1;
+        tracing::debug!(vms = s.vms.len(), "new Lua VM on this worker");
+        Ok((vm, cat, base))
+    })
 }
 
 /// Runs a process: load the chunk, find `method`, call it. An error object raised with
@@ -72,7 +115,13 @@ end
 
 impl Vm {
     fn new() -> mlua::Result<Vm> {
+        // Whatever process is running on this worker, the VM's own objects are nobody's.
         let lua = Lua::new();
+        // No callback runs yet: the thread mlua uses is the main thread.
+        let main = state_now(&lua)?;
+        let alloc = AllocState::of(&lua, main)?;
+        let _vm_own =
+            unsafe { Charge::new(Account::NONE, alloc, main, std::ptr::null_mut()) };
         let globals = lua.globals();
         // Remove what SPEC §5 forbids.
         globals.set("loadstring", mlua::Value::Nil)?;
@@ -106,6 +155,16 @@ impl Vm {
                 Ok(())
             })?,
         )?;
+        install_coroutine(&lua, &globals)?;
+        globals.set(
+            "collectgarbage",
+            lua.create_function(|_, opt: Option<String>| match opt.as_deref() {
+                None | Some("count") => Ok(crate::memory::current().used() as f64 / 1024.0),
+                Some(other) => Err(mlua::Error::runtime(format!(
+                    "collectgarbage({other:?}) is not available to a process; only \"count\" (its own heap in KiB)"
+                ))),
+            })?,
+        )?;
         let modules = crate::modules::install(&lua, &globals)?;
         let env_meta = lua.create_table()?;
         env_meta.set("__index", globals.clone())?;
@@ -116,12 +175,13 @@ impl Vm {
         })?;
         let boot: Function = lua.load(BOOT).set_name("=troupe:boot").call(is_error)?;
         unsafe {
-            lua.exec_raw::<()>((), |state| {
-                (*mlua::ffi::lua_callbacks(state)).interrupt = Some(interrupt);
-            })?;
+            (*ffi::lua_callbacks(main)).interrupt = Some(crate::slice::interrupt);
         }
         Ok(Vm {
             lua,
+            main,
+            alloc,
+            cats: Categories::new(),
             env_meta,
             modules,
             protos: RefCell::new(HashMap::new()),
@@ -136,6 +196,10 @@ impl Vm {
         if let Some(f) = self.protos.borrow().get(&entry.id) {
             return Ok(f.clone());
         }
+        // Compiled code is shared by every process of this VM: the VM's own memory.
+        let _vm_own = unsafe {
+            Charge::new(Account::NONE, self.alloc, self.main, self.current_state()?)
+        };
         let f = self
             .lua
             .load(&spec.source.text)
@@ -143,6 +207,14 @@ impl Vm {
             .into_function()?;
         self.protos.borrow_mut().insert(entry.id.clone(), f.clone());
         Ok(f)
+    }
+
+    /// The thread mlua allocates on in this VM right now: the calling coroutine inside a
+    /// callback, else the main thread.
+    ///
+    /// Errors: Lua memory errors.
+    pub(crate) fn current_state(&self) -> mlua::Result<*mut ffi::lua_State> {
+        state_now(&self.lua)
     }
 
     /// A fresh private environment table.
@@ -176,40 +248,34 @@ pub fn lua_spec(entry: &Entry) -> mlua::Result<&LuaSpec> {
     }
 }
 
-/// The Luau interrupt: yield the running process coroutine when its slice is over or the
-/// process has been killed. Only the coroutine the process scheduler resumed is yielded
-/// (never a user `coroutine.create` one, whose resumer would see a bogus yield).
-unsafe extern "C-unwind" fn interrupt(state: *mut mlua::ffi::lua_State, gc: std::ffi::c_int) {
-    if gc >= 0 {
-        return;
-    }
-    let s = SLICE.get();
-    if s.running.is_null() || s.running != state as *const std::ffi::c_void {
-        return;
-    }
-    let killed = !s.kill.is_null() && unsafe { (*s.kill).load(Ordering::Relaxed) };
-    if (killed || troupe_kernel::preempt::now() >= s.deadline)
-        && unsafe { mlua::ffi::lua_isyieldable(state) } != 0
-        && !unsafe { in_async_wrapper(state) }
-    {
-        PREEMPTED.set(true);
-        unsafe {
-            mlua::ffi::lua_yield(state, 0);
-        }
-    }
+/// The thread `lua` allocates on right now.
+///
+/// Errors: Lua memory errors.
+fn state_now(lua: &Lua) -> mlua::Result<*mut ffi::lua_State> {
+    let out = std::cell::Cell::new(std::ptr::null_mut());
+    unsafe { lua.exec_raw::<()>((), |state| out.set(state))? };
+    Ok(out.get())
 }
 
-/// Whether the running frame is mlua's async-call wrapper (`__mlua_async_poll`). A
-/// preemption yield there would land between the inner future returning `Pending` (with
-/// its waker registered) and the wrapper's own `yield(pending)`: a wake arriving in
-/// between is consumed by the resume that then parks in `yield(pending)`, and the
-/// coroutine never runs again (lost wakeup; also left its `Wait` counted as blocked,
-/// which looked like a deadlock). The wrapper always reaches its yield within a few
-/// instructions, so skipping preemption there costs nothing.
-unsafe fn in_async_wrapper(state: *mut mlua::ffi::lua_State) -> bool {
-    let mut ar = unsafe { std::mem::zeroed::<mlua::ffi::lua_Debug>() };
-    let found = unsafe { mlua::ffi::lua_getinfo(state, 0, c"s".as_ptr(), &mut ar) } != 0;
-    found
-        && !ar.source.is_null()
-        && unsafe { std::ffi::CStr::from_ptr(ar.source) } == c"=__mlua_async_poll"
+/// `coroutine.resume` and `coroutine.wrap` replaced by [`crate::slice::COROUTINE`], so user
+/// coroutines are preempted and may block.
+///
+/// Errors: Lua memory errors.
+fn install_coroutine(lua: &Lua, globals: &Table) -> mlua::Result<()> {
+    let co: Table = globals.get("coroutine")?;
+    let make: Function = lua
+        .load(crate::slice::COROUTINE)
+        .set_name("=troupe:coroutine")
+        .into_function()?;
+    let (resume, wrap): (Function, Function) = make.call((
+        co.get::<Function>("resume")?,
+        co.get::<Function>("yield")?,
+        co.get::<Function>("create")?,
+        co.get::<Function>("isyieldable")?,
+        mlua::LightUserData(crate::slice::preempt_mark()),
+        Lua::poll_pending(),
+    ))?;
+    co.set("resume", resume)?;
+    co.set("wrap", wrap)?;
+    Ok(())
 }

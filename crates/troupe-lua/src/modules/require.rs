@@ -12,7 +12,7 @@ use troupe_registry::Entry;
 
 use crate::modules::ALWAYS;
 use crate::process::{ProcState, with_current};
-use crate::vm::{lua_spec, vm};
+use crate::vm::lua_spec;
 
 /// The global `require`: resolves for the current process's entry.
 pub fn require(lua: &Lua, name: String) -> mlua::Result<LuaValue> {
@@ -34,7 +34,7 @@ fn resolve(lua: &Lua, p: &Rc<ProcState>, from: &Arc<Entry>, name: &str) -> mlua:
                 from.id
             ))
         })?;
-        let vm = vm()?;
+        let vm = p.vm.clone();
         let env = vm.new_env()?;
         // Not a "safe" env: Luau would otherwise resolve the global `require` as a cached
         // import (the caller's gate) and bypass the library's own `require` set below.
@@ -52,7 +52,7 @@ fn resolve(lua: &Lua, p: &Rc<ProcState>, from: &Arc<Entry>, name: &str) -> mlua:
         p.libs.borrow_mut().insert(lib_id.clone(), v.clone());
         return Ok(v);
     }
-    let vm = vm()?;
+    let vm = p.vm.clone();
     if let Some(t) = vm.modules.get(name) {
         if ALWAYS.contains(&name) || spec.modules.iter().any(|m| m == name) {
             return Ok(LuaValue::Table(t.clone()));

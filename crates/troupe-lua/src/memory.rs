@@ -1,0 +1,252 @@
+//! Per-process Lua memory accounting and `max_memory` (SPEC §3.6 "Limits").
+//!
+//! Mechanism (see ARCHITECTURE.md, "Lua memory limits", for the reasons):
+//! - **Luau memory categories.** Every Luau object records the category that was active on
+//!   the thread that allocated it, and Luau keeps a byte count per category
+//!   (`lua_totalbytes`), decremented when the object is freed whoever frees it. Each Lua
+//!   process owns one category of its VM while it lives: its threads, and the VM's main
+//!   thread while the process is being polled, allocate in that category. So the count is
+//!   exactly the Lua heap the process holds, including garbage not yet collected.
+//! - **A VM has 255 process categories** (0 is the VM's own: modules, compiled chunks), so a
+//!   worker runs as many VMs (shards) as it needs: a spawn takes a free category of an
+//!   existing VM, or starts a new VM when all are taken.
+//! - **A category is reused** as soon as its process ended and it holds at most
+//!   [`REUSE_BYTES`] of that process's uncollected garbage; the new owner starts from that
+//!   baseline (so its count is exact up to 64 KiB).
+//! - **Enforcement** has two parts. (1) A hard stop in the VM's allocator: while a process
+//!   runs, mlua's allocator limit is set to what the VM holds now plus the process's
+//!   headroom (its limit + [`MARGIN`] − what it holds), so no allocation can take it
+//!   further (Luau raises "not enough memory"). (2) At the end of every slice and every
+//!   poll the process's count is compared with its limit ([`check`]); over it, or after a
+//!   refused allocation, the process is doomed ([`Doom::MaxMemory`]) and ends with an error
+//!   naming `max_memory` at its next yield, even if its code caught the error. Small objects
+//!   come from Luau's shared size-class pages, which reach the allocator a page at a time,
+//!   and garbage of other processes freed during the slice widens the headroom, so the bound
+//!   holds to within a slice's worth of that.
+
+use std::cell::{Cell, RefCell};
+use std::ffi::{c_int, c_void};
+
+use mlua::ffi;
+
+use crate::slice::Doom;
+
+/// A free category may be handed to a new process while its previous owner's garbage is at
+/// most this many bytes.
+pub const REUSE_BYTES: usize = 64 * 1024;
+
+/// Categories per VM usable by processes (1..=255).
+pub const CATEGORIES: usize = 255;
+
+/// How far past its limit a process's allocations may go before they are refused outright
+/// (up to that, it is doomed at the end of its slice instead).
+pub const MARGIN: usize = 1 << 20;
+
+thread_local! {
+    static ACCOUNT: Cell<Account> = const { Cell::new(Account::NONE) };
+}
+
+/// The process whose allocations are being made on this worker, and its budget.
+#[derive(Clone, Copy)]
+pub(crate) struct Account {
+    /// The allocator state of the process's VM.
+    pub alloc: *mut AllocState,
+    /// The main thread of the process's VM (for `lua_totalbytes`).
+    pub main: *mut ffi::lua_State,
+    /// The process's category (0: no process, no limit).
+    pub cat: u8,
+    /// `max_memory` in bytes.
+    pub limit: usize,
+    /// Bytes the category held when the process got it (a predecessor's garbage).
+    pub baseline: usize,
+    /// Where to record that the limit was hit.
+    pub doom: *const Cell<Doom>,
+}
+
+impl Account {
+    pub(crate) const NONE: Account = Account {
+        alloc: std::ptr::null_mut(),
+        main: std::ptr::null_mut(),
+        cat: 0,
+        limit: usize::MAX,
+        baseline: 0,
+        doom: std::ptr::null(),
+    };
+
+    /// Bytes this account's process holds now.
+    pub(crate) fn used(&self) -> usize {
+        if self.cat == 0 || self.main.is_null() {
+            return 0;
+        }
+        let total = unsafe { ffi::lua_totalbytes(self.main, c_int::from(self.cat)) };
+        total.saturating_sub(self.baseline)
+    }
+
+    /// Point the VM's allocator limit at this account: the VM's bytes now plus the
+    /// process's headroom, or no limit for the VM's own work.
+    fn arm(&self, vm_alloc: *mut AllocState) {
+        if vm_alloc.is_null() {
+            return;
+        }
+        let st = unsafe { &mut *vm_alloc };
+        st.memory_limit = if self.cat == 0 {
+            isize::MAX
+        } else {
+            let room = self.limit.saturating_add(MARGIN).saturating_sub(self.used());
+            // 1, not 0: mlua reads a limit of 0 as "none".
+            st.used_memory.saturating_add(room.min(isize::MAX as usize) as isize).max(1)
+        };
+    }
+}
+
+/// Make `a` the account of this worker until the guard drops (then the previous one is
+/// back), and make `state` (the thread mlua allocates on) and the VM's main thread allocate
+/// in its category.
+pub(crate) struct Charge {
+    prev: Account,
+    vm_alloc: *mut AllocState,
+    states: [*mut ffi::lua_State; 2],
+}
+
+impl Charge {
+    /// # Safety
+    /// `state` and `main` must be live threads of the VM whose allocator state is
+    /// `vm_alloc` (or null), and `a` an account of that VM or [`Account::NONE`].
+    pub(crate) unsafe fn new(
+        a: Account,
+        vm_alloc: *mut AllocState,
+        main: *mut ffi::lua_State,
+        state: *mut ffi::lua_State,
+    ) -> Charge {
+        let prev = ACCOUNT.replace(a);
+        let states = [state, main];
+        for s in states {
+            if !s.is_null() {
+                unsafe { ffi::lua_setmemcat(s, c_int::from(a.cat)) };
+            }
+        }
+        a.arm(vm_alloc);
+        Charge {
+            prev,
+            vm_alloc,
+            states,
+        }
+    }
+}
+
+impl Drop for Charge {
+    fn drop(&mut self) {
+        // Back to the previous process's category on these threads when it is in the same VM,
+        // else to the VM's own.
+        ACCOUNT.set(self.prev);
+        let back = if self.prev.alloc == self.vm_alloc {
+            self.prev
+        } else {
+            Account::NONE
+        };
+        for s in self.states {
+            if !s.is_null() {
+                unsafe { ffi::lua_setmemcat(s, c_int::from(back.cat)) };
+            }
+        }
+        back.arm(self.vm_alloc);
+    }
+}
+
+/// The account of the process running now.
+pub(crate) fn current() -> Account {
+    ACCOUNT.get()
+}
+
+/// Doom the running process if it holds more than its limit or an allocation of its was
+/// just refused. Called at the end of every slice (the interrupt) and of every poll.
+pub(crate) fn check() {
+    let a = ACCOUNT.get();
+    if a.cat == 0 || a.doom.is_null() || a.alloc.is_null() {
+        return;
+    }
+    let refused = unsafe { (*a.alloc).limit_reached };
+    if refused || a.used() > a.limit {
+        unsafe { (*a.doom).set(Doom::MaxMemory) };
+    }
+}
+
+/// mlua's allocator state (`MemoryState`, `#[repr(C)]`, these four fields in mlua 0.12),
+/// the userdata of its allocator: its `memory_limit` is what [`Charge`] sets, and
+/// `limit_reached` says the last allocation was refused. [`AllocState::of`] checks the
+/// layout against mlua's own accessors when a VM is made.
+#[repr(C)]
+pub(crate) struct AllocState {
+    used_memory: isize,
+    memory_limit: isize,
+    /// Set by mlua around its few unprotected calls; read by mlua's allocator only.
+    #[allow(dead_code)]
+    ignore_limit: bool,
+    limit_reached: bool,
+}
+
+impl AllocState {
+    /// The allocator state of `lua`, after turning on mlua's protected allocations (a
+    /// limit of 0 would tell mlua allocations cannot fail).
+    ///
+    /// Errors: the state does not look like mlua's `MemoryState` (an mlua upgrade changed
+    /// it): refuse to run rather than write to the wrong fields.
+    pub(crate) fn of(lua: &mlua::Lua, main: *mut ffi::lua_State) -> mlua::Result<*mut AllocState> {
+        let mut ud: *mut c_void = std::ptr::null_mut();
+        unsafe { ffi::lua_getallocf(main, &mut ud) };
+        let st = ud.cast::<AllocState>();
+        let probe = 0x7e57_0000usize;
+        lua.set_memory_limit(probe)?;
+        let ok = !st.is_null()
+            && unsafe { (*st).memory_limit } == probe as isize
+            && unsafe { (*st).used_memory } == lua.used_memory() as isize;
+        lua.set_memory_limit(isize::MAX as usize)?;
+        if !ok {
+            return Err(mlua::Error::runtime(
+                "mlua's allocator state has an unexpected layout; Lua memory limits cannot work",
+            ));
+        }
+        Ok(st)
+    }
+}
+
+/// The process categories of one VM that no live process owns.
+pub(crate) struct Categories {
+    free: RefCell<Vec<u8>>,
+}
+
+impl Categories {
+    pub(crate) fn new() -> Categories {
+        // Handed out from the end: 1 first.
+        Categories {
+            free: RefCell::new((1..=CATEGORIES as u8).rev().collect()),
+        }
+    }
+
+    /// A category for a new process and its baseline, or `None` when every free one still
+    /// holds too much garbage (or none is free).
+    pub(crate) fn acquire(&self, main: *mut ffi::lua_State) -> Option<(u8, usize)> {
+        let mut free = self.free.borrow_mut();
+        let mut i = free.len();
+        while i > 0 {
+            i -= 1;
+            let cat = free[i];
+            let bytes = unsafe { ffi::lua_totalbytes(main, c_int::from(cat)) };
+            if bytes <= REUSE_BYTES {
+                free.swap_remove(i);
+                return Some((cat, bytes));
+            }
+        }
+        None
+    }
+
+    /// Whether some category is free (perhaps still holding garbage).
+    pub(crate) fn any_free(&self) -> bool {
+        !self.free.borrow().is_empty()
+    }
+
+    /// Give a category back when its process ended.
+    pub(crate) fn release(&self, cat: u8) {
+        self.free.borrow_mut().push(cat);
+    }
+}

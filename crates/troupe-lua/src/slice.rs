@@ -1,0 +1,204 @@
+//! What runs on every Luau interrupt (SPEC §3.6 "Termination always works" and
+//! "Fairness"): preemption at the end of a slice, stopping a killed process, and failing a
+//! process that holds its worker past `max_slice` or went over `max_memory`.
+//!
+//! Luau calls the interrupt at loop back-edges, calls and returns, and from its pattern
+//! matcher. What it can do depends on where it fires:
+//! - in the process coroutine the scheduler resumed, outside a C call: yield it (the
+//!   worker then runs others) — the slice is over, or the process must stop;
+//! - in a user coroutine (`coroutine.resume`/`wrap`) that can yield: yield it with
+//!   [`preempt_mark`]; the Lua-side `resume` of [`COROUTINE`] passes the mark up to its own
+//!   resumer, level by level, until the process coroutine yields to the scheduler, and
+//!   resumes the inner coroutine when it is resumed itself;
+//! - where nothing can yield (a `string.gsub` callback, a `table.sort` comparator, a
+//!   metamethod, the pattern matcher): a killed or doomed process gets a Lua error raised
+//!   at every interrupt until its code unwinds to a point that can yield (a `pcall` may
+//!   catch one, the next back-edge raises again); a process that is neither may run on
+//!   until `max_slice` has passed since its poll began, and is then doomed with
+//!   [`Doom::MaxSlice`].
+//!
+//! A doomed process ends with an error naming the limit at its next yield, whatever its
+//! code returns (`LuaProcess::poll` checks [`Doom`] first).
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use mlua::ffi;
+
+thread_local! {
+    /// What the interrupt callback needs about the process running on this worker.
+    pub(crate) static SLICE: Cell<Slice> = const { Cell::new(Slice::NONE) };
+    /// Set by the interrupt callback when it made a coroutine yield.
+    pub(crate) static PREEMPTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Why a process must fail at its next yield: a limit of SPEC §3.6 it broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doom {
+    /// Nothing: the process may run.
+    None,
+    /// It held its worker without yielding for longer than `max_slice`.
+    MaxSlice,
+    /// It tried to hold more than `max_memory` bytes of Lua heap.
+    MaxMemory,
+}
+
+/// Preemption bookkeeping for the process being polled (epochs are
+/// [`troupe_kernel::preempt`] ticks of 1 ms).
+#[derive(Clone, Copy)]
+pub(crate) struct Slice {
+    /// Epoch at which the running coroutine should yield.
+    pub deadline: u64,
+    /// Epoch at which this poll of the process began.
+    pub started: u64,
+    /// `max_slice` in ticks.
+    pub max_slice: u64,
+    /// The process's kill flag (null: no process is being polled).
+    pub kill: *const AtomicBool,
+    /// The process's doom (valid whenever `kill` is non-null).
+    pub doom: *const Cell<Doom>,
+    /// The Luau thread of the process coroutine being resumed (null between coroutines).
+    pub running: *const std::ffi::c_void,
+}
+
+impl Slice {
+    pub(crate) const NONE: Slice = Slice {
+        deadline: u64::MAX,
+        started: 0,
+        max_slice: u64::MAX,
+        kill: std::ptr::null(),
+        doom: std::ptr::null(),
+        running: std::ptr::null(),
+    };
+}
+
+/// The light userdata a preempted user coroutine yields (its address is the identity).
+static PREEMPT_TAG: u8 = 0;
+
+/// [`PREEMPT_TAG`] as a Lua light userdata pointer.
+pub(crate) fn preempt_mark() -> *mut std::ffi::c_void {
+    &PREEMPT_TAG as *const u8 as *mut std::ffi::c_void
+}
+
+/// Lua-side `coroutine.resume` and `coroutine.wrap` that pass preemption yields (the
+/// [`preempt_mark`]) and mlua's "async call pending" yields up to the resumer, so a busy
+/// loop inside a user coroutine is preempted like any other and a blocking call (receive,
+/// sleep) inside one suspends the whole process as it should. Called with the raw
+/// `resume`, `yield`, `create`, `isyieldable`, the preempt mark and mlua's pending mark;
+/// returns `resume, wrap`. Errors from `wrap` get the caller's position prepended, as
+/// Luau's own `wrap` does.
+pub(crate) const COROUTINE: &str = r##"
+local raw_resume, raw_yield, raw_create, isyieldable, MARK, PENDING = ...
+local pack, unpack, select, error, type = table.pack, table.unpack, select, error, type
+local function again(co, r)
+  while r[1] and r.n == 2 and (r[2] == MARK or r[2] == PENDING) do
+    if r[2] == MARK and not isyieldable() then
+      r = pack(raw_resume(co))
+    else
+      r = pack(raw_resume(co, raw_yield(r[2])))
+    end
+  end
+  return r
+end
+local function check(co, ok, ...)
+  if ok and select("#", ...) == 1 then
+    local v = ...
+    if v == MARK or v == PENDING then
+      local r = again(co, pack(ok, ...))
+      return unpack(r, 1, r.n)
+    end
+  end
+  return ok, ...
+end
+local function resume(co, ...)
+  return check(co, raw_resume(co, ...))
+end
+local function finish(ok, ...)
+  if ok then return ... end
+  local e = ...
+  if type(e) == "string" then error(e, 3) end
+  error(e, 0)
+end
+local function wrap(f)
+  local co = raw_create(f)
+  return function(...)
+    return finish(check(co, raw_resume(co, ...)))
+  end
+end
+return resume, wrap
+"##;
+
+/// The Luau interrupt callback (installed on every VM). See the module doc for what it
+/// does where.
+///
+/// # Safety
+/// Called by Luau with a valid thread; raises Lua errors (C++ exceptions) through this
+/// frame, which holds nothing to drop.
+pub(crate) unsafe extern "C-unwind" fn interrupt(state: *mut ffi::lua_State, gc: std::ffi::c_int) {
+    if gc >= 0 {
+        return;
+    }
+    let s = SLICE.get();
+    if s.kill.is_null() {
+        return;
+    }
+    let now = troupe_kernel::preempt::now();
+    let killed = unsafe { (*s.kill).load(Ordering::Relaxed) };
+    let mut doom = unsafe { (*s.doom).get() };
+    if !killed && doom == Doom::None && now < s.deadline {
+        return;
+    }
+    if doom == Doom::None {
+        crate::memory::check();
+        doom = unsafe { (*s.doom).get() };
+    }
+    let yieldable = !s.running.is_null()
+        && unsafe { ffi::lua_isyieldable(state) } != 0
+        && !unsafe { in_async_wrapper(state) };
+    if yieldable {
+        PREEMPTED.set(true);
+        unsafe {
+            if s.running == state as *const std::ffi::c_void {
+                ffi::lua_yield(state, 0);
+            } else {
+                ffi::lua_pushlightuserdata(state, preempt_mark());
+                ffi::lua_yield(state, 1);
+            }
+        }
+        return;
+    }
+    if !killed && doom == Doom::None {
+        if now.saturating_sub(s.started) < s.max_slice {
+            return;
+        }
+        doom = Doom::MaxSlice;
+        unsafe { (*s.doom).set(doom) };
+    }
+    let message: &str = match doom {
+        Doom::MaxSlice => "max_slice exceeded: the process held its worker without yielding",
+        Doom::MaxMemory => "max_memory exceeded",
+        Doom::None => "process terminated",
+    };
+    unsafe {
+        if ffi::lua_checkstack(state, 2) == 0 {
+            return;
+        }
+        ffi::lua_pushlstring(state, message.as_ptr().cast(), message.len());
+        ffi::lua_error(state);
+    }
+}
+
+/// Whether the running frame is mlua's async-call wrapper (`__mlua_async_poll`). A
+/// preemption yield there would land between the inner future returning `Pending` (with
+/// its waker registered) and the wrapper's own `yield(pending)`: a wake arriving in
+/// between is consumed by the resume that then parks in `yield(pending)`, and the
+/// coroutine never runs again (lost wakeup; also left its `Wait` counted as blocked,
+/// which looked like a deadlock). The wrapper always reaches its yield within a few
+/// instructions, so skipping preemption there costs nothing.
+unsafe fn in_async_wrapper(state: *mut ffi::lua_State) -> bool {
+    let mut ar = unsafe { std::mem::zeroed::<ffi::lua_Debug>() };
+    let found = unsafe { ffi::lua_getinfo(state, 0, c"s".as_ptr(), &mut ar) } != 0;
+    found
+        && !ar.source.is_null()
+        && unsafe { std::ffi::CStr::from_ptr(ar.source) } == c"=__mlua_async_poll"
+}
