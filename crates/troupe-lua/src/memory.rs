@@ -89,6 +89,8 @@ impl Account {
             return;
         }
         let st = unsafe { &mut *vm_alloc };
+        // A refusal seen by the previous account is not this one's.
+        st.limit_reached = false;
         st.memory_limit = if self.cat == 0 {
             isize::MAX
         } else {
