@@ -62,8 +62,8 @@ pub struct Listener {
 pub struct ProcLimits {
     /// `max_memory`: bytes of Lua heap.
     pub max_memory: usize,
-    /// `max_slice` in preemption ticks (1 ms).
-    pub max_slice_ticks: u64,
+    /// `max_slice`: how long the process may hold its worker where it cannot be preempted.
+    pub max_slice: std::time::Duration,
 }
 
 impl ProcLimits {
@@ -71,7 +71,7 @@ impl ProcLimits {
     pub fn of(_node: &Node, _entry: &Entry) -> ProcLimits {
         ProcLimits {
             max_memory: 256 << 20,
-            max_slice_ticks: 1000,
+            max_slice: std::time::Duration::from_secs(1),
         }
     }
 }
@@ -159,8 +159,8 @@ impl ProcState {
                 self.limits.max_memory
             ),
             Doom::MaxSlice => format!(
-                "max_slice exceeded: the process held its worker for more than {} ms without yielding",
-                self.limits.max_slice_ticks
+                "max_slice exceeded: the process held its worker for more than {} without yielding",
+                humantime::format_duration(self.limits.max_slice)
             ),
         };
         Some(ProcessError::new(ErrorKind::Internal, message))
@@ -448,8 +448,8 @@ impl Enter {
         let now = troupe_kernel::preempt::now();
         SLICE.set(Slice {
             deadline: now + troupe_kernel::preempt::SLICE_TICKS,
-            started: now,
-            max_slice: st.limits.max_slice_ticks,
+            started: Some(std::time::Instant::now()),
+            max_slice: st.limits.max_slice,
             kill: &st.handle.killed as *const AtomicBool,
             doom: &st.doom,
             running: std::ptr::null(),

@@ -22,6 +22,7 @@
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use mlua::ffi;
 
@@ -30,6 +31,8 @@ thread_local! {
     pub(crate) static SLICE: Cell<Slice> = const { Cell::new(Slice::NONE) };
     /// Set by the interrupt callback when it made a coroutine yield.
     pub(crate) static PREEMPTED: Cell<bool> = const { Cell::new(false) };
+    /// The epoch at which the wall clock was last read for `max_slice` (once per tick).
+    static WALL_CHECKED: Cell<u64> = const { Cell::new(u64::MAX) };
 }
 
 /// Why a process must fail at its next yield: a limit of SPEC §3.6 it broke.
@@ -49,10 +52,11 @@ pub enum Doom {
 pub(crate) struct Slice {
     /// Epoch at which the running coroutine should yield.
     pub deadline: u64,
-    /// Epoch at which this poll of the process began.
-    pub started: u64,
-    /// `max_slice` in ticks.
-    pub max_slice: u64,
+    /// When this poll of the process began (wall clock: the epoch ticker slows down on a
+    /// loaded machine, `max_slice` must not).
+    pub started: Option<Instant>,
+    /// `max_slice`.
+    pub max_slice: Duration,
     /// The process's kill flag (null: no process is being polled).
     pub kill: *const AtomicBool,
     /// The process's doom (valid whenever `kill` is non-null).
@@ -64,8 +68,8 @@ pub(crate) struct Slice {
 impl Slice {
     pub(crate) const NONE: Slice = Slice {
         deadline: u64::MAX,
-        started: 0,
-        max_slice: u64::MAX,
+        started: None,
+        max_slice: Duration::MAX,
         kill: std::ptr::null(),
         doom: std::ptr::null(),
         running: std::ptr::null(),
@@ -168,7 +172,10 @@ pub(crate) unsafe extern "C-unwind" fn interrupt(state: *mut ffi::lua_State, gc:
         return;
     }
     if !killed && doom == Doom::None {
-        if now.saturating_sub(s.started) < s.max_slice {
+        if WALL_CHECKED.replace(now) == now {
+            return;
+        }
+        if s.started.is_none_or(|t| t.elapsed() < s.max_slice) {
             return;
         }
         doom = Doom::MaxSlice;
