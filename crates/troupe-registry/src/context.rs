@@ -331,32 +331,6 @@ impl<'n> Fields<'n> {
         }
     }
 
-    /// An optional byte size: an integer of bytes or `"16MiB"`, `"64KiB"`, `"16MB"`, ….
-    pub fn bytes(&self, cx: &mut Cx, key: &str) -> Option<u64> {
-        let node = self.get(key)?;
-        let expected = "a size such as 16MiB, 64KiB, 16MB or an integer of bytes";
-        match &node.value {
-            Value::Int(i) if *i >= 0 => Some(*i as u64),
-            Value::Str(s) => match units::bytes(s) {
-                Ok(n) => Some(n),
-                Err(e) => {
-                    cx.error(
-                        node,
-                        format!(
-                            "`{}`: invalid size \"{s}\" ({e}); expected {expected}",
-                            self.name(key)
-                        ),
-                    );
-                    None
-                }
-            },
-            _ => {
-                cx.wrong_type(&self.name(key), expected, node);
-                None
-            }
-        }
-    }
-
     /// An optional list of strings.
     pub fn strings(&self, cx: &mut Cx, key: &str) -> Option<Vec<String>> {
         let node = self.get(key)?;

@@ -9,6 +9,7 @@ mod context;
 mod discover;
 mod entry;
 mod kinds;
+mod limits;
 mod model;
 mod node;
 mod suggest;

@@ -37,6 +37,8 @@ pub struct NodeConfig {
     /// `env`: the environment variables Lua's `env.get` may read — exact names, or
     /// prefixes ending in `*` (`APP_*`). Empty (the default) allows none.
     pub env: Vec<String>,
+    /// `limits`: node-wide defaults for the per-process limits of SPEC §3.6.
+    pub limits: NodeLimits,
 }
 
 impl Default for NodeConfig {
@@ -47,6 +49,7 @@ impl Default for NodeConfig {
             log_level: None,
             default_host: None,
             env: Vec::new(),
+            limits: NodeLimits::default(),
         }
     }
 }
@@ -72,6 +75,16 @@ impl Entry {
     /// The kind name as written in YAML, e.g. `process.lua`.
     pub fn kind_name(&self) -> &'static str {
         self.kind.name()
+    }
+
+    /// The entry's `limits` for the kinds that run code (`process.lua`, `function.lua`,
+    /// the wasm kinds); `None` for the others.
+    pub fn limits(&self) -> Option<&Limits> {
+        match &self.kind {
+            Kind::ProcessLua(s) | Kind::FunctionLua(s) => Some(&s.limits),
+            Kind::FunctionWat(s) | Kind::FunctionWasm(s) | Kind::ProcessWasm(s) => Some(&s.limits),
+            _ => None,
+        }
     }
 }
 
@@ -156,6 +169,9 @@ pub struct LuaSpec {
     pub modules: Vec<String>,
     /// `alias -> library entry ID` (resolved to full IDs).
     pub imports: BTreeMap<String, EntryId>,
+    /// `limits` (`process.lua` and `function.lua`; always empty for `library.lua`, which
+    /// runs inside the process that requires it).
+    pub limits: Limits,
 }
 
 /// `function.wat`, `function.wasm`, `process.wasm` (parsed now, run by the wasm crate).
@@ -199,13 +215,72 @@ pub struct PoolSpec {
     pub max_size: Option<usize>,
 }
 
-/// `limits` on wasm entries (SPEC §3.6).
+/// `limits:` of one entry (SPEC §3.6); `None` = not written, the node default applies
+/// ([`Limits::resolve`]).
+///
+/// Lua entries (`process.lua`, `function.lua`) accept `max_memory`, `max_mailbox`,
+/// `max_message` and `max_slice`; wasm entries accept `max_execution_ms`, `max_memory`,
+/// `fuel`, `max_mailbox` and `max_message`. Sizes are bytes (YAML: an integer or `16MiB`,
+/// `512KiB`, `1GB`, …), at least 1 byte and at most [`MAX_LIMIT_BYTES`]; durations are
+/// above zero, `max_slice` at most [`MAX_SLICE_LIMIT`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Limits {
+    /// wasm only: wall time for a call or a process (`max_execution_ms`).
     pub max_execution: Option<Duration>,
-    /// Bytes.
+    /// Bytes a process may hold (Lua heap it allocated, or wasm linear memory).
     pub max_memory: Option<u64>,
+    /// wasm only: fuel units for one call or process.
     pub fuel: Option<u64>,
+    /// Bytes of payload queued in the process's mailbox, not yet received.
+    pub max_mailbox: Option<u64>,
+    /// Bytes one deep copy (a message, spawn arguments, a function result, …) may take.
+    pub max_message: Option<u64>,
+    /// Lua only: how long the process may hold its worker where it cannot be preempted.
+    pub max_slice: Option<Duration>,
+}
+
+/// Largest size any `limits` size field accepts (1 TiB): a larger one is a typo.
+pub const MAX_LIMIT_BYTES: u64 = 1 << 40;
+/// Largest `max_slice` accepted (1 day).
+pub const MAX_SLICE_LIMIT: Duration = Duration::from_secs(24 * 3600);
+/// Largest `max_execution_ms` accepted (365 days).
+pub const MAX_EXECUTION_LIMIT: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// `troupe.yaml` `limits:`, the node-wide defaults of the per-process limits (SPEC §3.6).
+/// Also the shape of a fully resolved entry limit ([`Limits::resolve`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeLimits {
+    /// Bytes; default 256 MiB.
+    pub max_memory: u64,
+    /// Bytes; default 64 MiB.
+    pub max_mailbox: u64,
+    /// Bytes; default 64 MiB.
+    pub max_message: u64,
+    /// Default 1 s.
+    pub max_slice: Duration,
+}
+
+impl Default for NodeLimits {
+    fn default() -> Self {
+        NodeLimits {
+            max_memory: 256 << 20,
+            max_mailbox: 64 << 20,
+            max_message: 64 << 20,
+            max_slice: Duration::from_secs(1),
+        }
+    }
+}
+
+impl Limits {
+    /// The effective limits of an entry: each value written on the entry, else `node`'s.
+    pub fn resolve(&self, node: &NodeLimits) -> NodeLimits {
+        NodeLimits {
+            max_memory: self.max_memory.unwrap_or(node.max_memory),
+            max_mailbox: self.max_mailbox.unwrap_or(node.max_mailbox),
+            max_message: self.max_message.unwrap_or(node.max_message),
+            max_slice: self.max_slice.unwrap_or(node.max_slice),
+        }
+    }
 }
 
 /// `fs.directory`.

@@ -1,12 +1,20 @@
 //! `troupe.yaml` at the application root: node name, `security.strict_mode`, `log_level`,
 //! `default_host` (SPEC §2.1) and `env`, the environment variables Lua's `env.get` may
-//! read. Absent file or keys keep [`NodeConfig::default`].
+//! read, and `limits` (node-wide defaults, [`crate::NodeLimits`]). Absent file or keys keep
+//! [`NodeConfig::default`].
 
 use crate::NodeConfig;
 use crate::context::{Cx, Fields};
 use crate::yaml::Node;
 
-const KEYS: &[&str] = &["name", "security", "log_level", "default_host", "env"];
+const KEYS: &[&str] = &[
+    "name",
+    "security",
+    "log_level",
+    "default_host",
+    "env",
+    "limits",
+];
 
 /// Parse the root node of `troupe.yaml`. An empty file is all defaults.
 pub(crate) fn parse(cx: &mut Cx, root: &Node) -> NodeConfig {
@@ -42,5 +50,8 @@ pub(crate) fn parse(cx: &mut Cx, root: &Node) -> NodeConfig {
     config.log_level = f.string(cx, "log_level");
     config.env = f.strings(cx, "env").unwrap_or_default();
     config.default_host = f.reference(cx, "default_host", "default_host", &["process.host"]);
+    if let Some(node) = f.get("limits") {
+        config.limits = crate::limits::parse_node(cx, node);
+    }
     config
 }

@@ -21,12 +21,15 @@ pub(crate) fn bytes(text: &str) -> Result<u64, String> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (digits, unit) = t.split_at(split);
+    if t.starts_with('-') {
+        return Err("a size cannot be negative".into());
+    }
     if digits.is_empty() {
         return Err("a size starts with a number".into());
     }
     let n: u64 = digits
         .parse()
-        .map_err(|e: std::num::ParseIntError| e.to_string())?;
+        .map_err(|_| "the size is too large".to_string())?;
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "kib" | "ki" => 1 << 10,

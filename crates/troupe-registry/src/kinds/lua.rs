@@ -5,12 +5,13 @@
 use std::collections::BTreeMap;
 
 use crate::context::{Cx, Fields};
+use crate::limits::{self, Place};
 use crate::yaml::Node;
-use crate::{Location, LuaSpec, Source};
+use crate::{Limits, Location, LuaSpec, Source};
 
 /// Fields of `process.lua` and `function.lua`.
 pub(crate) const FUNCTION_FIELDS: &[&str] = &[
-    "name", "kind", "meta", "source", "method", "modules", "imports",
+    "name", "kind", "meta", "source", "method", "modules", "imports", "limits",
 ];
 /// Fields of `library.lua` (no `method`).
 pub(crate) const LIBRARY_FIELDS: &[&str] =
@@ -18,8 +19,9 @@ pub(crate) const LIBRARY_FIELDS: &[&str] =
 
 const LIBRARY: &[&str] = &["library.lua"];
 
-/// Parse a Lua entry's fields.
-pub(crate) fn parse(cx: &mut Cx, f: &Fields, library: bool) -> Option<LuaSpec> {
+/// Parse the fields of a Lua entry of kind `kind` (`library.lua` has no `method`/`limits`).
+pub(crate) fn parse(cx: &mut Cx, f: &Fields, kind: &'static str) -> Option<LuaSpec> {
+    let library = kind == "library.lua";
     let source = source(cx, f);
     let method = if library {
         None
@@ -31,6 +33,10 @@ pub(crate) fn parse(cx: &mut Cx, f: &Fields, library: bool) -> Option<LuaSpec> {
         .get("imports")
         .map(|node| imports(cx, node))
         .unwrap_or_default();
+    let limits = match f.get("limits") {
+        Some(node) if !library => limits::parse(cx, node, Place::Lua(kind)),
+        _ => Limits::default(),
+    };
     if let Some(src) = &source {
         check_lua(cx, src);
     }
@@ -39,6 +45,7 @@ pub(crate) fn parse(cx: &mut Cx, f: &Fields, library: bool) -> Option<LuaSpec> {
         method,
         modules,
         imports,
+        limits,
     })
 }
 

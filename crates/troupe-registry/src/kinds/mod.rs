@@ -37,9 +37,9 @@ pub(crate) fn parse_kind(cx: &mut Cx, kind: &str, node: &Node) -> Option<Kind> {
     let f = Fields::open(cx, node, "", &format!("for kind {kind}"), allowed)?;
     Some(match kind {
         "process.host" => Kind::ProcessHost(service::parse_host(cx, &f)?),
-        "process.lua" => Kind::ProcessLua(lua::parse(cx, &f, false)?),
-        "function.lua" => Kind::FunctionLua(lua::parse(cx, &f, false)?),
-        "library.lua" => Kind::LibraryLua(lua::parse(cx, &f, true)?),
+        "process.lua" => Kind::ProcessLua(lua::parse(cx, &f, "process.lua")?),
+        "function.lua" => Kind::FunctionLua(lua::parse(cx, &f, "function.lua")?),
+        "library.lua" => Kind::LibraryLua(lua::parse(cx, &f, "library.lua")?),
         "function.wat" => Kind::FunctionWat(wasm::parse(cx, &f, WasmKind::FunctionWat)?),
         "function.wasm" => Kind::FunctionWasm(wasm::parse(cx, &f, WasmKind::FunctionWasm)?),
         "process.wasm" => Kind::ProcessWasm(wasm::parse(cx, &f, WasmKind::ProcessWasm)?),

@@ -3,12 +3,12 @@
 //! digest itself is verified in [`crate::validate`] once `fs` is resolved).
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use crate::context::{Cx, Fields, HashCheck};
 use crate::kinds::lua;
 use crate::yaml::{Node, Value};
-use crate::{FsSpec, Limits, Mount, PoolSpec, WasiSpec, WasmSpec};
+use crate::limits::{self, Place};
+use crate::{FsSpec, Mount, PoolSpec, WasiSpec, WasmSpec};
 
 /// Fields of `function.wat`.
 pub(crate) const WAT_FIELDS: &[&str] = &[
@@ -82,7 +82,15 @@ pub(crate) fn parse(cx: &mut Cx, f: &Fields, kind: WasmKind) -> Option<WasmSpec>
     let imports = f.strings(cx, "imports").unwrap_or_default();
     let wasi = f.get("wasi").map(|n| wasi(cx, n)).unwrap_or_default();
     let pool = f.get("pool").and_then(|n| pool(cx, n));
-    let limits = f.get("limits").map(|n| limits(cx, n)).unwrap_or_default();
+    let place = Place::Wasm(match kind {
+        WasmKind::FunctionWat => "function.wat",
+        WasmKind::FunctionWasm => "function.wasm",
+        WasmKind::ProcessWasm => "process.wasm",
+    });
+    let limits = f
+        .get("limits")
+        .map(|n| limits::parse(cx, n, place))
+        .unwrap_or_default();
     ok.then_some(WasmSpec {
         source,
         fs,
@@ -198,23 +206,6 @@ fn pool(cx: &mut Cx, node: &Node) -> Option<PoolSpec> {
         size,
         max_size,
     })
-}
-
-fn limits(cx: &mut Cx, node: &Node) -> Limits {
-    let Some(f) = Fields::open(
-        cx,
-        node,
-        "limits",
-        "in `limits`",
-        &["max_execution_ms", "max_memory", "fuel"],
-    ) else {
-        return Limits::default();
-    };
-    Limits {
-        max_execution: f.uint(cx, "max_execution_ms").map(Duration::from_millis),
-        max_memory: f.bytes(cx, "max_memory"),
-        fuel: f.uint(cx, "fuel"),
-    }
 }
 
 /// Parse `fs.directory`: `directory` is resolved against the YAML file's directory.
