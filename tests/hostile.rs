@@ -130,7 +130,19 @@ fn terminate_stops_code_that_cannot_yield() {
 
 #[test]
 fn a_table_growing_forever_fails_with_max_memory() {
+    // troupe.yaml sets the node default to 64 MiB
     assert_fails_naming("app:mem_grow", "max_memory exceeded");
+    assert_fails_naming("app:mem_grow", "limit of 67108864 bytes");
+}
+
+#[test]
+fn an_entry_s_own_max_memory_applies() {
+    assert_fails_naming("app:mem_small", "limit of 16777216 bytes");
+}
+
+#[test]
+fn an_entry_s_own_max_slice_applies() {
+    assert_fails_naming("app:busy_gsub_short", "for more than 200ms without yielding");
 }
 
 #[test]
@@ -141,6 +153,18 @@ fn a_huge_string_fails_with_max_memory_even_when_caught() {
 #[test]
 fn allocating_in_a_loop_that_catches_errors_fails_with_max_memory() {
     assert_fails_naming("app:mem_catch", "max_memory exceeded");
+}
+
+#[test]
+fn each_process_is_charged_only_its_own_heap() {
+    let v = run_ok("hostile", "app:two_holders");
+    for who in ["a_mb", "b_mb"] {
+        let mb = v[who].as_i64().unwrap_or(-1);
+        // 40 MiB held plus the garbage of building it, under the 64 MiB limit
+        assert!((40..64).contains(&mb), "{who}: {v:#}");
+    }
+    assert_eq!(v["exits"], json!(["640", "640"]), "{v:#}");
+    assert_eq!(v["mine_mb"], json!(0), "{v:#}");
 }
 
 #[test]

@@ -67,11 +67,17 @@ pub struct ProcLimits {
 }
 
 impl ProcLimits {
-    /// The limits of `entry` on `node`: the entry's own, else the node's defaults.
-    pub fn of(_node: &Node, _entry: &Entry) -> ProcLimits {
+    /// The limits of `entry` on `node`: the entry's own `limits:`, else `troupe.yaml`'s
+    /// `limits:`, else SPEC §3.6's defaults (256 MiB, 1 s).
+    pub fn of(node: &Node, entry: &Entry) -> ProcLimits {
+        let defaults = &node.registry().node.limits;
+        let l = match entry.limits() {
+            Some(l) => l.resolve(defaults),
+            None => *defaults,
+        };
         ProcLimits {
-            max_memory: 256 << 20,
-            max_slice: std::time::Duration::from_secs(1),
+            max_memory: usize::try_from(l.max_memory).unwrap_or(usize::MAX),
+            max_slice: l.max_slice,
         }
     }
 }
