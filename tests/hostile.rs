@@ -126,6 +126,35 @@ fn terminate_stops_code_that_cannot_yield() {
     }
 }
 
+#[test]
+fn a_huge_table_move_does_not_hold_the_worker() {
+    // Luau's move creates the destination keys (nil values included), so this one is
+    // stopped by max_memory if terminate does not come first; either way the bystander
+    // played and the offender ended.
+    let v = drive("app:move_huge", "terminate");
+    assert_eq!(v["rounds"], json!(100), "{v:#}");
+    let exit = v["exit"].as_str().unwrap_or_default();
+    assert!(
+        exit == "terminated" || exit.contains("max_memory exceeded"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_huge_sort_can_be_terminated() {
+    let v = drive("app:sort_huge", "terminate_first");
+    assert_eq!(v["exit"], json!("terminated"), "{v:#}");
+    assert!(v["stop_ms"].as_f64().unwrap_or(1e9) < 1000.0, "{v:#}");
+}
+
+#[test]
+fn replaced_table_move_and_sort_keep_their_semantics() {
+    assert_eq!(
+        run_ok("hostile", "app:table_ops"),
+        json!({"up_ok": true, "down_ok": true, "c": [1, 2, 1, 2, 3], "sorted": true, "d": [3, 2, 1]})
+    );
+}
+
 // ---- max_memory -------------------------------------------------------------------------------
 
 #[test]

@@ -132,6 +132,49 @@ end
 return resume, wrap
 "##;
 
+/// `table.move` and `table.sort` replaced by versions the interrupt can stop: Luau's own run
+/// their loops in C without an interrupt check, so `table.move({}, 1, 2^40, 1, {})` or the
+/// default comparison of a huge table could hold a worker for minutes and ignore
+/// `terminate`. A move of more than 65,536 elements is done in chunks from a Lua loop (in the
+/// same order as Luau's, so overlapping moves stay right); a sort of more than 4,096
+/// elements without a comparator uses a Lua `<` comparator (slower, but each call is an
+/// interrupt point). Called with the raw `move` and `sort`; returns `move, sort`.
+pub(crate) const TABLE: &str = r##"
+local raw_move, raw_sort = ...
+local type, rawequal, min, max = type, rawequal, math.min, math.max
+local CHUNK = 65536
+local function move(a1, f, e, t, a2)
+  if a2 == nil then a2 = a1 end
+  if type(f) ~= "number" or type(e) ~= "number" or type(t) ~= "number" or e - f < CHUNK then
+    return raw_move(a1, f, e, t, a2)
+  end
+  if t > f and t <= e and rawequal(a1, a2) then
+    local hi = e
+    while hi >= f do
+      local lo = max(f, hi - CHUNK + 1)
+      raw_move(a1, lo, hi, t + (lo - f), a2)
+      hi = lo - 1
+    end
+  else
+    local lo = f
+    while lo <= e do
+      local hi = min(e, lo + CHUNK - 1)
+      raw_move(a1, lo, hi, t + (lo - f), a2)
+      lo = hi + 1
+    end
+  end
+  return a2
+end
+local function lt(a, b) return a < b end
+local function sort(t, comp)
+  if comp == nil and type(t) == "table" and #t > 4096 then
+    return raw_sort(t, lt)
+  end
+  return raw_sort(t, comp)
+end
+return move, sort
+"##;
+
 /// The Luau interrupt callback (installed on every VM). See the module doc for what it
 /// does where.
 ///

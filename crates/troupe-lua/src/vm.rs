@@ -258,7 +258,8 @@ fn state_now(lua: &Lua) -> mlua::Result<*mut ffi::lua_State> {
 }
 
 /// `coroutine.resume` and `coroutine.wrap` replaced by [`crate::slice::COROUTINE`], so user
-/// coroutines are preempted and may block.
+/// coroutines are preempted and may block; `table.move` and `table.sort` by
+/// [`crate::slice::TABLE`], so they can be stopped.
 ///
 /// Errors: Lua memory errors.
 fn install_coroutine(lua: &Lua, globals: &Table) -> mlua::Result<()> {
@@ -277,5 +278,16 @@ fn install_coroutine(lua: &Lua, globals: &Table) -> mlua::Result<()> {
     ))?;
     co.set("resume", resume)?;
     co.set("wrap", wrap)?;
+    let table: Table = globals.get("table")?;
+    let make: Function = lua
+        .load(crate::slice::TABLE)
+        .set_name("=troupe:table")
+        .into_function()?;
+    let (mv, sort): (Function, Function) = make.call((
+        table.get::<Function>("move")?,
+        table.get::<Function>("sort")?,
+    ))?;
+    table.set("move", mv)?;
+    table.set("sort", sort)?;
     Ok(())
 }
