@@ -454,7 +454,7 @@ impl Enter {
         let now = troupe_kernel::preempt::now();
         SLICE.set(Slice {
             deadline: now + troupe_kernel::preempt::SLICE_TICKS,
-            started: Some(std::time::Instant::now()),
+            started: None,
             max_slice: st.limits.max_slice,
             kill: &st.handle.killed as *const AtomicBool,
             doom: &st.doom,

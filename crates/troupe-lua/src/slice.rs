@@ -52,8 +52,9 @@ pub enum Doom {
 pub(crate) struct Slice {
     /// Epoch at which the running coroutine should yield.
     pub deadline: u64,
-    /// When this poll of the process began (wall clock: the epoch ticker slows down on a
-    /// loaded machine, `max_slice` must not).
+    /// When the interrupt first found this poll past its deadline where it could not yield
+    /// (wall clock: the epoch ticker slows down on a loaded machine, `max_slice` must not;
+    /// read lazily so a poll that yields in time never reads the clock).
     pub started: Option<Instant>,
     /// `max_slice`.
     pub max_slice: Duration,
@@ -218,7 +219,14 @@ pub(crate) unsafe extern "C-unwind" fn interrupt(state: *mut ffi::lua_State, gc:
         if WALL_CHECKED.replace(now) == now {
             return;
         }
-        if s.started.is_none_or(|t| t.elapsed() < s.max_slice) {
+        let Some(started) = s.started else {
+            SLICE.set(Slice {
+                started: Some(Instant::now()),
+                ..s
+            });
+            return;
+        };
+        if started.elapsed() < s.max_slice {
             return;
         }
         doom = Doom::MaxSlice;
