@@ -449,7 +449,7 @@ mod tests {
     }
 
     #[test]
-    fn a_message_bigger_than_the_bound_is_refused_even_when_empty_and_release_saturates() {
+    fn a_message_bigger_than_the_bound_is_refused_even_when_the_mailbox_is_empty() {
         let h = handle(1_000);
         assert!(h.try_deliver(msg(0, 0, 1_001)).is_err());
         assert_eq!(h.mailbox_bytes(), 0);
