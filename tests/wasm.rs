@@ -473,3 +473,42 @@ fn committed_guests_are_built_from_their_sources() {
         Err(e) => panic!("{e}"),
     }
 }
+
+// ---- §3.6 max_mailbox from a wasm sender --------------------------------------------------
+
+#[test]
+fn a_wasm_send_to_a_full_mailbox_returns_unavailable_to_the_guest_and_events_still_arrive() {
+    let run = troupe(&["run", &app("wasm_mailbox"), "-x", "app:main"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let first = run.stdout.lines().next().unwrap_or_default();
+    let mut v: serde_json::Value = serde_json::from_str(first).unwrap_or_default();
+    // Every accepted message is still there, nothing of the actor's got in.
+    let filled = v["filled"].take();
+    assert_eq!(v["drained"].take(), filled, "{}", run.stdout);
+    assert_eq!(
+        v,
+        json!({
+            // 1 MiB strings: 63 fit in the default 64 MiB (each costs a little more).
+            "filled": null, "big": 63, "err_kind": "UNAVAILABLE",
+            "exit_from_actor": true, "exit_ok": true,
+            "from_actor": 0, "drained": null, "room_again": true,
+        }),
+        "{}",
+        run.stdout
+    );
+    // The guest saw each refusal as an `error` with kind UNAVAILABLE: it logs
+    // "cannot report to DRIVER: ErrorKind::Unavailable: mailbox full: …" for "ready" and
+    // "canceled".
+    let refused: Vec<&str> = run
+        .log
+        .iter()
+        .filter(|r| r["fields"]["entry"] == "app:actor")
+        .filter_map(|r| r["fields"]["message"].as_str())
+        .filter(|m| m.starts_with("cannot report to "))
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}\n{}", run.stderr);
+    for m in refused {
+        assert!(m.contains("Unavailable: mailbox full: "), "{m}");
+        assert!(m.contains("max_mailbox (67108864 bytes)"), "{m}");
+    }
+}

@@ -118,6 +118,18 @@ pub enum KernelError {
     /// the action and the resource.
     #[error("{0}")]
     Denied(String),
+    /// A send refused by the receiver's `max_mailbox` (SPEC §3.6); nothing was queued.
+    #[error(
+        "mailbox full: {pid} has {queued} bytes queued and a message of {bytes} bytes would exceed max_mailbox ({limit} bytes)"
+    )]
+    MailboxFull {
+        pid: String,
+        /// Bytes queued when the send was refused.
+        queued: u64,
+        /// The refused message's (or batch's) charge.
+        bytes: u64,
+        limit: u64,
+    },
 }
 
 impl KernelError {
@@ -132,7 +144,7 @@ impl KernelError {
             | KernelError::InvalidTopic(_) => ErrorKind::Invalid,
             KernelError::NameTaken(_) => ErrorKind::AlreadyExists,
             KernelError::Start(_) => ErrorKind::Internal,
-            KernelError::ShuttingDown => ErrorKind::Unavailable,
+            KernelError::ShuttingDown | KernelError::MailboxFull { .. } => ErrorKind::Unavailable,
             KernelError::Denied(_) => ErrorKind::PermissionDenied,
         }
     }

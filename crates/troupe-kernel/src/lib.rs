@@ -24,6 +24,6 @@ pub use host::Host;
 pub use message::{Envelope, Event, Message};
 pub use node::{CallRequest, Node, SpawnOptions, SpawnRequest, Spawned, merge_context};
 pub use pid::Pid;
-pub use process::{ContextMap, Identity, ProcessHandle, ProcessRef};
+pub use process::{ContextMap, DEFAULT_MAX_MAILBOX, Identity, ProcessHandle, ProcessRef};
 pub use runtime::{ProcessBody, ProcessContext, Runtime};
 pub use value::Value;

@@ -16,6 +16,37 @@ pub struct Message {
     pub payload: Value,
     /// The sender's actor at send time (SPEC §7.3).
     pub actor: Option<Arc<Actor>>,
+    /// Bytes this message counts against the receiver's `max_mailbox` (SPEC §3.6):
+    /// [`Message::charge_of`] computed once when it is sent, 0 for a message that is not
+    /// counted. The runtime passes it to [`crate::ProcessHandle::release`] when it hands
+    /// the message to user code.
+    pub charge: u64,
+}
+
+impl Message {
+    /// A message with its [`Message::charge`] computed.
+    pub fn new(
+        topic: Arc<str>,
+        from: Option<Pid>,
+        payload: Value,
+        actor: Option<Arc<Actor>>,
+    ) -> Message {
+        let charge = Message::charge_of(&topic, &payload);
+        Message {
+            topic,
+            from,
+            payload,
+            actor,
+            charge,
+        }
+    }
+
+    /// The size estimate a message is charged against `max_mailbox`: a fixed cost per
+    /// message (the queue slot, [`Envelope`]'s size) plus the topic's length plus
+    /// [`Value::estimated_bytes`] of the payload. Bytes; never 0.
+    pub fn charge_of(topic: &str, payload: &Value) -> u64 {
+        (std::mem::size_of::<Envelope>() + topic.len()) as u64 + payload.estimated_bytes()
+    }
 }
 
 /// Event kinds, with the string constants Lua sees (`process.event.*`).

@@ -117,6 +117,8 @@ struct NodeInner {
     /// facade refuses to boot on one).
     policies: Vec<Arc<Policy>>,
     strict_mode: bool,
+    /// `max_mailbox` overrides by entry ID (see [`Node::set_max_mailbox`]).
+    max_mailbox: RwLock<HashMap<String, u64>>,
 }
 
 /// A running node. Cheap to clone (an `Arc`).
@@ -154,6 +156,7 @@ impl Node {
             default_host: RwLock::new(String::new()),
             policies,
             strict_mode,
+            max_mailbox: RwLock::new(HashMap::new()),
         }));
         node.add_runtime(Arc::new(crate::supervisor::SupervisorRuntime));
         node
@@ -182,6 +185,28 @@ impl Node {
     /// An entry by full ID.
     pub fn entry(&self, id: &str) -> Option<Arc<Entry>> {
         self.0.entries.get(id).cloned()
+    }
+
+    /// The `max_mailbox` (bytes, SPEC §3.6) a new process of `entry` gets: the override
+    /// set with [`Node::set_max_mailbox`], else [`crate::DEFAULT_MAX_MAILBOX`]. The one
+    /// place a process's mailbox bound is decided (a registry `limits.max_mailbox` belongs
+    /// here too); read once per spawn, fixed for the process's life.
+    pub fn max_mailbox_for(&self, entry: &Entry) -> u64 {
+        let overrides = self.0.max_mailbox.read();
+        if overrides.is_empty() {
+            return crate::DEFAULT_MAX_MAILBOX;
+        }
+        overrides
+            .get(&entry.id)
+            .copied()
+            .unwrap_or(crate::DEFAULT_MAX_MAILBOX)
+    }
+
+    /// Give processes of entry `entry` (full ID) spawned from now on a `max_mailbox` of
+    /// `bytes` instead of the default. For embedders and tests (e.g. a small bound to
+    /// exercise "mailbox full" cheaply); processes already running keep theirs.
+    pub fn set_max_mailbox(&self, entry: &str, bytes: u64) {
+        self.0.max_mailbox.write().insert(entry.to_string(), bytes);
     }
 
     /// Register a runtime for its kinds (later registrations win).
@@ -372,7 +397,7 @@ impl Node {
     fn start(
         &self,
         parent: Option<&ProcessRef>,
-        req: SpawnRequest,
+        mut req: SpawnRequest,
         opts: SpawnOptions,
         purpose: Purpose,
     ) -> Result<Spawned, KernelError> {
@@ -425,15 +450,29 @@ impl Node {
             pid.clone(),
             entry.id.as_str().into(),
             inherit,
+            self.max_mailbox_for(&entry),
         ));
         handle.trap_links.store(req.trap_links, Ordering::Release);
+        let msgs: Vec<Message> = std::mem::take(&mut req.messages)
+            .into_iter()
+            .map(|(topic, payload)| self.message(parent, topic.into(), payload))
+            .collect();
         self.0.procs.insert(id, handle.clone());
         if let Some(name) = &req.name
             && let Some(holder) = self.claim_name(name, &handle)
         {
             // Spawn-or-signal: the new process never ran and has no relations yet.
             self.0.procs.remove(&id);
-            return self.signal(parent, &holder, req, opts);
+            return self.signal(parent, &holder, req, msgs, opts);
+        }
+        // The spawner's messages come first, all or none, before any relation exists: a
+        // batch over the new process's `max_mailbox` fails the spawn without a trace.
+        if !msgs.is_empty() {
+            if let Err(e) = handle.reserve(msgs.iter().map(|m| m.charge).sum()) {
+                self.exit(&handle, Err(e.clone().into()));
+                return Err(e);
+            }
+            handle.push_reserved(msgs);
         }
         let rx = if opts.watch {
             let (tx, rx) = oneshot::channel();
@@ -462,9 +501,6 @@ impl Node {
                 handle.relations.lock().called_by = Some(parent.pid.id);
                 parent.relations.lock().calls.push(id);
             }
-        }
-        for (topic, payload) in req.messages {
-            self.send_to(parent, &handle, topic.into(), payload);
         }
         tracing::debug!(pid = %pid, entry = %entry.id, "process spawned");
         let node = self.clone();
@@ -520,28 +556,45 @@ impl Node {
     /// of the process the caller gets is missed), send it the request's messages (checked
     /// as `process.send`) and answer with its PID.
     ///
-    /// Errors: a denied check; the holder exited meanwhile (`ProcessNotFound`).
+    /// The messages are all or none under the holder's `max_mailbox`: they are reserved
+    /// before any link or monitor is made, so a refused batch leaves no relation behind.
+    ///
+    /// Errors: a denied check; the holder's mailbox is full ([`KernelError::MailboxFull`]);
+    /// the holder exited meanwhile (`ProcessNotFound`).
     fn signal(
         &self,
         parent: Option<&ProcessRef>,
         holder: &ProcessRef,
         req: SpawnRequest,
+        msgs: Vec<Message>,
         opts: SpawnOptions,
     ) -> Result<Spawned, KernelError> {
-        if !req.messages.is_empty() {
+        let reserved: u64 = msgs.iter().map(|m| m.charge).sum();
+        if !msgs.is_empty() {
             self.check(parent, "process.send", || holder.pid.to_string())?;
+            holder.reserve(reserved)?;
         }
         if let Some(p) = parent {
             let dest = holder.pid.to_string();
-            if req.link {
-                self.link(p, &dest)?;
-            }
-            if req.monitor {
-                self.monitor(p, &dest)?;
+            let linked = if req.link {
+                self.link(p, &dest)
+            } else {
+                Ok(())
+            };
+            let monitored = linked.and_then(|()| {
+                if req.monitor {
+                    self.monitor(p, &dest)
+                } else {
+                    Ok(())
+                }
+            });
+            if let Err(e) = monitored {
+                holder.release(reserved);
+                return Err(e);
             }
         }
-        for (topic, payload) in req.messages {
-            self.send_to(parent, holder, topic.into(), payload);
+        if !msgs.is_empty() {
+            holder.push_reserved(msgs);
         }
         let exit = if opts.watch {
             self.watch(&holder.pid)
@@ -684,7 +737,9 @@ impl Node {
 
     /// `process.send` (SPEC §3.2): queue a message for `dest` (PID or name).
     ///
-    /// Errors: topic starts with `@`; no such process (`not found`).
+    /// Errors: topic starts with `@`; no such process (`not found`); the receiver's
+    /// mailbox would pass its `max_mailbox` ([`KernelError::MailboxFull`], SPEC §3.6 —
+    /// nothing is queued).
     pub fn send(
         &self,
         from: Option<&ProcessRef>,
@@ -697,24 +752,30 @@ impl Node {
         }
         let to = self.resolve_or_err(dest)?;
         self.check(from, "process.send", || to.pid.to_string())?;
-        self.send_to(from, &to, topic.into(), payload);
-        Ok(())
+        self.send_to(from, &to, topic.into(), payload)
     }
 
-    /// Queue a message for a known process.
+    /// Queue a message for a known process, under its `max_mailbox`.
+    ///
+    /// Errors: [`KernelError::MailboxFull`] (nothing is queued).
     pub fn send_to(
         &self,
         from: Option<&ProcessRef>,
         to: &ProcessRef,
         topic: Arc<str>,
         payload: Value,
-    ) {
-        to.deliver(Envelope::Message(Message {
+    ) -> Result<(), KernelError> {
+        to.try_deliver(self.message(from, topic, payload))
+    }
+
+    /// A message from `from` (its PID and actor stamped), charged by size.
+    fn message(&self, from: Option<&ProcessRef>, topic: Arc<str>, payload: Value) -> Message {
+        Message::new(
             topic,
-            from: from.map(|f| f.pid.clone()),
+            from.map(|f| f.pid.clone()),
             payload,
-            actor: from.and_then(|f| f.actor.clone()),
-        }));
+            from.and_then(|f| f.actor.clone()),
+        )
     }
 
     /// `process.cancel`: deliver a CANCEL event.

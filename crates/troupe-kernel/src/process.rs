@@ -1,17 +1,27 @@
 //! [`ProcessHandle`]: the shared, thread-safe half of a process — its mailbox, its
 //! relations (links, monitors, exit watchers, names) and its kill flag. The other half, the
 //! process body, lives on one worker thread and is never shared.
+//!
+//! The mailbox bound (`max_mailbox`, SPEC §3.6) is kept here: the handle counts the bytes
+//! of message payload queued for the process and not yet received. A message is charged
+//! when it is queued ([`ProcessHandle::try_deliver`] refuses one that would pass the
+//! bound) and its runtime gives the bytes back with [`ProcessHandle::release`] when it
+//! hands the message to user code (see ARCHITECTURE.md, "Mailbox bound").
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use futures::task::AtomicWaker;
 use parking_lot::Mutex;
 
-use crate::message::Envelope;
+use crate::message::{Envelope, Message};
 use crate::security::{Actor, Scope};
-use crate::{ExitResult, Pid, ProcessError};
+use crate::{ExitResult, KernelError, Pid, ProcessError};
+
+/// Default `max_mailbox` (SPEC §3.6): 64 MiB of queued, not yet received message payload
+/// (as estimated by [`Message::charge`]) per process.
+pub const DEFAULT_MAX_MAILBOX: u64 = 64 << 20;
 
 /// Shared state of one live process.
 pub struct ProcessHandle {
@@ -19,6 +29,12 @@ pub struct ProcessHandle {
     /// Entry ID the process runs.
     pub entry: Arc<str>,
     mailbox: Mutex<VecDeque<Envelope>>,
+    /// Bytes charged for messages queued and not yet handed to user code: in the kernel
+    /// queue or in the runtime's own queues. Never above `max_mailbox` (reservations are a
+    /// compare-and-swap), never below 0 (releases saturate).
+    queued_bytes: AtomicU64,
+    /// `max_mailbox` of this process, fixed at spawn (see [`crate::Node::max_mailbox_for`]).
+    max_mailbox: u64,
     waker: AtomicWaker,
     /// Set when the process must die (terminate or link cascade); checked by the body's
     /// poll wrapper and by the Lua interrupt callback.
@@ -75,11 +91,13 @@ pub struct Identity {
 }
 
 impl ProcessHandle {
-    pub(crate) fn new(pid: Pid, entry: Arc<str>, cx: Identity) -> Self {
+    pub(crate) fn new(pid: Pid, entry: Arc<str>, cx: Identity, max_mailbox: u64) -> Self {
         ProcessHandle {
             pid,
             entry,
             mailbox: Mutex::new(VecDeque::new()),
+            queued_bytes: AtomicU64::new(0),
+            max_mailbox,
             waker: AtomicWaker::new(),
             killed: AtomicBool::new(false),
             kill_reason: Mutex::new(None),
@@ -105,7 +123,7 @@ impl ProcessHandle {
     /// `pid` should not collide with a live process: the node's counter starts at 1, so
     /// counter 0 (`Pid::new(node, host, 0)`) is never a real process.
     pub fn detached(pid: Pid, entry: Arc<str>) -> ProcessHandle {
-        let handle = ProcessHandle::new(pid, entry, Identity::default());
+        let handle = ProcessHandle::new(pid, entry, Identity::default(), DEFAULT_MAX_MAILBOX);
         handle.relations.lock().alive = false;
         handle
     }
@@ -132,10 +150,104 @@ impl ProcessHandle {
         self.ready.lock().take()
     }
 
-    /// Append to the mailbox and wake the process.
+    /// Append to the mailbox and wake the process, whatever the bound: the path of runtime
+    /// events (EXIT, LINK_DOWN, CANCEL — always delivered, SPEC §3.6). A message pushed
+    /// this way is still charged its [`Message::charge`] (so the runtime's release
+    /// balances), but never refused; messages from senders go through
+    /// [`ProcessHandle::try_deliver`].
     pub fn deliver(&self, env: Envelope) {
+        if let Envelope::Message(m) = &env
+            && m.charge > 0
+        {
+            self.queued_bytes.fetch_add(m.charge, Ordering::AcqRel);
+        }
+        self.push(env);
+    }
+
+    /// Queue a message from a sender under the `max_mailbox` bound (SPEC §3.6): charge
+    /// `m.charge` bytes and append it, or refuse it and queue nothing.
+    ///
+    /// Errors: [`KernelError::MailboxFull`] when the bytes already queued plus `m.charge`
+    /// would exceed the process's `max_mailbox`.
+    pub fn try_deliver(&self, m: Message) -> Result<(), KernelError> {
+        self.reserve(m.charge)?;
+        self.push(Envelope::Message(m));
+        Ok(())
+    }
+
+    /// Charge `bytes` against the bound without queueing anything yet (the caller pushes
+    /// the messages with [`ProcessHandle::push_reserved`], or gives the bytes back with
+    /// [`ProcessHandle::release`]). All or nothing.
+    ///
+    /// Errors: [`KernelError::MailboxFull`], as [`ProcessHandle::try_deliver`].
+    pub(crate) fn reserve(&self, bytes: u64) -> Result<(), KernelError> {
+        let mut cur = self.queued_bytes.load(Ordering::Acquire);
+        loop {
+            let next = match cur.checked_add(bytes) {
+                Some(n) if n <= self.max_mailbox => n,
+                _ => {
+                    return Err(KernelError::MailboxFull {
+                        pid: self.pid.to_string(),
+                        queued: cur,
+                        bytes,
+                        limit: self.max_mailbox,
+                    });
+                }
+            };
+            match self.queued_bytes.compare_exchange_weak(
+                cur,
+                next,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Ok(()),
+                Err(now) => cur = now,
+            }
+        }
+    }
+
+    /// Append messages whose bytes [`ProcessHandle::reserve`] already charged, in order,
+    /// under one lock.
+    pub(crate) fn push_reserved(&self, msgs: Vec<Message>) {
+        {
+            let mut mb = self.mailbox.lock();
+            mb.extend(msgs.into_iter().map(Envelope::Message));
+        }
+        self.waker.wake();
+    }
+
+    fn push(&self, env: Envelope) {
         self.mailbox.lock().push_back(env);
         self.waker.wake();
+    }
+
+    /// Give back the bytes of a message the runtime has handed to user code (`m.charge`;
+    /// 0 is a no-op). Saturates at 0: a runtime bug that releases twice cannot wrap the
+    /// counter (it would only make the bound looser for this process).
+    pub fn release(&self, bytes: u64) {
+        if bytes == 0 {
+            return;
+        }
+        let prev = self
+            .queued_bytes
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
+                Some(c.saturating_sub(bytes))
+            })
+            .unwrap_or(0);
+        debug_assert!(
+            prev >= bytes,
+            "mailbox release of {bytes} with {prev} queued"
+        );
+    }
+
+    /// Bytes of message payload queued and not yet received (the `max_mailbox` count).
+    pub fn mailbox_bytes(&self) -> u64 {
+        self.queued_bytes.load(Ordering::Acquire)
+    }
+
+    /// The process's `max_mailbox` in bytes.
+    pub fn max_mailbox(&self) -> u64 {
+        self.max_mailbox
     }
 
     /// Move every queued item into `out`, in arrival order.
@@ -188,3 +300,189 @@ impl std::fmt::Debug for ProcessHandle {
 
 /// Shared pointer to a process.
 pub type ProcessRef = Arc<ProcessHandle>;
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+    use crate::{ErrorKind, Value};
+
+    fn handle(limit: u64) -> ProcessRef {
+        Arc::new(ProcessHandle::new(
+            Pid::new("n", "h", 1),
+            "app:sink".into(),
+            Identity::default(),
+            limit,
+        ))
+    }
+
+    /// A message from sender `s` with sequence number `i`, charged exactly `charge`.
+    fn msg(s: i64, i: i64, charge: u64) -> Message {
+        Message {
+            topic: "t".into(),
+            from: None,
+            payload: Value::Array(vec![Value::Int(s), Value::Int(i)]),
+            actor: None,
+            charge,
+        }
+    }
+
+    fn seq(e: &Envelope) -> (i64, i64, u64) {
+        match e {
+            Envelope::Message(m) => match &m.payload {
+                Value::Array(a) => match (&a[0], &a[1]) {
+                    (Value::Int(s), Value::Int(i)) => (*s, *i, m.charge),
+                    _ => unreachable!(),
+                },
+                _ => unreachable!(),
+            },
+            Envelope::Event(_) => (-1, -1, 0),
+        }
+    }
+
+    #[test]
+    fn concurrent_senders_fill_the_bound_exactly_and_nothing_more() {
+        let h = handle(10_000);
+        let refused = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let (h, refused) = (&h, &refused);
+                s.spawn(move || {
+                    for i in 0..1000 {
+                        match h.try_deliver(msg(t, i, 100)) {
+                            Ok(()) => {}
+                            Err(e) => {
+                                assert_eq!(
+                                    ProcessError::from(e.clone()).kind,
+                                    ErrorKind::Unavailable
+                                );
+                                assert!(e.to_string().starts_with("mailbox full"), "{e}");
+                                refused.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        let mut q = VecDeque::new();
+        h.drain_into(&mut q);
+        assert_eq!(q.len(), 100, "10_000 bytes of 100-byte messages");
+        assert_eq!(refused.load(Ordering::Relaxed), 4000 - 100);
+        assert_eq!(h.mailbox_bytes(), 10_000);
+        // Events are never refused, and do not count.
+        h.deliver(Envelope::Event(crate::Event::Cancel {
+            from: None,
+            reason: None,
+        }));
+        assert_eq!(h.mailbox_bytes(), 10_000);
+        for e in &q {
+            h.release(seq(e).2);
+        }
+        assert_eq!(h.mailbox_bytes(), 0);
+        assert!(h.try_deliver(msg(9, 0, 100)).is_ok(), "room again");
+    }
+
+    #[test]
+    fn concurrent_senders_and_a_draining_receiver_keep_order_and_balance() {
+        let h = handle(5_000);
+        let per_sender = 2_000;
+        let accepted = AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
+        let received = std::thread::scope(|s| {
+            for t in 0..3 {
+                let (h, accepted, done) = (&h, &accepted, &done);
+                s.spawn(move || {
+                    let mut i = 0;
+                    while i < per_sender {
+                        // Retry a refused message: per-sender order must hold for the
+                        // accepted ones.
+                        match h.try_deliver(msg(t, i, 1 + (i as u64 % 7) * 50)) {
+                            Ok(()) => {
+                                accepted.fetch_add(1, Ordering::Relaxed);
+                                i += 1;
+                            }
+                            Err(_) => std::thread::yield_now(),
+                        }
+                    }
+                    done.fetch_add(1, Ordering::Release);
+                });
+            }
+            let h = &h;
+            let done = &done;
+            s.spawn(move || {
+                let mut got = Vec::new();
+                let mut q = VecDeque::new();
+                loop {
+                    let finished = done.load(Ordering::Acquire) == 3;
+                    h.drain_into(&mut q);
+                    assert!(h.mailbox_bytes() <= h.max_mailbox());
+                    for e in q.drain(..) {
+                        let (s, i, c) = seq(&e);
+                        h.release(c);
+                        got.push((s, i));
+                    }
+                    if finished && h.mailbox_bytes() == 0 {
+                        break got;
+                    }
+                    std::thread::yield_now();
+                }
+            })
+            .join()
+            .unwrap()
+        });
+        assert_eq!(received.len(), 3 * per_sender as usize);
+        assert_eq!(accepted.load(Ordering::Relaxed), received.len());
+        for t in 0..3 {
+            let mine: Vec<i64> = received
+                .iter()
+                .filter(|(s, _)| *s == t)
+                .map(|(_, i)| *i)
+                .collect();
+            assert_eq!(
+                mine,
+                (0..per_sender).collect::<Vec<_>>(),
+                "sender {t} in order"
+            );
+        }
+        assert_eq!(h.mailbox_bytes(), 0, "nothing leaked");
+    }
+
+    #[test]
+    fn a_message_bigger_than_the_bound_is_refused_even_when_the_mailbox_is_empty() {
+        let h = handle(1_000);
+        assert!(h.try_deliver(msg(0, 0, 1_001)).is_err());
+        assert_eq!(h.mailbox_bytes(), 0);
+        assert!(h.try_deliver(msg(0, 1, 1_000)).is_ok());
+        assert!(h.try_deliver(msg(0, 2, 1)).is_err());
+        let mut q = VecDeque::new();
+        h.drain_into(&mut q);
+        assert_eq!(q.len(), 1);
+        h.release(1_000);
+        assert_eq!(h.mailbox_bytes(), 0);
+    }
+
+    #[test]
+    fn estimated_bytes_counts_strings_and_nodes_and_survives_deep_nesting() {
+        let node = std::mem::size_of::<Value>() as u64;
+        assert_eq!(Value::Nil.estimated_bytes(), node);
+        assert_eq!(Value::str("abcd").estimated_bytes(), node + 4);
+        let v = Value::Map(vec![(Value::str("k"), Value::Array(vec![Value::Int(1)]))]);
+        assert_eq!(v.estimated_bytes(), node + (node + 1) + node + node);
+        let mut deep = Value::str("x");
+        for _ in 0..100_000 {
+            deep = Value::Array(vec![deep]);
+        }
+        assert_eq!(deep.estimated_bytes(), 100_001 * node + 1);
+        // Dropping it recursively would overflow the test thread's stack: unwind by hand.
+        let mut cur = deep;
+        while let Value::Array(mut a) = cur {
+            cur = a.pop().unwrap_or(Value::Nil);
+        }
+        let m = Message::new("topic".into(), None, Value::str("ab"), None);
+        assert_eq!(
+            m.charge,
+            std::mem::size_of::<Envelope>() as u64 + 5 + node + 2
+        );
+    }
+}

@@ -272,7 +272,10 @@ impl Supervisor {
                         self.child_exited(i, &from, result).await?;
                     }
                 }
-                // LINK_DOWN from processes that linked to us, and plain messages: ignored.
+                // Plain messages are ignored: received, so their bytes leave the
+                // mailbox bound (SPEC §3.6).
+                Envelope::Message(m) => self.inbox.handle.release(m.charge),
+                // LINK_DOWN from processes that linked to us: ignored.
                 _ => {}
             }
         }

@@ -4,6 +4,13 @@
 
 use crate::error::ProcessError;
 
+/// The fixed cost of one value node in [`Value::estimated_bytes`].
+const NODE_BYTES: u64 = std::mem::size_of::<Value>() as u64;
+
+/// Nesting levels [`Value::estimated_bytes`] walks recursively before it switches to an
+/// explicit stack.
+const ESTIMATE_RECURSION: usize = 64;
+
 /// A deep-copied value. Sequences `1..n` become [`Value::Array`], other tables
 /// [`Value::Map`] (keys in iteration order).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -32,6 +39,63 @@ impl Value {
         match self {
             Value::Str(b) => std::str::from_utf8(b).ok(),
             _ => None,
+        }
+    }
+
+    /// An estimate of the bytes this value holds, for the `max_mailbox` bound (SPEC
+    /// §3.6): a fixed cost per node (`size_of::<Value>()`, so a map entry costs two) plus
+    /// the length of every string and error message. Linear in the number of nodes; a
+    /// scalar or string costs no walk. Deep values are walked with an explicit stack, so
+    /// no nesting depth can overflow the thread's stack.
+    pub fn estimated_bytes(&self) -> u64 {
+        self.estimate(0)
+    }
+
+    /// Recursive walk up to [`ESTIMATE_RECURSION`] levels, then [`Value::estimate_flat`].
+    fn estimate(&self, depth: usize) -> u64 {
+        match self {
+            Value::Array(a) if depth < ESTIMATE_RECURSION => {
+                NODE_BYTES + a.iter().map(|v| v.estimate(depth + 1)).sum::<u64>()
+            }
+            Value::Map(m) if depth < ESTIMATE_RECURSION => {
+                NODE_BYTES
+                    + m.iter()
+                        .map(|(k, v)| k.estimate(depth + 1) + v.estimate(depth + 1))
+                        .sum::<u64>()
+            }
+            Value::Array(_) | Value::Map(_) => self.estimate_flat(),
+            other => other.node_bytes(),
+        }
+    }
+
+    /// [`Value::estimated_bytes`] without recursion.
+    fn estimate_flat(&self) -> u64 {
+        let mut total = 0u64;
+        let mut stack = vec![self];
+        while let Some(v) = stack.pop() {
+            total += v.node_bytes();
+            match v {
+                Value::Array(a) => stack.extend(a.iter()),
+                Value::Map(m) => {
+                    for (k, v) in m {
+                        stack.push(k);
+                        stack.push(v);
+                    }
+                }
+                _ => {}
+            }
+        }
+        total
+    }
+
+    /// The cost of this node alone (its children not included).
+    fn node_bytes(&self) -> u64 {
+        match self {
+            Value::Str(b) => NODE_BYTES + b.len() as u64,
+            Value::Error(e) => {
+                NODE_BYTES + std::mem::size_of::<ProcessError>() as u64 + e.message.len() as u64
+            }
+            _ => NODE_BYTES,
         }
     }
 

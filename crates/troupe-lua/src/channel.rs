@@ -5,6 +5,12 @@
 //! Channels fed from outside the process (inbox, topic listeners, events, timers) are
 //! marked *external*: a coroutine blocked on one can still be woken, which is what the
 //! deadlock detector needs to know.
+//!
+//! A message routed into an external channel stays charged against its process's
+//! `max_mailbox` (SPEC §3.6) until user code takes it out: each buffered item carries the
+//! bytes it was charged, given back to the process when a receiver takes it (at once when
+//! one is already waiting), when a closed channel discards it, or when the channel is
+//! dropped with it still inside.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -14,6 +20,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use mlua::{Lua, UserData, UserDataMethods, Value as LuaValue};
+use troupe_kernel::ProcessRef;
 
 /// A parked operation (single op or a whole `select`). Fired at most once.
 pub struct Waiter {
@@ -40,13 +47,34 @@ impl Waiter {
     }
 }
 
-#[derive(Default)]
 struct State {
-    buf: VecDeque<LuaValue>,
+    /// Buffered values with the mailbox bytes each is charged (0 for values not fed from
+    /// the mailbox).
+    buf: VecDeque<(LuaValue, u64)>,
+    /// The process charged for buffered messages, set by [`Channel::push_message`].
+    owner: Option<ProcessRef>,
     cap: usize,
     closed: bool,
     recvq: VecDeque<(Rc<Waiter>, usize)>,
     sendq: VecDeque<(Rc<Waiter>, usize, LuaValue)>,
+}
+
+impl State {
+    /// Give a taken or discarded item's bytes back to the process's mailbox bound.
+    fn release(&self, charge: u64) {
+        if charge > 0
+            && let Some(owner) = &self.owner
+        {
+            owner.release(charge);
+        }
+    }
+}
+
+impl Drop for State {
+    fn drop(&mut self) {
+        let left: u64 = self.buf.iter().map(|(_, c)| c).sum();
+        self.release(left);
+    }
 }
 
 /// A channel handle (Lua userdata). Clones share the channel.
@@ -68,8 +96,12 @@ impl Channel {
     pub fn new(cap: usize, external: bool) -> Channel {
         Channel {
             st: Rc::new(RefCell::new(State {
+                buf: VecDeque::new(),
+                owner: None,
                 cap,
-                ..Default::default()
+                closed: false,
+                recvq: VecDeque::new(),
+                sendq: VecDeque::new(),
             })),
             external,
         }
@@ -88,10 +120,11 @@ impl Channel {
     /// Try to receive: `(value, ok)`; `ok=false` once closed and drained.
     pub fn try_recv(&self) -> Try<(LuaValue, bool)> {
         let mut st = self.st.borrow_mut();
-        if let Some(v) = st.buf.pop_front() {
+        if let Some((v, charge)) = st.buf.pop_front() {
+            st.release(charge);
             while let Some((w, case, sv)) = st.sendq.pop_front() {
                 if !w.fired.get() {
-                    st.buf.push_back(sv);
+                    st.buf.push_back((sv, 0));
                     drop(st);
                     w.fire(case, LuaValue::Nil, true);
                     break;
@@ -126,7 +159,7 @@ impl Channel {
             }
         }
         if st.buf.len() < st.cap {
-            st.buf.push_back(v);
+            st.buf.push_back((v, 0));
             return Ok(Try::Ready(()));
         }
         Ok(Try::Blocked)
@@ -134,18 +167,37 @@ impl Channel {
 
     /// Push without blocking or capacity limit (external feeds). Ignored once closed.
     pub fn push(&self, v: LuaValue) {
+        self.push_charged(v, 0);
+    }
+
+    /// [`Channel::push`] of a message charged `charge` bytes against `owner`'s
+    /// `max_mailbox`; the bytes go back to `owner` when user code takes the value (see the
+    /// module docs). `owner` is the process the channel belongs to.
+    pub fn push_message(&self, v: LuaValue, owner: &ProcessRef, charge: u64) {
+        if charge > 0 {
+            let mut st = self.st.borrow_mut();
+            if st.owner.is_none() {
+                st.owner = Some(owner.clone());
+            }
+        }
+        self.push_charged(v, charge);
+    }
+
+    fn push_charged(&self, v: LuaValue, charge: u64) {
         let mut st = self.st.borrow_mut();
         if st.closed {
+            st.release(charge);
             return;
         }
         while let Some((w, case)) = st.recvq.pop_front() {
             if !w.fired.get() {
+                st.release(charge);
                 drop(st);
                 w.fire(case, v, true);
                 return;
             }
         }
-        st.buf.push_back(v);
+        st.buf.push_back((v, charge));
     }
 
     /// Close: wake every receiver with `ok=false` and every sender with an error.

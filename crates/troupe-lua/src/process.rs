@@ -191,7 +191,9 @@ impl ProcState {
         Ok(())
     }
 
-    /// Deliver `m` to a listener or the inbox; gives it back if nobody takes it yet.
+    /// Deliver `m` to a listener or the inbox; gives it back if nobody takes it yet. Its
+    /// `max_mailbox` bytes stay charged until user code takes it from the channel (see
+    /// [`Channel::push_message`]).
     fn offer(&self, lua: &Lua, m: Message) -> mlua::Result<Option<Message>> {
         let target = {
             let ls = self.listeners.borrow();
@@ -199,18 +201,20 @@ impl ProcState {
                 .find(|l| *l.topic == *m.topic)
                 .map(|l| (l.channel.clone(), l.message))
         };
+        let charge = m.charge;
         if let Some((ch, as_message)) = target {
             let v = if as_message {
                 LuaValue::UserData(lua.create_userdata(LuaMessage(m))?)
             } else {
                 to_lua(lua, &m.payload)?
             };
-            ch.push(v);
+            ch.push_message(v, &self.handle, charge);
             return Ok(None);
         }
         let inbox = self.inbox.borrow().clone();
         if let Some(ch) = inbox {
-            ch.push(LuaValue::UserData(lua.create_userdata(LuaMessage(m))?));
+            let v = LuaValue::UserData(lua.create_userdata(LuaMessage(m))?);
+            ch.push_message(v, &self.handle, charge);
             return Ok(None);
         }
         Ok(Some(m))

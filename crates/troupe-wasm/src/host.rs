@@ -189,7 +189,13 @@ impl process::Host for State {
             }
         })
         .await;
-        Ok(got.map(|(route, env)| delivery(route, env)))
+        Ok(got.map(|(route, env)| {
+            // Handed to the guest: its bytes leave the mailbox bound (SPEC §3.6).
+            if let Envelope::Message(m) = &env {
+                handle.release(m.charge);
+            }
+            delivery(route, env)
+        }))
     }
 
     fn spawn(

@@ -62,6 +62,7 @@ mod tests {
             from: None,
             payload: Value::Nil,
             actor: None,
+            charge: 0,
         })
     }
 
