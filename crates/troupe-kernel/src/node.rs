@@ -236,6 +236,38 @@ impl Node {
         self.0.procs.len()
     }
 
+    /// A snapshot of the live processes as `(PID, entry ID)`, in PID order: what a leak
+    /// check prints when [`Node::process_count`] is not back to its baseline.
+    pub fn process_list(&self) -> Vec<(Pid, Arc<str>)> {
+        let mut v: Vec<_> = self
+            .0
+            .procs
+            .iter()
+            .map(|p| (p.pid.clone(), p.entry.clone()))
+            .collect();
+        v.sort_by_key(|(pid, _)| pid.id);
+        v
+    }
+
+    /// Number of bound names (SPEC §3.1). A name is released when its process exits, so
+    /// once every process holding one has ended this is back to its earlier value.
+    pub fn name_count(&self) -> usize {
+        self.0.names.len()
+    }
+
+    /// A snapshot of the name registry as `(name, PID counter)`, sorted by name (a bound
+    /// name whose process is gone would be a leak).
+    pub fn name_list(&self) -> Vec<(String, u64)> {
+        let mut v: Vec<_> = self
+            .0
+            .names
+            .iter()
+            .map(|e| (e.key().clone(), *e.value()))
+            .collect();
+        v.sort();
+        v
+    }
+
     /// A live process by PID.
     pub fn process(&self, pid: &Pid) -> Option<ProcessRef> {
         self.0.procs.get(&pid.id).map(|p| p.clone())
@@ -534,11 +566,21 @@ impl Node {
         })
     }
 
+    /// The process holding a name bound to `id`: live and not killed. A killed process
+    /// runs no more code and exits at its next poll, so its names are free to claim at
+    /// once; otherwise a supervisor restarting a child whose predecessor was killed with
+    /// its supervisor could find the name still taken (found by tests/chaos.rs). Its exit
+    /// then leaves a name rebound meanwhile alone.
+    fn name_holder(&self, id: u64) -> Option<ProcessRef> {
+        let p = self.0.procs.get(&id).map(|p| p.clone())?;
+        (!p.killed.load(Ordering::Acquire)).then_some(p)
+    }
+
     /// Bind `name` to `handle` unless a live process holds it; returns that holder.
     fn claim_name(&self, name: &str, handle: &ProcessRef) -> Option<ProcessRef> {
         match self.0.names.entry(name.to_string()) {
             dashmap::Entry::Occupied(mut o) => {
-                if let Some(p) = self.0.procs.get(o.get()).map(|p| p.clone()) {
+                if let Some(p) = self.name_holder(*o.get()) {
                     return Some(p);
                 }
                 o.insert(handle.pid.id);
@@ -881,7 +923,9 @@ impl Node {
         Some(rx)
     }
 
-    /// `process.registry.register(name, pid)`.
+    /// `process.registry.register(name, pid)`. A name held by a process that was killed
+    /// (terminated, or dying from a link or its supervisor) but has not exited yet is
+    /// free.
     ///
     /// Errors: the name is held by another live process; no such process.
     pub fn register_name(
@@ -899,7 +943,7 @@ impl Node {
                 if *o.get() == pid.id {
                     return Ok(());
                 }
-                if self.0.procs.contains_key(o.get()) {
+                if self.name_holder(*o.get()).is_some() {
                     return Err(KernelError::NameTaken(name.to_string()));
                 }
                 let mut o = o;

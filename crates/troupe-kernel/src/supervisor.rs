@@ -20,7 +20,8 @@
 //! - shutdown (a CANCEL, e.g. from the parent or the node): children are stopped in reverse
 //!   start order, each by its `stop_timeout`: cancel, wait, terminate (`brutal_kill`:
 //!   terminate at once; `infinity`: wait forever); then the supervisor exits normally.
-//! - if the supervisor itself is killed, every child still running is terminated.
+//! - if the supervisor itself is killed, every child still running is terminated, and so
+//!   is a child it was starting or stopping at that moment.
 //!
 //! Every start, exit (with reason), restart, stop and escalation is one log line with the
 //! supervisor ID, child ID and PID.
@@ -74,6 +75,7 @@ impl Runtime for SupervisorRuntime {
             spec: spec.clone(),
             children,
             by_pid: HashMap::new(),
+            in_flight: None,
             restarts: VecDeque::new(),
         };
         Ok(Box::pin(sup.run()))
@@ -219,21 +221,24 @@ struct Supervisor {
     inbox: Inbox,
     children: Vec<ChildSpec>,
     by_pid: HashMap<u64, usize>,
+    /// The child being started (spawned, not yet running) or stopped (cancelled, not yet
+    /// exited): in no `ChildSpec::pid`, but still this supervisor's to kill if it dies.
+    in_flight: Option<Pid>,
     /// Times of recent restarts, for the intensity check.
     restarts: VecDeque<Instant>,
     ready: Option<oneshot::Sender<()>>,
 }
 
 impl Drop for Supervisor {
-    /// A killed supervisor takes its children with it (OTP: children are linked).
+    /// A killed supervisor takes its children with it (OTP: children are linked),
+    /// including one it was starting or stopping when it died.
     fn drop(&mut self) {
-        for c in &self.children {
-            if let Some(pid) = &c.pid {
-                self.node.kill(
-                    pid,
-                    ProcessError::new(ErrorKind::Canceled, "supervisor exited"),
-                );
-            }
+        let running = self.children.iter().filter_map(|c| c.pid.as_ref());
+        for pid in running.chain(self.in_flight.as_ref()) {
+            self.node.kill(
+                pid,
+                ProcessError::new(ErrorKind::Canceled, "supervisor exited"),
+            );
         }
     }
 }
@@ -296,6 +301,7 @@ impl Supervisor {
             },
         )?;
         let pid = spawned.pid;
+        self.in_flight = Some(pid.clone());
         let timeout = child.start_timeout;
         let ready = spawned.ready;
         let started = match ready {
@@ -327,6 +333,7 @@ impl Supervisor {
             },
             None => Ok(()),
         };
+        self.in_flight = None;
         let child = &mut self.children[i];
         match started {
             Ok(()) => {
@@ -350,6 +357,7 @@ impl Supervisor {
             return;
         };
         self.by_pid.remove(&pid.id);
+        self.in_flight = Some(pid.clone());
         let shutdown = self.children[i].shutdown;
         let result = match shutdown {
             Shutdown::BrutalKill => {
@@ -376,6 +384,7 @@ impl Supervisor {
                 }
             }
         };
+        self.in_flight = None;
         let result = result.unwrap_or(Ok(Value::Nil));
         tracing::info!(supervisor = %self.id, child = %self.children[i].id, pid = %pid, result = %describe(&result), "child stopped");
     }
