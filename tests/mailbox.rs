@@ -1,6 +1,6 @@
 //! End-to-end tests of the mailbox bound `max_mailbox` (SPEC §3.6): each boots
-//! `tests/apps/mailbox` (one worker) with a small bound on some entries
-//! ([`troupe::kernel::Node::set_max_mailbox`]) and checks what the Lua processes saw.
+//! `tests/apps/mailbox` (one worker), where some entries set a small bound in their
+//! `limits:`, and checks what the Lua processes saw.
 //! The wasm sender's side is in tests/wasm.rs.
 
 mod common;
@@ -9,17 +9,15 @@ use serde_json::json;
 use troupe::App;
 use troupe::kernel::{Message, Value};
 
-/// The bound the tests give `app:sink` (about 50 of the 1 KiB flood messages).
+/// `app:sink`'s `limits.max_mailbox` (about 50 of the 1 KiB flood messages).
 const SINK_LIMIT: u64 = 64 << 10;
-/// The bound of `app:full`, which fills its own mailbox with integers.
+/// `app:full`'s `limits.max_mailbox`; it fills its own mailbox with integers.
 const FULL_LIMIT: u64 = 16 << 10;
 
 /// Boot the app with the test bounds, run `entry(args)`, return its result as JSON.
 fn run(entry: &str, args: Vec<Value>) -> serde_json::Value {
     let dir = common::app_dir("mailbox");
     let app = App::open(&dir).unwrap_or_else(|e| panic!("cannot boot {}:\n{e}", dir.display()));
-    app.node.set_max_mailbox("app:sink", SINK_LIMIT);
-    app.node.set_max_mailbox("app:full", FULL_LIMIT);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

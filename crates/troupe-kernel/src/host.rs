@@ -24,6 +24,11 @@ pub fn current_worker() -> Option<(Arc<str>, usize)> {
     CURRENT.with(|c| c.borrow().clone())
 }
 
+/// Stack size of a worker thread: 8 MiB. Deep copies are bounded by
+/// [`crate::copy::MAX_DEPTH`] so that building, dropping and printing a copy needs a small
+/// part of it (see the test in `copy.rs`).
+pub const WORKER_STACK: usize = 8 << 20;
+
 /// A scheduler with a fixed set of worker threads.
 pub struct Host {
     pub id: Arc<str>,
@@ -51,7 +56,7 @@ impl Host {
             let host_id = id.clone();
             let thread = std::thread::Builder::new()
                 .name(format!("{}#{}", id, index))
-                .stack_size(8 << 20)
+                .stack_size(WORKER_STACK)
                 .spawn(move || {
                     CURRENT.with(|c| *c.borrow_mut() = Some((host_id, index)));
                     let local = tokio::task::LocalSet::new();

@@ -6,6 +6,7 @@
 //! single-threaded tokio runtime. A process is a local task on one worker; the shared half
 //! of it, [`ProcessHandle`], is what other threads touch (mailbox push + waker).
 
+pub mod copy;
 mod error;
 pub mod host;
 pub mod message;
@@ -19,6 +20,7 @@ pub mod service;
 pub mod supervisor;
 mod value;
 
+pub use copy::{CopyError, DEFAULT_MAX_MESSAGE};
 pub use error::{ErrorKind, ExitResult, KernelError, ProcessError, describe};
 pub use host::Host;
 pub use message::{Envelope, Event, Message};

@@ -117,8 +117,6 @@ struct NodeInner {
     /// facade refuses to boot on one).
     policies: Vec<Arc<Policy>>,
     strict_mode: bool,
-    /// `max_mailbox` overrides by entry ID (see [`Node::set_max_mailbox`]).
-    max_mailbox: RwLock<HashMap<String, u64>>,
 }
 
 /// A running node. Cheap to clone (an `Arc`).
@@ -156,7 +154,6 @@ impl Node {
             default_host: RwLock::new(String::new()),
             policies,
             strict_mode,
-            max_mailbox: RwLock::new(HashMap::new()),
         }));
         node.add_runtime(Arc::new(crate::supervisor::SupervisorRuntime));
         node
@@ -187,26 +184,16 @@ impl Node {
         self.0.entries.get(id).cloned()
     }
 
-    /// The `max_mailbox` (bytes, SPEC §3.6) a new process of `entry` gets: the override
-    /// set with [`Node::set_max_mailbox`], else [`crate::DEFAULT_MAX_MAILBOX`]. The one
-    /// place a process's mailbox bound is decided (a registry `limits.max_mailbox` belongs
-    /// here too); read once per spawn, fixed for the process's life.
+    /// The `max_mailbox` (bytes, SPEC §3.6) a new process of `entry` gets: the entry's
+    /// `limits.max_mailbox`, else `troupe.yaml`'s `limits.max_mailbox`, else
+    /// [`crate::DEFAULT_MAX_MAILBOX`] (64 MiB). The one place a process's mailbox bound is
+    /// decided; read once per spawn, fixed for the process's life.
     pub fn max_mailbox_for(&self, entry: &Entry) -> u64 {
-        let overrides = self.0.max_mailbox.read();
-        if overrides.is_empty() {
-            return crate::DEFAULT_MAX_MAILBOX;
+        let defaults = &self.0.registry.node.limits;
+        match entry.limits() {
+            Some(l) => l.resolve(defaults).max_mailbox,
+            None => defaults.max_mailbox,
         }
-        overrides
-            .get(&entry.id)
-            .copied()
-            .unwrap_or(crate::DEFAULT_MAX_MAILBOX)
-    }
-
-    /// Give processes of entry `entry` (full ID) spawned from now on a `max_mailbox` of
-    /// `bytes` instead of the default. For embedders and tests (e.g. a small bound to
-    /// exercise "mailbox full" cheaply); processes already running keep theirs.
-    pub fn set_max_mailbox(&self, entry: &str, bytes: u64) {
-        self.0.max_mailbox.write().insert(entry.to_string(), bytes);
     }
 
     /// Register a runtime for its kinds (later registrations win).

@@ -5,6 +5,7 @@
 
 pub mod channel;
 pub mod convert;
+pub mod limits;
 pub mod memory;
 pub mod modules;
 pub mod process;

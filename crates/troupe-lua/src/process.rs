@@ -27,7 +27,7 @@ use troupe_kernel::{
 use troupe_registry::Entry;
 
 use crate::channel::Channel;
-use crate::convert::{to_lua, to_value};
+use crate::convert::to_lua;
 use crate::memory::{Account, Charge};
 use crate::modules::errors::LuaError;
 use crate::slice::{Doom, PREEMPTED, SLICE, Slice};
@@ -64,6 +64,8 @@ pub struct ProcLimits {
     pub max_memory: usize,
     /// `max_slice`: how long the process may hold its worker where it cannot be preempted.
     pub max_slice: std::time::Duration,
+    /// `max_message`: bytes one deep copy the process makes may take (SPEC §3.2).
+    pub max_message: u64,
 }
 
 impl ProcLimits {
@@ -78,6 +80,7 @@ impl ProcLimits {
         ProcLimits {
             max_memory: usize::try_from(l.max_memory).unwrap_or(usize::MAX),
             max_slice: l.max_slice,
+            max_message: l.max_message,
         }
     }
 }
@@ -336,6 +339,12 @@ fn strip_traceback(m: &str) -> String {
     }
 }
 
+/// A result value, deep-copied by the bounded copy (SPEC §3.2): a refused copy is an
+/// error exit (`INVALID`, naming the rule), so a function's caller gets `nil, err`.
+fn copy_result(v: &LuaValue) -> ExitResult {
+    crate::limits::copy(v).map_err(ProcessError::from)
+}
+
 /// The result of `main`: `(value)` is a normal exit; a raised error, or a second return
 /// value that is a string or an error object, is an error exit (SPEC §3.3).
 pub fn main_result(r: mlua::Result<MultiValue>) -> ExitResult {
@@ -351,10 +360,10 @@ pub fn main_result(r: mlua::Result<MultiValue>) -> ExitResult {
                 Some(LuaValue::UserData(ud)) if ud.is::<LuaError>() => {
                     match ud.borrow::<LuaError>() {
                         Ok(e) => Err(e.0.clone()),
-                        Err(_) => Ok(to_value(&first)),
+                        Err(_) => copy_result(&first),
                     }
                 }
-                _ => Ok(to_value(&first)),
+                _ => copy_result(&first),
             }
         }
     }

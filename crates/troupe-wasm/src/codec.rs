@@ -8,126 +8,420 @@
 //! | error object | ext type [`ERROR_EXT`] holding the map `{kind, message}` |
 //!
 //! Every value the kernel can carry round-trips; a `u64` above `i64::MAX` decodes as a
-//! float, as Lua would see it.
+//! float, as Lua would see it; float32 decodes as a number; another ext type decodes as
+//! the string of its bytes.
+//!
+//! Decoding guest bytes is a deep copy (SPEC §3.2) and follows its rules
+//! (`troupe_kernel::copy`): containers nest at most 512 levels, and the value built is at
+//! most `max_bytes` bytes (counted as it is built; a declared length is never trusted for
+//! an allocation). Bad bytes are an error, never a panic.
 
-use rmpv::Value as Mp;
-use troupe_kernel::{ErrorKind, ProcessError, Value};
+use troupe_kernel::copy::{Budget, ERROR_BYTES};
+use troupe_kernel::{CopyError, ErrorKind, ProcessError, Value};
 
 /// MessagePack extension type of an error object.
 pub const ERROR_EXT: i8 = 1;
 
-/// Encode a value.
+/// Why guest bytes were not decoded.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CodecError {
+    /// Not one complete MessagePack value (the cause is in the text).
+    #[error("invalid MessagePack payload: {0}")]
+    Malformed(String),
+    /// Well-formed, but the copy rules refuse it (depth or `max_message`).
+    #[error("{0}")]
+    Refused(CopyError),
+}
+
+impl From<CodecError> for ProcessError {
+    fn from(e: CodecError) -> ProcessError {
+        match e {
+            CodecError::Refused(c) => c.into(),
+            m => ProcessError::new(ErrorKind::Invalid, m.to_string()),
+        }
+    }
+}
+
+/// Encode a value. A string or container longer than MessagePack's 2^32 − 1 (which no
+/// copy within `max_message` can hold) is written as nil.
 pub fn encode(v: &Value) -> Vec<u8> {
     let mut out = Vec::new();
-    // Writing to a Vec cannot fail.
-    let _ = rmpv::encode::write_value(&mut out, &to_mp(v));
+    write(&mut out, v);
     out
 }
 
 /// Encode several values as one array (spawn and call arguments).
 pub fn encode_args(args: &[Value]) -> Vec<u8> {
     let mut out = Vec::new();
-    let _ = rmpv::encode::write_value(&mut out, &Mp::Array(args.iter().map(to_mp).collect()));
+    match u32::try_from(args.len()) {
+        Ok(n) => {
+            let _ = rmp::encode::write_array_len(&mut out, n);
+            for a in args {
+                write(&mut out, a);
+            }
+        }
+        Err(_) => rmp::encode::write_nil(&mut out).unwrap_or(()),
+    }
     out
 }
 
-/// Decode a value.
-///
-/// Errors: the bytes are not one complete MessagePack value (message names the cause).
-pub fn decode(bytes: &[u8]) -> Result<Value, String> {
-    let mut rd = bytes;
-    let mp = rmpv::decode::read_value(&mut rd)
-        .map_err(|e| format!("invalid MessagePack payload: {e}"))?;
-    if !rd.is_empty() {
-        return Err(format!(
-            "invalid MessagePack payload: {} trailing bytes",
-            rd.len()
-        ));
+// Writing to a Vec cannot fail: the results below are ignored for that reason.
+fn write(out: &mut Vec<u8>, v: &Value) {
+    use rmp::encode as e;
+    match v {
+        Value::Nil => e::write_nil(out).unwrap_or(()),
+        Value::Bool(b) => e::write_bool(out, *b).unwrap_or(()),
+        Value::Int(i) => {
+            let _ = e::write_sint(out, *i);
+        }
+        Value::Float(f) => {
+            let _ = e::write_f64(out, *f);
+        }
+        Value::Str(b) => match (std::str::from_utf8(b), u32::try_from(b.len())) {
+            (_, Err(_)) => e::write_nil(out).unwrap_or(()),
+            (Ok(s), Ok(_)) => {
+                let _ = e::write_str(out, s);
+            }
+            (Err(_), Ok(_)) => {
+                let _ = e::write_bin(out, b);
+            }
+        },
+        Value::Array(a) => match u32::try_from(a.len()) {
+            Ok(n) => {
+                let _ = e::write_array_len(out, n);
+                for x in a {
+                    write(out, x);
+                }
+            }
+            Err(_) => e::write_nil(out).unwrap_or(()),
+        },
+        Value::Map(m) => match u32::try_from(m.len()) {
+            Ok(n) => {
+                let _ = e::write_map_len(out, n);
+                for (k, x) in m {
+                    write(out, k);
+                    write(out, x);
+                }
+            }
+            Err(_) => e::write_nil(out).unwrap_or(()),
+        },
+        Value::Error(err) => {
+            let mut body = Vec::new();
+            let _ = e::write_map_len(&mut body, 2);
+            let _ = e::write_str(&mut body, "kind");
+            let _ = e::write_str(&mut body, err.kind.as_str());
+            let _ = e::write_str(&mut body, "message");
+            let _ = e::write_str(&mut body, &err.message);
+            match u32::try_from(body.len()) {
+                Ok(n) => {
+                    let _ = e::write_ext_meta(out, n, ERROR_EXT);
+                    out.extend_from_slice(&body);
+                }
+                Err(_) => e::write_nil(out).unwrap_or(()),
+            }
+        }
     }
-    Ok(from_mp(mp))
 }
 
-/// Decode an argument array; a non-array payload is one argument.
+/// Decode one value of at most `max_bytes` bytes (SPEC §3.2 cost model).
+///
+/// Errors: [`CodecError::Malformed`] unless the bytes are exactly one MessagePack value;
+/// [`CodecError::Refused`] past 512 levels or `max_bytes`.
+pub fn decode(bytes: &[u8], max_bytes: u64) -> Result<Value, CodecError> {
+    let mut budget = Budget::new(max_bytes);
+    let mut d = Decoder {
+        rd: bytes,
+        budget: &mut budget,
+    };
+    let v = d.value(0)?;
+    d.finish()?;
+    Ok(v)
+}
+
+/// Decode an argument array; a non-array payload is one argument, no bytes none. Each
+/// argument may nest 512 levels; all together are at most `max_bytes`.
 ///
 /// Errors: as [`decode`].
-pub fn decode_args(bytes: &[u8]) -> Result<Vec<Value>, String> {
+pub fn decode_args(bytes: &[u8], max_bytes: u64) -> Result<Vec<Value>, CodecError> {
     if bytes.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(match decode(bytes)? {
-        Value::Array(a) => a,
-        other => vec![other],
-    })
-}
-
-fn to_mp(v: &Value) -> Mp {
-    match v {
-        Value::Nil => Mp::Nil,
-        Value::Bool(b) => Mp::Boolean(*b),
-        Value::Int(i) => Mp::from(*i),
-        Value::Float(f) => Mp::F64(*f),
-        Value::Str(b) => match std::str::from_utf8(b) {
-            Ok(s) => Mp::from(s),
-            Err(_) => Mp::Binary(b.clone()),
-        },
-        Value::Array(a) => Mp::Array(a.iter().map(to_mp).collect()),
-        Value::Map(m) => Mp::Map(m.iter().map(|(k, v)| (to_mp(k), to_mp(v))).collect()),
-        Value::Error(e) => {
-            let body = Mp::Map(vec![
-                (Mp::from("kind"), Mp::from(e.kind.as_str())),
-                (Mp::from("message"), Mp::from(e.message.as_str())),
-            ]);
-            let mut out = Vec::new();
-            let _ = rmpv::encode::write_value(&mut out, &body);
-            Mp::Ext(ERROR_EXT, out)
+    let mut budget = Budget::new(max_bytes);
+    let mut d = Decoder {
+        rd: bytes,
+        budget: &mut budget,
+    };
+    let args = match d.array_len()? {
+        Some(n) => {
+            let mut out = Vec::with_capacity(n.min(d.rd.len()));
+            for _ in 0..n {
+                out.push(d.value(0)?);
+            }
+            out
         }
-    }
+        None => vec![d.value(0)?],
+    };
+    d.finish()?;
+    Ok(args)
 }
 
-fn from_mp(m: Mp) -> Value {
-    match m {
-        Mp::Nil => Value::Nil,
-        Mp::Boolean(b) => Value::Bool(b),
-        Mp::Integer(i) => match i.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Float(i.as_f64().unwrap_or(f64::NAN)),
-        },
-        Mp::F32(f) => Value::Float(f as f64),
-        Mp::F64(f) => Value::Float(f),
-        Mp::String(s) => Value::Str(s.into_bytes()),
-        Mp::Binary(b) => Value::Str(b),
-        Mp::Array(a) => Value::Array(a.into_iter().map(from_mp).collect()),
-        Mp::Map(m) => Value::Map(
-            m.into_iter()
-                .map(|(k, v)| (from_mp(k), from_mp(v)))
-                .collect(),
-        ),
-        Mp::Ext(ERROR_EXT, body) => {
-            let fields = match decode(&body) {
-                Ok(Value::Map(f)) => f,
-                _ => Vec::new(),
-            };
-            let field = |name: &str| {
-                fields
-                    .iter()
-                    .find(|(k, _)| k.as_str() == Some(name))
-                    .and_then(|(_, v)| v.as_str().map(str::to_string))
-            };
-            let kind = field("kind")
-                .and_then(|k| ErrorKind::parse(&k))
-                .unwrap_or(ErrorKind::Unknown);
-            Value::Error(Box::new(ProcessError::new(
-                kind,
-                field("message").unwrap_or_default(),
+fn malformed(what: &str) -> CodecError {
+    CodecError::Malformed(what.to_string())
+}
+
+/// A reader over guest bytes that builds [`Value`]s under a [`Budget`].
+struct Decoder<'r, 'b, 'a> {
+    rd: &'r [u8],
+    budget: &'b mut Budget<'a>,
+}
+
+impl<'r> Decoder<'r, '_, '_> {
+    fn finish(&self) -> Result<(), CodecError> {
+        if self.rd.is_empty() {
+            Ok(())
+        } else {
+            Err(CodecError::Malformed(format!(
+                "{} trailing bytes",
+                self.rd.len()
             )))
         }
-        Mp::Ext(_, body) => Value::Str(body),
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'r [u8], CodecError> {
+        if n > self.rd.len() {
+            return Err(malformed("unexpected end of data"));
+        }
+        let (head, rest) = self.rd.split_at(n);
+        self.rd = rest;
+        Ok(head)
+    }
+
+    fn byte(&mut self) -> Result<u8, CodecError> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn be<const N: usize>(&mut self) -> Result<[u8; N], CodecError> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+
+    fn len(&mut self, bytes: usize) -> Result<usize, CodecError> {
+        Ok(match bytes {
+            1 => self.byte()? as usize,
+            2 => u16::from_be_bytes(self.be()?) as usize,
+            _ => u32::from_be_bytes(self.be()?) as usize,
+        })
+    }
+
+    fn charge(&mut self, extra: u64) -> Result<(), CodecError> {
+        self.budget.value(extra).map_err(CodecError::Refused)
+    }
+
+    /// If the next value is an array, consume its header (charged as a value) and return
+    /// its length.
+    fn array_len(&mut self) -> Result<Option<usize>, CodecError> {
+        let n = match self.rd.first() {
+            Some(m @ 0x90..=0x9f) => {
+                let n = (m & 0x0f) as usize;
+                self.rd = &self.rd[1..];
+                n
+            }
+            Some(0xdc) => {
+                self.rd = &self.rd[1..];
+                self.len(2)?
+            }
+            Some(0xdd) => {
+                self.rd = &self.rd[1..];
+                self.len(4)?
+            }
+            _ => return Ok(None),
+        };
+        self.charge(0)?;
+        Ok(Some(n))
+    }
+
+    fn bytes(&mut self, n: usize) -> Result<Vec<u8>, CodecError> {
+        if n > self.rd.len() {
+            return Err(malformed("unexpected end of data"));
+        }
+        self.charge(n as u64)?;
+        Ok(self.take(n)?.to_vec())
+    }
+
+    /// One value inside `depth` containers.
+    fn value(&mut self, depth: usize) -> Result<Value, CodecError> {
+        let m = self.byte()?;
+        let scalar = |d: &mut Self, v: Value| -> Result<Value, CodecError> {
+            d.charge(0)?;
+            Ok(v)
+        };
+        match m {
+            0x00..=0x7f => scalar(self, Value::Int(m as i64)),
+            0xe0..=0xff => scalar(self, Value::Int(m as i8 as i64)),
+            0x80..=0x8f => self.map((m & 0x0f) as usize, depth),
+            0x90..=0x9f => self.array((m & 0x0f) as usize, depth),
+            0xa0..=0xbf => Ok(Value::Str(self.bytes((m & 0x1f) as usize)?)),
+            0xc0 => scalar(self, Value::Nil),
+            0xc2 => scalar(self, Value::Bool(false)),
+            0xc3 => scalar(self, Value::Bool(true)),
+            0xc4 | 0xd9 => {
+                let n = self.len(1)?;
+                Ok(Value::Str(self.bytes(n)?))
+            }
+            0xc5 | 0xda => {
+                let n = self.len(2)?;
+                Ok(Value::Str(self.bytes(n)?))
+            }
+            0xc6 | 0xdb => {
+                let n = self.len(4)?;
+                Ok(Value::Str(self.bytes(n)?))
+            }
+            0xc7 => {
+                let n = self.len(1)?;
+                self.ext(n, depth)
+            }
+            0xc8 => {
+                let n = self.len(2)?;
+                self.ext(n, depth)
+            }
+            0xc9 => {
+                let n = self.len(4)?;
+                self.ext(n, depth)
+            }
+            0xd4 => self.ext(1, depth),
+            0xd5 => self.ext(2, depth),
+            0xd6 => self.ext(4, depth),
+            0xd7 => self.ext(8, depth),
+            0xd8 => self.ext(16, depth),
+            0xca => {
+                let f = f32::from_be_bytes(self.be()?);
+                scalar(self, Value::Float(f as f64))
+            }
+            0xcb => {
+                let f = f64::from_be_bytes(self.be()?);
+                scalar(self, Value::Float(f))
+            }
+            0xcc => {
+                let v = self.byte()? as i64;
+                scalar(self, Value::Int(v))
+            }
+            0xcd => {
+                let v = u16::from_be_bytes(self.be()?) as i64;
+                scalar(self, Value::Int(v))
+            }
+            0xce => {
+                let v = u32::from_be_bytes(self.be()?) as i64;
+                scalar(self, Value::Int(v))
+            }
+            0xcf => {
+                let u = u64::from_be_bytes(self.be()?);
+                let v = i64::try_from(u)
+                    .map(Value::Int)
+                    .unwrap_or(Value::Float(u as f64));
+                scalar(self, v)
+            }
+            0xd0 => {
+                let v = i8::from_be_bytes(self.be()?) as i64;
+                scalar(self, Value::Int(v))
+            }
+            0xd1 => {
+                let v = i16::from_be_bytes(self.be()?) as i64;
+                scalar(self, Value::Int(v))
+            }
+            0xd2 => {
+                let v = i32::from_be_bytes(self.be()?) as i64;
+                scalar(self, Value::Int(v))
+            }
+            0xd3 => {
+                let v = i64::from_be_bytes(self.be()?);
+                scalar(self, Value::Int(v))
+            }
+            0xdc => {
+                let n = self.len(2)?;
+                self.array(n, depth)
+            }
+            0xdd => {
+                let n = self.len(4)?;
+                self.array(n, depth)
+            }
+            0xde => {
+                let n = self.len(2)?;
+                self.map(n, depth)
+            }
+            0xdf => {
+                let n = self.len(4)?;
+                self.map(n, depth)
+            }
+            0xc1 => Err(malformed("reserved marker 0xc1")),
+        }
+    }
+
+    fn open(&mut self, depth: usize) -> Result<(), CodecError> {
+        self.budget.enter(depth + 1).map_err(CodecError::Refused)?;
+        self.charge(0)
+    }
+
+    fn array(&mut self, n: usize, depth: usize) -> Result<Value, CodecError> {
+        self.open(depth)?;
+        // Each element takes at least one byte: never reserve more than the bytes left.
+        let mut out = Vec::with_capacity(n.min(self.rd.len()));
+        for _ in 0..n {
+            out.push(self.value(depth + 1)?);
+        }
+        Ok(Value::Array(out))
+    }
+
+    fn map(&mut self, n: usize, depth: usize) -> Result<Value, CodecError> {
+        self.open(depth)?;
+        let mut out = Vec::with_capacity(n.min(self.rd.len() / 2));
+        for _ in 0..n {
+            let k = self.value(depth + 1)?;
+            let v = self.value(depth + 1)?;
+            out.push((k, v));
+        }
+        Ok(Value::Map(out))
+    }
+
+    fn ext(&mut self, n: usize, depth: usize) -> Result<Value, CodecError> {
+        let ty = self.byte()? as i8;
+        let body = self.take(n)?;
+        if ty != ERROR_EXT {
+            self.charge(n as u64)?;
+            return Ok(Value::Str(body.to_vec()));
+        }
+        // The body is one nested value, decoded under the same budget and depth.
+        let mut inner = Decoder {
+            rd: body,
+            budget: &mut *self.budget,
+        };
+        let fields = match inner.value(depth + 1) {
+            Ok(Value::Map(f)) if inner.rd.is_empty() => f,
+            Err(CodecError::Refused(e)) => return Err(CodecError::Refused(e)),
+            _ => Vec::new(),
+        };
+        let field = |name: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k.as_str() == Some(name))
+                .and_then(|(_, v)| v.as_str().map(str::to_string))
+        };
+        let kind = field("kind")
+            .and_then(|k| ErrorKind::parse(&k))
+            .unwrap_or(ErrorKind::Unknown);
+        let message = field("message").unwrap_or_default();
+        self.charge(ERROR_BYTES + message.len() as u64)?;
+        Ok(Value::Error(Box::new(ProcessError::new(kind, message))))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use troupe_kernel::DEFAULT_MAX_MESSAGE;
+    use troupe_kernel::copy::MAX_DEPTH;
+
+    const MAX: u64 = DEFAULT_MAX_MESSAGE;
 
     #[test]
     fn every_value_round_trips() {
@@ -136,6 +430,7 @@ mod tests {
             Value::Bool(true),
             Value::Int(-7),
             Value::Int(i64::MAX),
+            Value::Int(i64::MIN),
             Value::Float(1.5),
             Value::str("héllo"),
             Value::Str(vec![0xff, 0x00, 0xfe]),
@@ -145,20 +440,47 @@ mod tests {
             ]),
             Value::Error(Box::new(ProcessError::new(ErrorKind::NotFound, "gone"))),
         ]);
-        assert_eq!(decode(&encode(&v)).unwrap(), v);
+        assert_eq!(decode(&encode(&v), MAX).unwrap(), v);
         assert_eq!(
-            decode_args(&encode_args(&[Value::Int(1), Value::str("a")])).unwrap(),
+            decode_args(&encode_args(&[Value::Int(1), Value::str("a")]), MAX).unwrap(),
             vec![Value::Int(1), Value::str("a")]
         );
     }
 
     #[test]
     fn bad_payloads_are_errors() {
-        assert!(
-            decode(&[0x92, 0x01])
-                .unwrap_err()
-                .contains("invalid MessagePack")
-        );
-        assert!(decode(&[0x01, 0x02]).unwrap_err().contains("trailing"));
+        let e = decode(&[0x92, 0x01], MAX).unwrap_err();
+        assert!(e.to_string().contains("invalid MessagePack"), "{e}");
+        let e = decode(&[0x01, 0x02], MAX).unwrap_err();
+        assert!(e.to_string().contains("trailing"), "{e}");
+        // A declared length of 2^32 − 1 elements with no bytes behind it: an error, and
+        // no allocation of that size.
+        let e = decode(&[0xdd, 0xff, 0xff, 0xff, 0xff], MAX).unwrap_err();
+        assert!(e.to_string().contains("end of data"), "{e}");
+        let e = decode(&[0xdb, 0xff, 0xff, 0xff, 0xff, 0x61], MAX).unwrap_err();
+        assert!(e.to_string().contains("end of data"), "{e}");
+        assert!(decode(&[0xc1], MAX).is_err());
+    }
+
+    #[test]
+    fn decoding_follows_the_copy_rules() {
+        let deep = |n: usize| {
+            let mut b = vec![0x91u8; n];
+            b.push(0xc0);
+            b
+        };
+        assert!(decode(&deep(MAX_DEPTH), MAX).is_ok());
+        let e = decode(&deep(MAX_DEPTH + 1), MAX).unwrap_err();
+        assert_eq!(e, CodecError::Refused(CopyError::TooDeep));
+        assert!(ProcessError::from(e).message.contains("512 levels"));
+        // 65,536 one-byte nils are 2 MiB of values: past a 1 MiB budget.
+        let mut b = vec![0xdc, 0xff, 0xff];
+        b.extend(std::iter::repeat_n(0xc0, 0xffff));
+        let e = decode(&b, 1 << 20).unwrap_err();
+        assert_eq!(e, CodecError::Refused(CopyError::TooLarge { max_bytes: 1 << 20 }));
+        // Each argument may nest 512 levels inside the argument array.
+        let mut args = vec![0x91u8];
+        args.extend(deep(MAX_DEPTH));
+        assert_eq!(decode_args(&args, MAX).unwrap().len(), 1);
     }
 }

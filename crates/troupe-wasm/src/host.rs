@@ -111,12 +111,6 @@ fn delivery(route: Route, env: Envelope) -> Delivery {
     }
 }
 
-fn invalid(message: String) -> types::Error {
-    types::Error {
-        kind: WitKind::Invalid,
-        message,
-    }
-}
 
 impl types::Host for State {}
 
@@ -135,9 +129,9 @@ impl process::Host for State {
         topic: String,
         payload: Vec<u8>,
     ) -> wasmtime::Result<Result<(), types::Error>> {
-        let payload = match codec::decode(&payload) {
+        let payload = match codec::decode(&payload, self.max_message()) {
             Ok(v) => v,
-            Err(e) => return Ok(Err(invalid(e))),
+            Err(e) => return Ok(Err(wit_error(&e.into()))),
         };
         Ok(kernel(self.node()?.send(
             Some(&self.handle),
@@ -206,9 +200,9 @@ impl process::Host for State {
         link: bool,
         monitor: bool,
     ) -> wasmtime::Result<Result<String, types::Error>> {
-        let args = match codec::decode_args(&args) {
+        let args = match codec::decode_args(&args, self.max_message()) {
             Ok(a) => a,
-            Err(e) => return Ok(Err(invalid(e))),
+            Err(e) => return Ok(Err(wit_error(&e.into()))),
         };
         let host = if host.is_empty() {
             self.handle.pid.host().to_string()
@@ -303,9 +297,9 @@ impl funcs::Host for State {
         id: String,
         args: Vec<u8>,
     ) -> wasmtime::Result<Result<Vec<u8>, types::Error>> {
-        let args = match codec::decode_args(&args) {
+        let args = match codec::decode_args(&args, self.max_message()) {
             Ok(a) => a,
-            Err(e) => return Ok(Err(invalid(e))),
+            Err(e) => return Ok(Err(wit_error(&e.into()))),
         };
         let req = CallRequest {
             function: id,

@@ -21,6 +21,7 @@ use crate::prepare::{Code, Export, Prepared};
 use crate::state::{MemoryLimit, State};
 use crate::stdio::{Label, LastLine, LogOutput, Stream};
 use crate::values::{lift, lower};
+use troupe_kernel::copy::Budget;
 
 /// Build the body of a wasm process or function call.
 pub fn body(
@@ -329,12 +330,18 @@ async fn call(p: &Prepared, store: &mut Store<State>, instance: Instance) -> (Ex
                 if let Err(e) = func.call_async(&mut *store, &vals, &mut results).await {
                     return (Err(failure(store, p, e)), false);
                 }
+                // The results are a copy out of the guest: bounded like a payload.
+                let mut budget = Budget::new(store.data().max_message());
                 let value = match results.as_slice() {
-                    [] => Value::Nil,
-                    [one] => lift(one),
-                    many => Value::Array(many.iter().map(lift).collect()),
+                    [] => Ok(Value::Nil),
+                    [one] => lift(one, &mut budget),
+                    many => many
+                        .iter()
+                        .map(|v| lift(v, &mut budget))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map(Value::Array),
                 };
-                (Ok(value), true)
+                (value.map_err(ProcessError::from), true)
             }
         },
         (Code::Core { method, .. }, Instance::Core(instance)) => {

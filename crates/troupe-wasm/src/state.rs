@@ -53,6 +53,13 @@ impl State {
         }
     }
 
+    /// `limits.max_message` of this process, in bytes: the bound of every payload decoded
+    /// from the guest and of every result lifted from it (SPEC §3.2). Today the node
+    /// default, [`troupe_kernel::DEFAULT_MAX_MESSAGE`].
+    pub fn max_message(&self) -> u64 {
+        troupe_kernel::DEFAULT_MAX_MESSAGE
+    }
+
     /// Make a store serve the process of `ctx`: its handle, node, entry and arguments, an
     /// empty mailbox view, the limit flag cleared, the clock restarted, no remembered
     /// stderr line, and stdout/stderr labelled with its PID (to the terminal when

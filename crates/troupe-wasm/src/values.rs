@@ -8,7 +8,8 @@
 //! A value that does not fit is a [`TypeError`] naming where it sits and what was expected,
 //! raised before the guest runs.
 
-use troupe_kernel::Value;
+use troupe_kernel::copy::Budget;
+use troupe_kernel::{CopyError, Value};
 use wasmtime::component::{Type, Val};
 
 /// A value that does not fit its WIT type: `path` locates it (e.g. `point.x`),
@@ -313,10 +314,111 @@ pub fn lower(path: &str, t: &Type, v: &Value) -> Result<Val, TypeError> {
     })
 }
 
-/// Lift a component value to a kernel value (the inverse of [`lower`]).
-pub fn lift(v: &Val) -> Value {
+/// Lift a component value to a kernel value (the inverse of [`lower`]), as a deep copy
+/// under the rules of SPEC §3.2: at most 512 levels and `budget`'s bytes (a guest result
+/// is as untrusted as a guest payload).
+///
+/// Errors: [`CopyError::TooDeep`] or [`CopyError::TooLarge`].
+pub fn lift(v: &Val, budget: &mut Budget) -> Result<Value, CopyError> {
+    lift_at(v, 0, budget)
+}
+
+fn str_value(s: &str, budget: &mut Budget) -> Result<Value, CopyError> {
+    budget.value(s.len() as u64)?;
+    Ok(Value::str(s))
+}
+
+fn lift_at(v: &Val, depth: usize, budget: &mut Budget) -> Result<Value, CopyError> {
+    let open = |budget: &mut Budget| -> Result<(), CopyError> {
+        budget.enter(depth + 1)?;
+        budget.value(0)
+    };
+    // A payload-less case lifts to `true` (`{ok=true}`), as before.
+    let payload = |p: &Option<Box<Val>>, budget: &mut Budget| match p.as_deref() {
+        Some(x) => lift_at(x, depth + 1, budget),
+        None => {
+            budget.value(0)?;
+            Ok(Value::Bool(true))
+        }
+    };
+    Ok(match v {
+        Val::Bool(b) => {
+            budget.value(0)?;
+            Value::Bool(*b)
+        }
+        Val::S8(_)
+        | Val::U8(_)
+        | Val::S16(_)
+        | Val::U16(_)
+        | Val::S32(_)
+        | Val::U32(_)
+        | Val::S64(_)
+        | Val::U64(_)
+        | Val::Float32(_)
+        | Val::Float64(_) => {
+            budget.value(0)?;
+            scalar(v)
+        }
+        Val::Char(c) => str_value(&c.to_string(), budget)?,
+        Val::String(s) => str_value(s, budget)?,
+        Val::Enum(s) => str_value(s, budget)?,
+        Val::List(l) | Val::Tuple(l) | Val::FixedLengthList(l) => {
+            open(budget)?;
+            Value::Array(
+                l.iter()
+                    .map(|x| lift_at(x, depth + 1, budget))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        Val::Map(m) => {
+            open(budget)?;
+            let mut out = Vec::with_capacity(m.len());
+            for (k, x) in m {
+                out.push((lift_at(k, depth + 1, budget)?, lift_at(x, depth + 1, budget)?));
+            }
+            Value::Map(out)
+        }
+        Val::Record(fs) => {
+            open(budget)?;
+            let mut out = Vec::with_capacity(fs.len());
+            for (k, x) in fs {
+                out.push((str_value(k, budget)?, lift_at(x, depth + 1, budget)?));
+            }
+            Value::Map(out)
+        }
+        Val::Variant(tag, p) => {
+            open(budget)?;
+            Value::Map(vec![(str_value(tag, budget)?, payload(p, budget)?)])
+        }
+        Val::Option(o) => match o.as_deref() {
+            Some(x) => lift_at(x, depth, budget)?,
+            None => {
+                budget.value(0)?;
+                Value::Nil
+            }
+        },
+        Val::Result(r) => {
+            open(budget)?;
+            let (k, p) = match r {
+                Ok(p) => ("ok", p),
+                Err(p) => ("err", p),
+            };
+            Value::Map(vec![(str_value(k, budget)?, payload(p, budget)?)])
+        }
+        Val::Flags(f) => {
+            open(budget)?;
+            Value::Array(
+                f.iter()
+                    .map(|s| str_value(s, budget))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        other => str_value(&format!("{other:?}"), budget)?,
+    })
+}
+
+fn scalar(v: &Val) -> Value {
     match v {
-        Val::Bool(b) => Value::Bool(*b),
         Val::S8(i) => Value::Int(*i as i64),
         Val::U8(i) => Value::Int(*i as i64),
         Val::S16(i) => Value::Int(*i as i64),
@@ -329,34 +431,6 @@ pub fn lift(v: &Val) -> Value {
             .unwrap_or(Value::Float(*i as f64)),
         Val::Float32(f) => Value::Float(*f as f64),
         Val::Float64(f) => Value::Float(*f),
-        Val::Char(c) => Value::str(c.to_string()),
-        Val::String(s) => Value::str(s.clone()),
-        Val::List(l) | Val::Tuple(l) | Val::FixedLengthList(l) => {
-            Value::Array(l.iter().map(lift).collect())
-        }
-        Val::Map(m) => Value::Map(m.iter().map(|(k, v)| (lift(k), lift(v))).collect()),
-        Val::Record(fs) => Value::Map(
-            fs.iter()
-                .map(|(k, v)| (Value::str(k.clone()), lift(v)))
-                .collect(),
-        ),
-        Val::Variant(tag, payload) => Value::Map(vec![(
-            Value::str(tag.clone()),
-            payload.as_deref().map(lift).unwrap_or(Value::Bool(true)),
-        )]),
-        Val::Enum(s) => Value::str(s.clone()),
-        Val::Option(o) => o.as_deref().map(lift).unwrap_or(Value::Nil),
-        Val::Result(r) => {
-            let (k, p) = match r {
-                Ok(p) => ("ok", p),
-                Err(p) => ("err", p),
-            };
-            Value::Map(vec![(
-                Value::str(k),
-                p.as_deref().map(lift).unwrap_or(Value::Bool(true)),
-            )])
-        }
-        Val::Flags(f) => Value::Array(f.iter().map(|s| Value::str(s.clone())).collect()),
-        other => Value::str(format!("{other:?}")),
+        _ => Value::Nil,
     }
 }

@@ -12,7 +12,8 @@ use mlua::{Lua, MultiValue, Table, Value as LuaValue};
 use troupe_kernel::security::{Actor, Scope};
 use troupe_kernel::{ContextMap, ErrorKind, ProcessRef, merge_context};
 
-use crate::convert::{to_lua, to_value};
+use crate::convert::{copy_error, to_lua};
+use crate::limits;
 use crate::modules::errors::nil_error;
 use crate::modules::security::{LuaScope, actor_from};
 use crate::process::with_current;
@@ -30,9 +31,11 @@ pub struct Overrides {
 impl Overrides {
     /// `with_context(t)`: add `t`'s string keys (later calls win per key).
     ///
-    /// Errors: a key that is not a string.
+    /// Errors: a key that is not a string; a value the bounded copy refuses (cycle,
+    /// depth, `max_message` for all the values together; an `INVALID` error).
     pub fn with_context(&self, t: &Table) -> mlua::Result<Overrides> {
-        let mut add = ContextMap::new();
+        let mut keys = Vec::new();
+        let mut values = Vec::new();
         for pair in t.pairs::<LuaValue, LuaValue>() {
             let (k, v) = pair?;
             let LuaValue::String(k) = k else {
@@ -41,8 +44,11 @@ impl Overrides {
                     k.type_name()
                 )));
             };
-            add.insert(k.to_str()?.to_string(), to_value(&v));
+            keys.push(k.to_str()?.to_string());
+            values.push(v);
         }
+        let values = limits::copy_all(values.iter()).map_err(copy_error)?;
+        let add: ContextMap = keys.into_iter().zip(values).collect();
         let mut next = self.clone();
         next.context = Some(merge_context(self.context.as_ref(), &add));
         Ok(next)

@@ -24,10 +24,11 @@ use troupe_kernel::{
 };
 
 use crate::channel::Channel;
-use crate::convert::{to_lua, to_value};
+use crate::convert::to_lua;
+use crate::limits;
 use crate::modules::ctx::{Overridable, Overrides, add_override_methods};
 use crate::modules::errors::LuaError;
-use crate::modules::process::{exit_values, fail};
+use crate::modules::process::{exit_values, nil_process_error};
 use crate::modules::time::duration;
 use crate::process::with_current;
 
@@ -59,8 +60,13 @@ impl Caller {
     }
 
     /// Start the call: the function's PID and the receiver of its result.
-    fn start(&self, id: String, args: MultiValue) -> mlua::Result<Result<Started, KernelError>> {
-        let args: Vec<Value> = args.iter().map(to_value).collect();
+    /// The arguments are deep-copied as one copy (SPEC §3.2); a refused copy or a kernel
+    /// failure is the inner `Err`.
+    fn start(&self, id: String, args: MultiValue) -> mlua::Result<Result<Started, ProcessError>> {
+        let args: Vec<Value> = match limits::copy_all(args.iter()) {
+            Ok(a) => a,
+            Err(e) => return Ok(Err(e.into())),
+        };
         with_current(|p| {
             let req = CallRequest {
                 function: id,
@@ -69,25 +75,28 @@ impl Caller {
                 scope: self.overrides.scope.clone(),
                 context: self.overrides.child_context(&p.handle),
             };
-            Ok(p.node.call(&p.handle, req).map(|(pid, rx)| Started {
-                node: p.node.clone(),
-                pid,
-                rx,
-                timeout: self.timeout,
-            }))
+            Ok(p.node
+                .call(&p.handle, req)
+                .map(|(pid, rx)| Started {
+                    node: p.node.clone(),
+                    pid,
+                    rx,
+                    timeout: self.timeout,
+                })
+                .map_err(ProcessError::from))
         })
     }
 
     async fn call(&self, lua: Lua, id: String, args: MultiValue) -> mlua::Result<MultiValue> {
         match self.start(id, args)? {
-            Err(e) => fail(&lua, LuaValue::Nil, &e),
+            Err(e) => nil_process_error(&lua, e),
             Ok(s) => exit_values(&lua, s.finish().await),
         }
     }
 
     fn spawn_future(&self, lua: &Lua, id: String, args: MultiValue) -> mlua::Result<MultiValue> {
         let started = match self.start(id, args)? {
-            Err(e) => return fail(lua, LuaValue::Nil, &e),
+            Err(e) => return nil_process_error(lua, e),
             Ok(s) => s,
         };
         let (tx, rx) = watch::channel(None);

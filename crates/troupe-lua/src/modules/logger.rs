@@ -3,7 +3,7 @@
 
 use mlua::{Lua, Table, Value as LuaValue};
 
-use crate::convert::to_value;
+use crate::limits;
 use crate::process::with_current;
 
 /// Build the module table.
@@ -15,9 +15,17 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
             lua.create_function(move |_, (msg, fields): (LuaValue, Option<LuaValue>)| {
                 let msg = match &msg {
                     LuaValue::String(s) => s.to_string_lossy(),
-                    other => to_value(other).display(),
+                    other => match limits::copy(other) {
+                        Ok(v) => v.display(),
+                        Err(e) => format!("<{e}>"),
+                    },
                 };
-                let fields = fields.map(|f| to_value(&f).to_json().to_string()).unwrap_or_default();
+                let fields = fields
+                    .map(|f| match limits::copy(&f) {
+                        Ok(v) => v.to_json().to_string(),
+                        Err(e) => format!("<{e}>"),
+                    })
+                    .unwrap_or_default();
                 let (pid, entry) =
                     with_current(|p| Ok((p.pid.clone(), p.entry.id.clone()))).unwrap_or_default();
                 match level {

@@ -7,10 +7,11 @@ use std::sync::atomic::Ordering;
 
 use mlua::{Lua, MultiValue, Table, Value as LuaValue};
 use troupe_kernel::message::event_kind;
-use troupe_kernel::{ErrorKind, KernelError, Pid, SpawnRequest, Value};
+use troupe_kernel::{ErrorKind, KernelError, Pid, ProcessError, SpawnRequest};
 
 use crate::channel::Channel;
-use crate::convert::{to_lua, to_value};
+use crate::convert::to_lua;
+use crate::limits;
 use crate::modules::errors::{new_error, nil_error};
 use crate::process::{Coroutine, Listener, with_current};
 
@@ -35,12 +36,16 @@ fn dest_of(v: &LuaValue) -> mlua::Result<String> {
     }
 }
 
-fn values(args: impl Iterator<Item = LuaValue>) -> Vec<Value> {
-    args.map(|v| to_value(&v)).collect()
-}
-
-/// Parse `(id, host, ...)`; a nil host means the caller's own host.
-pub fn spawn_request(args: MultiValue, link: bool, monitor: bool) -> mlua::Result<SpawnRequest> {
+/// Parse `(id, host, ...)`; a nil host means the caller's own host. The arguments are
+/// deep-copied as one copy (SPEC §3.2).
+///
+/// Errors: a bad entry ID or host raises; a refused copy is the inner `Err` (for the
+/// caller's `nil, err`).
+pub fn spawn_request(
+    args: MultiValue,
+    link: bool,
+    monitor: bool,
+) -> mlua::Result<Result<SpawnRequest, ProcessError>> {
     let mut it = args.into_iter();
     let id = match it.next() {
         Some(LuaValue::String(s)) => s.to_str()?.to_string(),
@@ -59,19 +64,32 @@ pub fn spawn_request(args: MultiValue, link: bool, monitor: bool) -> mlua::Resul
             ));
         }
     };
-    Ok(SpawnRequest {
+    let rest: Vec<LuaValue> = it.collect();
+    let args = match limits::copy_all(rest.iter()) {
+        Ok(a) => a,
+        Err(e) => return Ok(Err(e.into())),
+    };
+    Ok(Ok(SpawnRequest {
         entry: id,
         host,
-        args: values(it),
+        args,
         link,
         monitor,
         ..Default::default()
-    })
+    }))
+}
+
+/// `nil, err` for a process error.
+pub fn nil_process_error(lua: &Lua, e: ProcessError) -> mlua::Result<MultiValue> {
+    nil_error(lua, e.kind, e.message)
 }
 
 fn spawn_fn(lua: &Lua, link: bool, monitor: bool) -> mlua::Result<mlua::Function> {
     lua.create_function(move |lua, args: MultiValue| {
-        let req = spawn_request(args, link, monitor)?;
+        let req = match spawn_request(args, link, monitor)? {
+            Ok(r) => r,
+            Err(e) => return nil_process_error(lua, e),
+        };
         with_current(|p| match p.node.spawn(Some(&p.handle), req, false) {
             Ok((pid, _)) => Ok(MultiValue::from_iter([LuaValue::String(
                 lua.create_string(pid.to_string())?,
@@ -105,10 +123,10 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         lua.create_function(
             |lua, (dest, topic, payload): (LuaValue, String, MultiValue)| {
                 let dest = dest_of(&dest)?;
-                let payload = match payload.len() {
-                    0 => Value::Nil,
-                    1 => to_value(&payload[0]),
-                    _ => Value::Array(values(payload.into_iter())),
+                // Refused copies deliver nothing (SPEC §3.2).
+                let payload = match limits::copy_payload(&payload) {
+                    Ok(v) => v,
+                    Err(e) => return limits::refused(lua, e),
                 };
                 with_current(
                     |p| match p.node.send(Some(&p.handle), &dest, &topic, payload) {
@@ -182,12 +200,15 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     t.set(
         "exec",
         lua.create_async_function(|lua, args: MultiValue| async move {
-            let req = spawn_request(args, false, false)?;
+            let req = match spawn_request(args, false, false)? {
+                Ok(r) => r,
+                Err(e) => return nil_process_error(&lua, e),
+            };
             let spawned = with_current(|p| Ok(p.node.spawn(Some(&p.handle), req, true)))?;
             match spawned {
                 Err(e) => fail(&lua, LuaValue::Nil, &e),
                 Ok((_, None)) => Ok(MultiValue::new()),
-                Ok((_, Some(rx))) => exit_values(&lua, rx.await.unwrap_or(Ok(Value::Nil))),
+                Ok((_, Some(rx))) => exit_values(&lua, rx.await.unwrap_or(Ok(troupe_kernel::Value::Nil))),
             }
         })?,
     )?;
@@ -309,6 +330,6 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
 pub fn exit_values(lua: &Lua, r: troupe_kernel::ExitResult) -> mlua::Result<MultiValue> {
     match r {
         Ok(v) => Ok(MultiValue::from_iter([to_lua(lua, &v)?])),
-        Err(e) => nil_error(lua, e.kind, e.message),
+        Err(e) => nil_process_error(lua, e),
     }
 }

@@ -11,7 +11,7 @@
 //! `meta`), as Wippy's `registry.get` gives them. Values convert like message payloads:
 //! a YAML null is nil.
 
-use mlua::{Lua, LuaSerdeExt, MultiValue, Table, Value as LuaValue};
+use mlua::{Lua, MultiValue, Table, Value as LuaValue};
 use troupe_kernel::ErrorKind;
 use troupe_registry::Entry;
 
@@ -49,7 +49,7 @@ enum Criterion {
 }
 
 impl Criterion {
-    fn parse(lua: &Lua, key: &str, v: LuaValue) -> mlua::Result<Criterion> {
+    fn parse(_lua: &Lua, key: &str, v: LuaValue) -> mlua::Result<Criterion> {
         let text = |v: &LuaValue| -> mlua::Result<String> {
             match v {
                 LuaValue::String(s) => Ok(s.to_str()?.to_string()),
@@ -64,7 +64,7 @@ impl Criterion {
             "name" => Criterion::Name(text(&v)?),
             k => match k.strip_prefix("meta.") {
                 Some(m) if !m.is_empty() => {
-                    Criterion::Meta(m.to_string(), lua.from_value::<serde_json::Value>(v)?)
+                    Criterion::Meta(m.to_string(), crate::convert::to_json(&v)?)
                 }
                 _ => {
                     return Err(mlua::Error::runtime(format!(

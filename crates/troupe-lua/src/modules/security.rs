@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use mlua::{Lua, LuaSerdeExt, MultiValue, Table, Value as LuaValue};
+use mlua::{Lua, MultiValue, Table, Value as LuaValue};
 use troupe_kernel::ErrorKind;
 use troupe_kernel::security::{Actor, Policy, Scope};
 
@@ -40,7 +40,7 @@ pub fn actor_table(lua: &Lua, a: &Actor) -> mlua::Result<LuaValue> {
 /// An actor from a Lua table `{id=, meta=}`.
 ///
 /// Errors: no string `id`, or a `meta` that is not a table of plain values.
-pub fn actor_from(lua: &Lua, v: &LuaValue) -> mlua::Result<Actor> {
+pub fn actor_from(_lua: &Lua, v: &LuaValue) -> mlua::Result<Actor> {
     let LuaValue::Table(t) = v else {
         return Err(mlua::Error::runtime(
             "expected an actor table {id=..., meta={...}}",
@@ -51,7 +51,7 @@ pub fn actor_from(lua: &Lua, v: &LuaValue) -> mlua::Result<Actor> {
         .ok_or_else(|| mlua::Error::runtime("an actor needs a string `id`"))?;
     let meta = match t.get::<LuaValue>("meta")? {
         LuaValue::Nil => Default::default(),
-        m => match lua.from_value::<serde_json::Value>(m)? {
+        m => match crate::convert::to_json(&m)? {
             serde_json::Value::Object(o) => o,
             _ => return Err(mlua::Error::runtime("an actor's `meta` must be a table")),
         },
@@ -121,10 +121,10 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     t.set(
         "can",
         lua.create_function(
-            |lua, (action, resource, meta): (String, String, LuaValue)| {
+            |_, (action, resource, meta): (String, String, LuaValue)| {
                 let meta = match meta {
                     LuaValue::Nil => None,
-                    m => match lua.from_value::<serde_json::Value>(m)? {
+                    m => match crate::convert::to_json(&m)? {
                         serde_json::Value::Object(o) => Some(o),
                         _ => return Err(mlua::Error::runtime("can: `meta` must be a table")),
                     },

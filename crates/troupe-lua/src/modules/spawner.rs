@@ -14,11 +14,12 @@
 //! - `with_options{trap_links=}`: the child starts with `trap_links` set.
 
 use mlua::{Lua, MultiValue, Table, UserData, UserDataMethods, Value as LuaValue};
-use troupe_kernel::{SpawnOptions, SpawnRequest, Value};
+use troupe_kernel::{ProcessError, SpawnOptions, SpawnRequest, Value};
 
-use crate::convert::to_value;
+use crate::convert::copy_error;
+use crate::limits;
 use crate::modules::ctx::{Overridable, Overrides, add_override_methods};
-use crate::modules::process::{exit_values, fail, spawn_request};
+use crate::modules::process::{exit_values, fail, nil_process_error, spawn_request};
 use crate::process::with_current;
 
 /// An immutable spawner.
@@ -55,15 +56,23 @@ impl Spawner {
         Ok(next)
     }
 
-    fn request(&self, args: MultiValue, link: bool, monitor: bool) -> mlua::Result<SpawnRequest> {
-        let mut req = spawn_request(args, link, monitor)?;
+    fn request(
+        &self,
+        args: MultiValue,
+        link: bool,
+        monitor: bool,
+    ) -> mlua::Result<Result<SpawnRequest, ProcessError>> {
+        let mut req = match spawn_request(args, link, monitor)? {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
         req.actor = self.overrides.actor.clone();
         req.scope = self.overrides.scope.clone();
         req.context = with_current(|p| Ok(self.overrides.child_context(&p.handle)))?;
         req.name = self.name.clone();
         req.messages = self.messages.clone();
         req.trap_links = self.trap_links;
-        Ok(req)
+        Ok(Ok(req))
     }
 
     fn spawn(
@@ -73,7 +82,10 @@ impl Spawner {
         link: bool,
         monitor: bool,
     ) -> mlua::Result<MultiValue> {
-        let req = self.request(args, link, monitor)?;
+        let req = match self.request(args, link, monitor)? {
+            Ok(r) => r,
+            Err(e) => return nil_process_error(lua, e),
+        };
         with_current(|p| {
             match p
                 .node
@@ -112,11 +124,8 @@ impl UserData for Spawner {
                         "with_message: invalid topic {topic:?}: topics must not start with '@'"
                     )));
                 }
-                let payload = match payload.len() {
-                    0 => Value::Nil,
-                    1 => to_value(&payload[0]),
-                    _ => Value::Array(payload.iter().map(to_value).collect()),
-                };
+                // A builder raises on bad input (as for its other arguments).
+                let payload: Value = limits::copy_payload(&payload).map_err(copy_error)?;
                 let mut next = s.clone();
                 next.messages.push((topic, payload));
                 Ok(next)
@@ -133,7 +142,10 @@ impl UserData for Spawner {
             });
         }
         m.add_async_method("exec", |lua, s, args: MultiValue| async move {
-            let req = s.request(args, false, false)?;
+            let req = match s.request(args, false, false)? {
+                Ok(r) => r,
+                Err(e) => return nil_process_error(&lua, e),
+            };
             let opts = SpawnOptions {
                 watch: true,
                 ready: false,
