@@ -54,10 +54,17 @@ impl State {
     }
 
     /// `limits.max_message` of this process, in bytes: the bound of every payload decoded
-    /// from the guest and of every result lifted from it (SPEC §3.2). Today the node
-    /// default, [`troupe_kernel::DEFAULT_MAX_MESSAGE`].
+    /// from the guest and of every result lifted from it (SPEC §3.2): the entry's, else
+    /// `troupe.yaml`'s, else [`troupe_kernel::DEFAULT_MAX_MESSAGE`] (64 MiB).
     pub fn max_message(&self) -> u64 {
-        troupe_kernel::DEFAULT_MAX_MESSAGE
+        let Some(node) = &self.node else {
+            return troupe_kernel::DEFAULT_MAX_MESSAGE;
+        };
+        let defaults = &node.registry().node.limits;
+        match self.entry.limits() {
+            Some(l) => l.resolve(defaults).max_message,
+            None => defaults.max_message,
+        }
     }
 
     /// Make a store serve the process of `ctx`: its handle, node, entry and arguments, an
