@@ -7,6 +7,7 @@ pub mod channel;
 pub mod convert;
 pub mod modules;
 pub mod process;
+pub mod sandbox;
 pub mod vm;
 
 use std::rc::Rc;
