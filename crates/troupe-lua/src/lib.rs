@@ -9,6 +9,7 @@ pub mod limits;
 pub mod memory;
 pub mod modules;
 pub mod process;
+pub mod sandbox;
 pub mod slice;
 pub mod vm;
 

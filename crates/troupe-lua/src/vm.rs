@@ -1,6 +1,7 @@
 //! The per-worker Luau VM. Every worker thread of a host owns one `Lua` state; each
 //! process is a Luau thread in it with its own environment table (reads fall through to
-//! the shared, read-only globals; writes stay private — SPEC §5 sandboxing). A source is
+//! the shared, read-only globals; writes stay private — SPEC §5 sandboxing, SPEC §3.6
+//! isolation: see `sandbox.rs` for what is frozen and why). A source is
 //! compiled once per worker; each process runs a `lua_clonefunction` copy of the chunk
 //! bound to its own environment, so processes share bytecode but never globals.
 //!
@@ -17,6 +18,7 @@ use mlua::{Function, Lua, Table, ffi};
 use troupe_registry::{Entry, Kind, LuaSpec};
 
 use crate::memory::{Account, AllocState, Categories, Charge};
+use crate::sandbox::Shared;
 
 thread_local! {
     static SHARDS: RefCell<Shards> = const { RefCell::new(Shards { vms: Vec::new(), hint: 0 }) };
@@ -46,6 +48,8 @@ pub struct Vm {
     protos: RefCell<HashMap<String, Function>>,
     /// `boot(chunk, env, method, entry_id, ...)`: runs the chunk, calls the method.
     pub boot: Function,
+    /// The key `_G`, interned once.
+    g_key: mlua::LuaString,
 }
 
 /// A VM of the calling worker for a new process, with the memory category the process
@@ -93,8 +97,13 @@ pub fn place() -> mlua::Result<(Rc<Vm>, u8, usize)> {
 /// Runs a process: load the chunk, find `method`, call it. An error object raised with
 /// `error(errors.new(...))` becomes `nil, err` so the exit keeps its kind (mlua turns a
 /// raised non-string value into text); other raised values are re-raised unchanged.
+///
+/// Isolation (SPEC §3.6, `sandbox.rs`): the shim runs in the frozen, empty runtime
+/// environment and takes every builtin it uses as an argument (an upvalue), so nothing a
+/// process can reach changes what it calls; `getfenv`/`setfenv` at its level answer the
+/// process's own environment or refuse.
 const BOOT: &str = r#"
-local is_error = ...
+local is_error, pcall, error, type, rawget, format = ...
 local function finish(ok, ...)
   if ok then return ... end
   local e = ...
@@ -107,7 +116,7 @@ return function(chunk, env, method, id, ...)
   if type(mod) == "table" then f = mod[method] end
   if f == nil then f = rawget(env, method) end
   if type(f) ~= "function" then
-    error(string.format("entry %s has no function %q", id, method), 0)
+    error(format("entry %s has no function %q", id, method), 0)
   end
   return finish(pcall(f, ...))
 end
@@ -115,11 +124,11 @@ end
 
 impl Vm {
     fn new() -> mlua::Result<Vm> {
-        // Whatever process is running on this worker, the VM's own objects are nobody's.
         let lua = Lua::new();
         // No callback runs yet: the thread mlua uses is the main thread.
         let main = state_now(&lua)?;
         let alloc = AllocState::of(&lua, main)?;
+        // Whatever process is running on this worker, the VM's own objects are nobody's.
         let _vm_own =
             unsafe { Charge::new(Account::NONE, alloc, main, std::ptr::null_mut()) };
         let globals = lua.globals();
@@ -166,14 +175,36 @@ impl Vm {
             })?,
         )?;
         let modules = crate::modules::install(&lua, &globals)?;
+        let shared = Shared::new(&lua, &globals)?;
+        shared.install_fenv(&lua, &globals)?;
         let env_meta = lua.create_table()?;
         env_meta.set("__index", globals.clone())?;
         lua.sandbox(true)?;
-        env_meta.set_readonly(true);
+        shared.seal(
+            &lua,
+            modules
+                .values()
+                .cloned()
+                .chain([globals.clone(), env_meta.clone()]),
+        )?;
         let is_error = lua.create_function(|_, v: mlua::Value| {
             Ok(matches!(&v, mlua::Value::UserData(u) if u.is::<crate::modules::errors::LuaError>()))
         })?;
-        let boot: Function = lua.load(BOOT).set_name("=troupe:boot").call(is_error)?;
+        let string: Table = globals.get("string")?;
+        let builtin = |name: &str| globals.get::<Function>(name);
+        let boot: Function = lua
+            .load(BOOT)
+            .set_name("=troupe:boot")
+            .set_environment(shared.runtime_env().clone())
+            .call((
+                is_error,
+                builtin("pcall")?,
+                builtin("error")?,
+                builtin("type")?,
+                builtin("rawget")?,
+                string.get::<Function>("format")?,
+            ))?;
+        let g_key = lua.create_string("_G")?;
         unsafe {
             (*ffi::lua_callbacks(main)).interrupt = Some(crate::slice::interrupt);
         }
@@ -186,6 +217,7 @@ impl Vm {
             modules,
             protos: RefCell::new(HashMap::new()),
             boot,
+            g_key,
         })
     }
 
@@ -217,9 +249,11 @@ impl Vm {
         state_now(&self.lua)
     }
 
-    /// A fresh private environment table.
+    /// A fresh private environment table: reads fall through to the shared, frozen
+    /// globals; writes (`x = 1`, `_G.x = 1`: `_G` is the environment itself) stay in it.
     pub fn new_env(&self) -> mlua::Result<Table> {
-        let env = self.lua.create_table()?;
+        let env = self.lua.create_table_with_capacity(0, 1)?;
+        env.raw_set(self.g_key.clone(), env.clone())?;
         env.set_metatable(Some(self.env_meta.clone()))?;
         env.set_safeenv(true);
         Ok(env)
