@@ -6,9 +6,10 @@
 --    the test sends their PIDs on topic `supervisor` as they start, since supervisors
 --    have no names). Choices come from a generator seeded with `seed`, so a run's
 --    sequence of choices can be replayed (the timing around it cannot);
--- 3. stops every Lua worker (`stop` → `stopped`, retried on the name's next holder if the
---    process exits first), then asks each for its report (retrying the same way), and
---    returns the kill counts, the workers' message counts and violations, and the reports.
+-- 3. once every name kept its holder for 200 ms, stops every Lua worker (`stop` →
+--    `stopped`, retried on the name's next holder if the process exits first), then asks
+--    each for its report (retrying the same way), and returns the kill counts, the
+--    workers' message counts and violations, and the reports.
 local time = require("time")
 
 local LUA = { "lua_1", "lua_2", "lua_3", "lua_4" }
@@ -134,10 +135,29 @@ local function main(secs, seed)
     end
   end
 
-  -- Let the last restarts finish and the new workers exchange a few rounds (coverage of
-  -- the final check, not correctness: any timing works).
-  time.sleep("200ms")
-  drain()
+  -- Let the last restarts finish and the final workers exchange a few rounds: wait until
+  -- every name has kept the same holder for 200 ms (coverage of the final check, not
+  -- correctness: any timing works).
+  local function holders()
+    local h = {}
+    for _, name in ipairs(WORKERS) do
+      h[name] = process.registry.lookup(name) or ""
+    end
+    return h
+  end
+  local before = holders()
+  while true do
+    time.sleep("200ms")
+    drain()
+    local now, same = holders(), true
+    for _, name in ipairs(WORKERS) do
+      same = same and now[name] ~= "" and now[name] == before[name]
+    end
+    if same then
+      break
+    end
+    before = now
+  end
 
   -- Every worker stops sending before any is asked for its report, so each report holds
   -- the `fin` of every other stopped worker.
