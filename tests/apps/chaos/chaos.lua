@@ -32,13 +32,16 @@ end
 
 local function main(secs, seed)
   local rand = generator(seed)
-  local inbox, events = process.inbox(), process.events()
+  -- Listen before opening the inbox: PIDs the test sent before this runs would otherwise
+  -- go to the inbox (SPEC §3.2 routing), not to this channel.
   local supervisors = process.listen("supervisor") -- {id = ..., pid = ...} from the test
+  local inbox, events = process.inbox(), process.events()
   local pools = {} -- supervisor ID -> latest PID
   local counts = { received = 0, sent = 0 }
   local violations = {}
   local kills = { lua = 0, wasm = 0, supervisor = 0, missed = 0 }
   local retries = 0
+  local updates = 0 -- supervisor PIDs received
   local exited = {} -- PID -> true once its EXIT arrived (monitored workers only)
 
   local function take_counts(c)
@@ -57,6 +60,7 @@ local function main(secs, seed)
         return
       elseif r.channel == supervisors then
         pools[r.value.id] = r.value.pid
+        updates += 1
       elseif r.value:topic() == "count" then
         take_counts(r.value:payload():data())
       end
@@ -78,6 +82,7 @@ local function main(secs, seed)
         end
       elseif r.channel == supervisors then
         pools[r.value.id] = r.value.pid
+        updates += 1
       else
         local m = r.value
         if m:topic() == "count" then
@@ -187,6 +192,7 @@ local function main(secs, seed)
     secs = secs,
     kills = kills,
     retries = retries,
+    updates = updates,
     received = counts.received,
     sent = counts.sent,
     violations = violations,
