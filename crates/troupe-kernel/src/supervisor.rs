@@ -430,6 +430,9 @@ impl Supervisor {
     async fn restart(&mut self, mut failed: usize, reason: &str) -> Result<(), ProcessError> {
         let me = self.handle.pid.clone();
         let mut reason = reason.to_string();
+        // Children a failed attempt was still to start: the retry starts them too (OTP
+        // restarts the whole group again), though they have no running process.
+        let mut owed: Vec<usize> = Vec::new();
         loop {
             if !self.add_restart() {
                 tracing::error!(supervisor = %self.id, pid = %me, child = %self.children[failed].id, intensity = self.spec.intensity, period = %humantime::format_duration(self.spec.period), "restart intensity exceeded; stopping children and escalating");
@@ -456,6 +459,7 @@ impl Supervisor {
                 .clone()
                 .filter(|&j| {
                     j == failed
+                        || owed.contains(&j)
                         || (self.children[j].pid.is_some()
                             && self.children[j].restart != RestartType::Temporary)
                 })
@@ -466,12 +470,13 @@ impl Supervisor {
                 }
             }
             let mut retry = None;
-            for j in to_start {
+            for (k, &j) in to_start.iter().enumerate() {
                 let c = &self.children[j];
                 let old = c.last.as_ref().map(|p| p.as_str()).unwrap_or("");
                 tracing::info!(supervisor = %self.id, child = %c.id, pid = old, strategy = self.spec.strategy.as_str(), "child restarting");
                 if let Err(e) = self.start_child(j).await {
                     retry = Some((j, e));
+                    owed = to_start[k + 1..].to_vec();
                     break;
                 }
             }

@@ -6,9 +6,10 @@
 --    the test sends their PIDs on topic `supervisor` as they start, since supervisors
 --    have no names). Choices come from a generator seeded with `seed`, so a run's
 --    sequence of choices can be replayed (the timing around it cannot);
--- 3. stops every Lua worker (`stop` → `stopped`, retried on the name's next holder if the
---    process exits first), then asks each for its report (retrying the same way), and
---    returns the kill counts, the workers' message counts and violations, and the reports.
+-- 3. once every name kept its holder for 200 ms, stops every Lua worker (`stop` →
+--    `stopped`, retried on the name's next holder if the process exits first), then asks
+--    each for its report (retrying the same way), and returns the kill counts, the
+--    workers' message counts and violations, and the reports.
 local time = require("time")
 
 local LUA = { "lua_1", "lua_2", "lua_3", "lua_4" }
@@ -31,13 +32,16 @@ end
 
 local function main(secs, seed)
   local rand = generator(seed)
-  local inbox, events = process.inbox(), process.events()
+  -- Listen before opening the inbox: PIDs the test sent before this runs would otherwise
+  -- go to the inbox (SPEC §3.2 routing), not to this channel.
   local supervisors = process.listen("supervisor") -- {id = ..., pid = ...} from the test
+  local inbox, events = process.inbox(), process.events()
   local pools = {} -- supervisor ID -> latest PID
   local counts = { received = 0, sent = 0 }
   local violations = {}
   local kills = { lua = 0, wasm = 0, supervisor = 0, missed = 0 }
   local retries = 0
+  local updates = 0 -- supervisor PIDs received
   local exited = {} -- PID -> true once its EXIT arrived (monitored workers only)
 
   local function take_counts(c)
@@ -56,6 +60,7 @@ local function main(secs, seed)
         return
       elseif r.channel == supervisors then
         pools[r.value.id] = r.value.pid
+        updates += 1
       elseif r.value:topic() == "count" then
         take_counts(r.value:payload():data())
       end
@@ -77,6 +82,7 @@ local function main(secs, seed)
         end
       elseif r.channel == supervisors then
         pools[r.value.id] = r.value.pid
+        updates += 1
       else
         local m = r.value
         if m:topic() == "count" then
@@ -134,10 +140,29 @@ local function main(secs, seed)
     end
   end
 
-  -- Let the last restarts finish and the new workers exchange a few rounds (coverage of
-  -- the final check, not correctness: any timing works).
-  time.sleep("200ms")
-  drain()
+  -- Let the last restarts finish and the final workers exchange a few rounds: wait until
+  -- every name has kept the same holder for 200 ms (coverage of the final check, not
+  -- correctness: any timing works).
+  local function holders()
+    local h = {}
+    for _, name in ipairs(WORKERS) do
+      h[name] = process.registry.lookup(name) or ""
+    end
+    return h
+  end
+  local before = holders()
+  while true do
+    time.sleep("200ms")
+    drain()
+    local now, same = holders(), true
+    for _, name in ipairs(WORKERS) do
+      same = same and now[name] ~= "" and now[name] == before[name]
+    end
+    if same then
+      break
+    end
+    before = now
+  end
 
   -- Every worker stops sending before any is asked for its report, so each report holds
   -- the `fin` of every other stopped worker.
@@ -167,6 +192,7 @@ local function main(secs, seed)
     secs = secs,
     kills = kills,
     retries = retries,
+    updates = updates,
     received = counts.received,
     sent = counts.sent,
     violations = violations,
