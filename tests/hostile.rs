@@ -197,6 +197,14 @@ fn each_process_is_charged_only_its_own_heap() {
 }
 
 #[test]
+fn message_objects_a_process_keeps_count_against_its_max_memory() {
+    let v = run_ok("hostile", "app:hoard_drive");
+    let exit = v["exit"].as_str().unwrap_or_default();
+    assert!(exit.contains("max_memory exceeded"), "{v:#}");
+    assert!(exit.contains("16777216"), "{v:#}");
+}
+
+#[test]
 fn memory_given_back_does_not_count() {
     assert_eq!(run_ok("hostile", "app:mem_ok"), json!(true));
 }

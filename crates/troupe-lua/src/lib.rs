@@ -46,6 +46,7 @@ impl Runtime for LuaRuntime {
                         cat,
                         limit: limits.max_memory,
                         baseline,
+                        held: std::ptr::null(),
                         doom: &doom,
                     },
                     vm.alloc,

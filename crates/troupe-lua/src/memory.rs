@@ -59,6 +59,8 @@ pub(crate) struct Account {
     pub limit: usize,
     /// Bytes the category held when the process got it (a predecessor's garbage).
     pub baseline: usize,
+    /// Rust-heap bytes the process's Lua objects hold (received messages), or null.
+    pub held: *const Cell<usize>,
     /// Where to record that the limit was hit.
     pub doom: *const Cell<Doom>,
 }
@@ -70,16 +72,23 @@ impl Account {
         cat: 0,
         limit: usize::MAX,
         baseline: 0,
+        held: std::ptr::null(),
         doom: std::ptr::null(),
     };
 
-    /// Bytes this account's process holds now.
+    /// Bytes this account's process holds now: its Lua heap plus the Rust heap its Lua
+    /// objects hold.
     pub(crate) fn used(&self) -> usize {
         if self.cat == 0 || self.main.is_null() {
             return 0;
         }
         let total = unsafe { ffi::lua_totalbytes(self.main, c_int::from(self.cat)) };
-        total.saturating_sub(self.baseline)
+        let held = if self.held.is_null() {
+            0
+        } else {
+            unsafe { (*self.held).get() }
+        };
+        total.saturating_sub(self.baseline).saturating_add(held)
     }
 
     /// Point the VM's allocator limit at this account: the VM's bytes now plus the

@@ -95,6 +95,8 @@ pub struct ProcState {
     pub limits: ProcLimits,
     /// Set when the process broke a limit; it fails at its next yield.
     pub(crate) doom: Cell<Doom>,
+    /// Rust-heap bytes its Lua objects hold ([`Held`]), counted against `max_memory`.
+    pub(crate) held: Rc<Cell<usize>>,
     pub node: Node,
     pub handle: ProcessRef,
     pub entry: Arc<Entry>,
@@ -131,6 +133,7 @@ impl ProcState {
             baseline,
             limits,
             doom: Cell::new(Doom::None),
+            held: Rc::new(Cell::new(0)),
             pid: handle.pid.to_string(),
             node,
             handle,
@@ -155,6 +158,7 @@ impl ProcState {
             cat: self.cat,
             limit: self.limits.max_memory,
             baseline: self.baseline,
+            held: &*self.held,
             doom: &self.doom,
         }
     }
@@ -207,7 +211,7 @@ impl ProcState {
         let charge = m.charge;
         if let Some((ch, as_message)) = target {
             let v = if as_message {
-                LuaValue::UserData(lua.create_userdata(LuaMessage(m))?)
+                LuaValue::UserData(lua.create_userdata(LuaMessage::new(m, &self.held))?)
             } else {
                 to_lua(lua, &m.payload)?
             };
@@ -216,7 +220,7 @@ impl ProcState {
         }
         let inbox = self.inbox.borrow().clone();
         if let Some(ch) = inbox {
-            let v = LuaValue::UserData(lua.create_userdata(LuaMessage(m))?);
+            let v = LuaValue::UserData(lua.create_userdata(LuaMessage::new(m, &self.held))?);
             ch.push_message(v, &self.handle, charge);
             return Ok(None);
         }
@@ -252,23 +256,63 @@ impl ProcState {
     }
 }
 
-/// A received message (`msg:topic()`, `msg:from()`, `msg:payload()`, `msg:actor()`).
-pub struct LuaMessage(pub Message);
+/// Bytes of Rust heap that a Lua object of a process holds, counted with its Lua heap
+/// against `max_memory` (SPEC §3.6) while the object lives: a received message keeps its
+/// payload as a kernel `Value` until `:data()` converts it, so a process that keeps a
+/// million message objects must pay for them.
+pub(crate) struct Held {
+    counter: Rc<Cell<usize>>,
+    bytes: usize,
+}
+
+impl Held {
+    fn new(counter: &Rc<Cell<usize>>, bytes: usize) -> Held {
+        counter.set(counter.get().saturating_add(bytes));
+        Held {
+            counter: counter.clone(),
+            bytes,
+        }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.counter
+            .set(self.counter.get().saturating_sub(self.bytes));
+    }
+}
+
+/// A received message (`msg:topic()`, `msg:from()`, `msg:payload()`, `msg:actor()`). The
+/// payload is shared with the payload objects `:payload()` returns (no copy per call) and
+/// its bytes are charged to the receiving process while any of them lives ([`Held`]).
+pub struct LuaMessage {
+    pub msg: Message,
+    payload: Rc<(troupe_kernel::Value, Held)>,
+}
+
+impl LuaMessage {
+    fn new(mut msg: Message, held: &Rc<Cell<usize>>) -> LuaMessage {
+        let payload = std::mem::replace(&mut msg.payload, troupe_kernel::Value::Nil);
+        let bytes = usize::try_from(msg.charge).unwrap_or(usize::MAX);
+        LuaMessage {
+            msg,
+            payload: Rc::new((payload, Held::new(held, bytes))),
+        }
+    }
+}
 
 /// A message payload (`payload:data()`).
-pub struct LuaPayload(pub troupe_kernel::Value);
+pub struct LuaPayload(Rc<(troupe_kernel::Value, Held)>);
 
 impl mlua::UserData for LuaMessage {
     fn add_methods<M: mlua::UserDataMethods<Self>>(m: &mut M) {
-        m.add_method("topic", |_, msg, ()| Ok(msg.0.topic.to_string()));
-        m.add_method("from", |lua, msg, ()| match &msg.0.from {
+        m.add_method("topic", |_, msg, ()| Ok(msg.msg.topic.to_string()));
+        m.add_method("from", |lua, msg, ()| match &msg.msg.from {
             Some(p) => Ok(LuaValue::String(lua.create_string(p.as_str())?)),
             None => Ok(LuaValue::Nil),
         });
-        m.add_method("payload", |_, msg, ()| {
-            Ok(LuaPayload(msg.0.payload.clone()))
-        });
-        m.add_method("actor", |lua, msg, ()| match &msg.0.actor {
+        m.add_method("payload", |_, msg, ()| Ok(LuaPayload(msg.payload.clone())));
+        m.add_method("actor", |lua, msg, ()| match &msg.msg.actor {
             None => Ok(LuaValue::Nil),
             Some(a) => crate::modules::security::actor_table(lua, a),
         });
@@ -277,7 +321,7 @@ impl mlua::UserData for LuaMessage {
 
 impl mlua::UserData for LuaPayload {
     fn add_methods<M: mlua::UserDataMethods<Self>>(m: &mut M) {
-        m.add_method("data", |lua, p, ()| to_lua(lua, &p.0));
+        m.add_method("data", |lua, p, ()| to_lua(lua, &p.0.0));
     }
 }
 
