@@ -5,6 +5,7 @@
 
 pub mod channel;
 pub mod convert;
+pub mod duration;
 pub mod modules;
 pub mod process;
 pub mod vm;
