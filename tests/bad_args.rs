@@ -26,7 +26,9 @@ fn hostile_durations_and_sizes_are_clear_lua_errors() {
         "call_timeout",
     ] {
         let msg = |v: &str| get(&format!("{call}.{v}"));
-        for v in ["huge", "inf", "ninf", "nan", "neg", "words", "long", "table"] {
+        for v in [
+            "huge", "inf", "ninf", "nan", "neg", "words", "long", "table",
+        ] {
             let m = msg(v);
             assert!(m.contains("invalid duration"), "{call}.{v}: {m}");
             assert!(

@@ -48,7 +48,10 @@ fn check(dir: &Path) -> Checked {
         }
         if start.elapsed() > TIMEOUT {
             let _ = child.kill();
-            panic!("troupe check {} did not finish within {TIMEOUT:?}", dir.display());
+            panic!(
+                "troupe check {} did not finish within {TIMEOUT:?}",
+                dir.display()
+            );
         }
         std::thread::sleep(Duration::from_millis(10));
     };
@@ -69,7 +72,8 @@ struct TempApp(PathBuf);
 
 impl TempApp {
     fn new(tag: &str) -> TempApp {
-        let dir = std::env::temp_dir().join(format!("troupe-bad-input-{tag}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("troupe-bad-input-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("app")).unwrap();
         TempApp(dir)
@@ -127,7 +131,7 @@ fn deep_yaml_sequence_is_a_problem_not_a_stack_overflow() {
     let out = problems(&t);
     assert_has(
         &out,
-        "APP/_index.yaml:6:519: invalid YAML: lists and maps are nested deeper than 256 levels (aliases counted as expanded); expected at most 256",
+        "APP/_index.yaml:6:513: invalid YAML: lists and maps are nested deeper than 256 levels (aliases counted as expanded); expected at most 256",
     );
 }
 
@@ -135,7 +139,9 @@ fn deep_yaml_sequence_is_a_problem_not_a_stack_overflow() {
 fn deep_yaml_mappings_are_problems() {
     // Block mappings, indented one more level each time.
     let t = TempApp::new("deep-map");
-    let mut text = String::from("namespace: app\nentries:\n  - name: x\n    kind: registry.entry\n    data:\n");
+    let mut text = String::from(
+        "namespace: app\nentries:\n  - name: x\n    kind: registry.entry\n    data:\n",
+    );
     for i in 0..300 {
         text.push_str(&format!("{}k:\n", " ".repeat(6 + i)));
     }
@@ -208,7 +214,10 @@ fn dev_zero_and_devices_are_not_sources() {
 #[test]
 fn files_over_64_mib_are_refused() {
     let t = TempApp::new("huge");
-    t.write("_index.yaml", &format!("{WORKER}    source: file://big.lua\n"));
+    t.write(
+        "_index.yaml",
+        &format!("{WORKER}    source: file://big.lua\n"),
+    );
     // Sparse: 65 MiB on paper, nothing on disk.
     let big = std::fs::File::create(t.app().join("big.lua")).unwrap();
     big.set_len(65 << 20).unwrap();
@@ -250,7 +259,10 @@ fn file_sources_are_confined_to_the_app() {
         &out,
         "APP/_index.yaml:11:13: app:link: cannot read source file file://lib/link.lua (APP/lib/link.lua): it resolves to TMP/outside.lua, outside APP",
     );
-    assert!(!out.contains("app:inside"), "`..` that stays inside is fine:\n{out}");
+    assert!(
+        !out.contains("app:inside"),
+        "`..` that stays inside is fine:\n{out}"
+    );
     assert_eq!(out.matches("cannot read source file").count(), 3, "{out}");
 }
 
@@ -299,7 +311,10 @@ fn symlink_loops_inside_the_app_end() {
     symlink("../b", t.app().join("a/b")).unwrap();
     symlink("../a", t.app().join("b")).unwrap();
     // A symlinked directory inside the app is followed: its definitions are found once.
-    t.write("real/_index.yaml", "namespace: other\nentries:\n  - name: data\n    kind: registry.entry\n");
+    t.write(
+        "real/_index.yaml",
+        "namespace: other\nentries:\n  - name: data\n    kind: registry.entry\n",
+    );
     symlink("real", t.app().join("alias")).unwrap();
     let r = check(&t.app());
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);

@@ -44,11 +44,17 @@ impl fmt::Display for InvalidArgument {
             "expected milliseconds (a number) or a string like \"250ms\", \"5s\", \"1m\"";
         match self {
             InvalidArgument::NotFinite(n) => {
-                write!(f, "invalid duration {n}: not a finite number; {EXPECTED}")
+                write!(
+                    f,
+                    "invalid duration {}: not a finite number; {EXPECTED}",
+                    number(*n)
+                )
             }
-            InvalidArgument::Negative(n) => {
-                write!(f, "invalid duration {n}: a duration cannot be negative")
-            }
+            InvalidArgument::Negative(n) => write!(
+                f,
+                "invalid duration {}: a duration cannot be negative",
+                number(*n)
+            ),
             InvalidArgument::TooLong(text) => write!(
                 f,
                 "invalid duration {text}: longer than the maximum of 365 days"
@@ -75,6 +81,15 @@ impl From<InvalidArgument> for mlua::Error {
     }
 }
 
+/// A Lua number as a person would write it: `-1`, `1.5`, `1e300`, `inf`, `NaN`.
+fn number(n: f64) -> String {
+    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n:?}")
+    }
+}
+
 /// A number of milliseconds as a [`Duration`].
 ///
 /// Errors: NaN/∞ ([`InvalidArgument::NotFinite`]), `< 0` ([`InvalidArgument::Negative`]),
@@ -88,7 +103,7 @@ pub fn from_millis(ms: f64) -> Result<Duration, InvalidArgument> {
     }
     // Compare before converting: `from_secs_f64` panics past u64 seconds.
     if ms / 1000.0 > MAX_DURATION.as_secs_f64() {
-        return Err(InvalidArgument::TooLong(format!("{ms} ms")));
+        return Err(InvalidArgument::TooLong(format!("{} ms", number(ms))));
     }
     Ok(Duration::from_secs_f64(ms / 1000.0))
 }
@@ -126,7 +141,7 @@ pub fn size(v: &LuaValue, default: usize, max: i64) -> Result<usize, InvalidArgu
         LuaValue::Integer(i) if (0..=max).contains(i) => Ok(*i as usize),
         LuaValue::Integer(i) => Err(bad(i.to_string())),
         LuaValue::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n <= max as f64 => Ok(*n as usize),
-        LuaValue::Number(n) => Err(bad(n.to_string())),
+        LuaValue::Number(n) => Err(bad(number(*n))),
         other => Err(bad(format!("(a {})", other.type_name()))),
     }
 }
@@ -139,9 +154,18 @@ mod tests {
     fn hostile_numbers_are_errors() {
         assert_eq!(from_millis(1500.0), Ok(Duration::from_millis(1500)));
         assert_eq!(from_millis(0.0), Ok(Duration::ZERO));
-        assert!(matches!(from_millis(f64::NAN), Err(InvalidArgument::NotFinite(_))));
-        assert!(matches!(from_millis(f64::INFINITY), Err(InvalidArgument::NotFinite(_))));
-        assert!(matches!(from_millis(-1.0), Err(InvalidArgument::Negative(_))));
+        assert!(matches!(
+            from_millis(f64::NAN),
+            Err(InvalidArgument::NotFinite(_))
+        ));
+        assert!(matches!(
+            from_millis(f64::INFINITY),
+            Err(InvalidArgument::NotFinite(_))
+        ));
+        assert!(matches!(
+            from_millis(-1.0),
+            Err(InvalidArgument::Negative(_))
+        ));
         assert_eq!(
             from_millis(1e300).unwrap_err().to_string(),
             "invalid duration 1e300 ms: longer than the maximum of 365 days"

@@ -189,7 +189,13 @@ mod tests {
             "/dev/zero: it is a character device, not a regular file; expected a regular file"
         );
         let e = read_bytes(Path::new("/")).unwrap_err();
-        assert!(matches!(e, InputError::NotRegular { what: "a directory", .. }));
+        assert!(matches!(
+            e,
+            InputError::NotRegular {
+                what: "a directory",
+                ..
+            }
+        ));
     }
 
     #[test]

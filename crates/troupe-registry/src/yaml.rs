@@ -111,7 +111,10 @@ impl Bounds {
         };
         if matches!(
             event,
-            Event::Scalar(..) | Event::Alias(_) | Event::SequenceStart(..) | Event::MappingStart(..)
+            Event::Scalar(..)
+                | Event::Alias(_)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
         ) {
             self.nodes += 1;
             if self.nodes > MAX_NODES {

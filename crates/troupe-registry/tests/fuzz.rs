@@ -61,10 +61,7 @@ fn seeds() -> Vec<Vec<u8>> {
         }
     }
     files.sort();
-    let seeds: Vec<Vec<u8>> = files
-        .iter()
-        .filter_map(|f| std::fs::read(f).ok())
-        .collect();
+    let seeds: Vec<Vec<u8>> = files.iter().filter_map(|f| std::fs::read(f).ok()).collect();
     assert!(seeds.len() > 20, "expected the repository's fixtures");
     seeds
 }
