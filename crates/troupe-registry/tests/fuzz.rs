@@ -11,6 +11,7 @@
 //! project's fuzz targets).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -350,6 +351,10 @@ impl Drop for TempApp {
     }
 }
 
+/// Cases that loaded (`LOADED`) or gave problems (`REFUSED`), for the summary line.
+static LOADED: AtomicUsize = AtomicUsize::new(0);
+static REFUSED: AtomicUsize = AtomicUsize::new(0);
+
 /// Write `text` as `_index.yaml` (or `troupe.yaml` beside a minimal index) and load it on a
 /// fresh thread with the default stack; a panic or a hang fails the case.
 fn load_case(app: &Path, text: &[u8], as_node: bool) -> Result<(), TestCaseError> {
@@ -367,8 +372,12 @@ fn load_case(app: &Path, text: &[u8], as_node: bool) -> Result<(), TestCaseError
         let _ = tx.send(outcome);
     });
     match rx.recv_timeout(HANG) {
-        Ok(Ok(())) => Ok(()),
+        Ok(Ok(())) => {
+            LOADED.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        }
         Ok(Err(problems)) => {
+            REFUSED.fetch_add(1, Ordering::Relaxed);
             for d in &problems.0 {
                 prop_assert!(d.location.line >= 1, "problem without a line: {d}");
                 prop_assert!(!d.message.is_empty(), "empty message: {d}");
@@ -394,15 +403,17 @@ fn run(name: &str, strategy: impl Strategy<Value = (Vec<u8>, bool)>) {
     let start = std::time::Instant::now();
     let mut runner = TestRunner::new(config());
     let result = runner.run(&strategy, |(text, as_node)| load_case(&app, &text, as_node));
-    // Printed for the record (`--nocapture`): how many cases, how long.
-    println!(
-        "fuzz {name}: {} cases in {:.1} s",
-        config().cases,
-        start.elapsed().as_secs_f64()
-    );
     if let Err(e) = result {
         panic!("{name}: {e}");
     }
+    // Printed for the record (`--nocapture`): how many cases, how long.
+    println!(
+        "fuzz {name}: {} cases in {:.1} s (all targets so far: {} loaded, {} with problems, 0 panics, 0 hangs)",
+        config().cases,
+        start.elapsed().as_secs_f64(),
+        LOADED.load(Ordering::Relaxed),
+        REFUSED.load(Ordering::Relaxed),
+    );
 }
 
 #[test]
