@@ -177,14 +177,14 @@ enum Mutation {
 fn mutation() -> impl Strategy<Value = Mutation> {
     let pos = any::<usize>();
     prop_oneof![
-        (pos.clone(), any::<u8>()).prop_map(|(p, b)| Mutation::FlipByte(p, b)),
-        (pos.clone(), 0..TOKENS.len()).prop_map(|(p, t)| Mutation::Insert(p, t)),
-        (pos.clone(), 1usize..40).prop_map(|(p, n)| Mutation::Delete(p, n)),
-        pos.clone().prop_map(Mutation::DupLine),
-        pos.clone().prop_map(Mutation::DropLine),
-        (pos.clone(), pos.clone()).prop_map(|(a, b)| Mutation::SwapLines(a, b)),
-        (pos.clone(), -4i8..5).prop_map(|(p, d)| Mutation::Indent(p, d)),
-        (pos.clone(), 0..TOKENS.len()).prop_map(|(p, t)| Mutation::ReplaceValue(p, t)),
+        (pos, any::<u8>()).prop_map(|(p, b)| Mutation::FlipByte(p, b)),
+        (pos, 0..TOKENS.len()).prop_map(|(p, t)| Mutation::Insert(p, t)),
+        (pos, 1usize..40).prop_map(|(p, n)| Mutation::Delete(p, n)),
+        pos.prop_map(Mutation::DupLine),
+        pos.prop_map(Mutation::DropLine),
+        (pos, pos).prop_map(|(a, b)| Mutation::SwapLines(a, b)),
+        (pos, -4i8..5).prop_map(|(p, d)| Mutation::Indent(p, d)),
+        (pos, 0..TOKENS.len()).prop_map(|(p, t)| Mutation::ReplaceValue(p, t)),
         (pos, prop_oneof![1usize..8, 250usize..600], any::<bool>())
             .prop_map(|(p, n, m)| Mutation::Nest(p, n, m)),
     ]
