@@ -93,6 +93,11 @@ fn hostile_durations_and_sizes_are_clear_lua_errors() {
             "channel.{v}: {m}"
         );
     }
+    let m = get("bad_format");
+    assert!(
+        m.contains("invalid time format \"%Q\": expected strftime specifiers"),
+        "{m}"
+    );
     assert_eq!(map.get("ok_channel"), Some(&serde_json::json!(true)));
     assert_eq!(map.get("ok_sleep"), Some(&serde_json::json!(true)));
     assert_eq!(map.get("alive"), Some(&serde_json::json!(true)));

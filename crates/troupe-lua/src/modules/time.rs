@@ -46,10 +46,19 @@ impl UserData for LuaTime {
             Ok(t.0.timestamp_nanos_opt().unwrap_or(0) as f64)
         });
         m.add_method("format", |_, t, fmt: Option<String>| {
-            Ok(match fmt {
-                Some(f) => t.0.format(&f).to_string(),
-                None => t.0.to_rfc3339(),
-            })
+            let Some(f) = fmt else {
+                return Ok(t.0.to_rfc3339());
+            };
+            // chrono's `to_string` panics on an invalid specifier; `write!` reports it.
+            let mut out = String::new();
+            std::fmt::Write::write_fmt(&mut out, format_args!("{}", t.0.format(&f))).map_err(
+                |_| {
+                    mlua::Error::runtime(format!(
+                        "invalid time format {f:?}: expected strftime specifiers such as \"%Y-%m-%d %H:%M:%S\""
+                    ))
+                },
+            )?;
+            Ok(out)
         });
         m.add_method("sub", |_, t, o: mlua::UserDataRef<LuaTime>| {
             Ok(LuaDuration(since(o.0, t.0)))
