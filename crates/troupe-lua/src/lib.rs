@@ -4,8 +4,8 @@
 //! registry uses ([`LuaChecker`]).
 
 pub mod channel;
-pub mod convert;
 pub mod duration;
+pub mod convert;
 pub mod modules;
 pub mod process;
 pub mod vm;
