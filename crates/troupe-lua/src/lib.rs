@@ -4,11 +4,13 @@
 //! registry uses ([`LuaChecker`]).
 
 pub mod channel;
-pub mod duration;
 pub mod convert;
 pub mod modules;
 pub mod process;
 pub mod vm;
+
+/// Validated durations and sizes from user code (SPEC §3.6 "Bad input").
+pub mod duration;
 
 use std::rc::Rc;
 
