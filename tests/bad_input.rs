@@ -327,3 +327,23 @@ fn check_of_the_root_directory_terminates() {
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("problem"), "{}", r.stderr);
 }
+
+#[test]
+fn test_timeout_argument_is_validated() {
+    let dir = format!("{}/tests/app", env!("CARGO_MANIFEST_DIR"));
+    for (arg, expected) in [
+        ("0s", "the timeout must be longer than zero"),
+        ("400days", "the timeout must be at most 365 days"),
+        ("soon", "expected a duration such as 30s or 2m"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_troupe"))
+            .args(["test", &dir, "--timeout", arg])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run troupe");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "--timeout {arg}: {err}");
+        assert!(err.contains(expected), "--timeout {arg}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
