@@ -61,7 +61,7 @@ enum Command {
         #[arg(long, short = 'j')]
         jobs: Option<usize>,
         /// Time limit per test, e.g. `30s`, `2m`.
-        #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+        #[arg(long, default_value = "60s", value_parser = test_timeout)]
         timeout: std::time::Duration,
     },
     /// Print the declared supervision tree and the top-level services.
@@ -409,4 +409,17 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// `troupe test --timeout`: a humantime duration above zero and at most 365 days.
+fn test_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(text.trim())
+        .map_err(|e| format!("{e} (expected a duration such as 30s or 2m)"))?;
+    if d.is_zero() {
+        return Err("the timeout must be longer than zero".into());
+    }
+    if d > std::time::Duration::from_secs(365 * 24 * 3600) {
+        return Err("the timeout must be at most 365 days".into());
+    }
+    Ok(d)
 }

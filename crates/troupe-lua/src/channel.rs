@@ -398,7 +398,11 @@ pub fn module(lua: &Lua) -> mlua::Result<mlua::Table> {
     let t = lua.create_table()?;
     t.set(
         "new",
-        lua.create_function(|_, size: Option<usize>| Ok(Channel::new(size.unwrap_or(0), false)))?,
+        lua.create_function(|_, size: LuaValue| {
+            let size = crate::duration::size(&size, 0, crate::duration::MAX_CHANNEL_SIZE)
+                .map_err(|e| mlua::Error::runtime(format!("channel.new: {e}")))?;
+            Ok(Channel::new(size, false))
+        })?,
     )?;
     t.set(
         "select",

@@ -13,6 +13,9 @@ pub mod sandbox;
 pub mod slice;
 pub mod vm;
 
+/// Validated durations and sizes from user code (SPEC §3.6 "Bad input").
+pub mod duration;
+
 use std::rc::Rc;
 
 use mlua::MultiValue;

@@ -49,6 +49,8 @@ pub(crate) struct Cx<'a> {
     pub file: &'a Path,
     /// Its directory (for `file://` sources and relative `fs.directory` paths).
     pub dir: &'a Path,
+    /// The application directory, canonical (`file://` sources must resolve inside it).
+    pub root: &'a Path,
     /// The file's namespace (for bare-name references).
     pub namespace: &'a str,
     /// The entry being parsed, once its ID is known.

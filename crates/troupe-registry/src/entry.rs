@@ -49,6 +49,7 @@ pub(crate) fn parse_file(cx: &mut Cx, root: &Node) -> FileEntries {
     let mut entry_cx = Cx {
         file: cx.file,
         dir: cx.dir,
+        root: cx.root,
         namespace: &namespace,
         entry: None,
         out: &mut *cx.out,

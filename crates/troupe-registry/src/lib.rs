@@ -8,6 +8,7 @@
 mod context;
 mod discover;
 mod entry;
+pub mod input;
 mod kinds;
 mod limits;
 mod model;
@@ -114,32 +115,44 @@ pub fn load(dir: &Path, checker: &dyn SourceChecker) -> Result<Registry, Diagnos
         }]));
     }
 
-    // troupe.yaml
+    let root = match dir.canonicalize() {
+        Ok(root) => root,
+        Err(e) => {
+            return Err(Diagnostics(vec![Diagnostic {
+                location: whole(dir),
+                entry: None,
+                message: format!("cannot resolve the application directory: {e}"),
+            }]));
+        }
+    };
+
+    // troupe.yaml (anything at that name, even a dangling link or a FIFO, is read and checked)
     let node_file = dir.join(discover::NODE_FILE);
-    if node_file.is_file()
-        && let Some(root) = read_yaml(&node_file, &mut out.diags)
+    if node_file.symlink_metadata().is_ok()
+        && let Some(root_node) = read_yaml(&node_file, &root, &mut out.diags)
     {
         let mut cx = context::Cx {
             file: &node_file,
             dir,
+            root: &root,
             namespace: "",
             entry: None,
             out: &mut out,
             checker,
         };
-        registry.node = node::parse(&mut cx, &root);
+        registry.node = node::parse(&mut cx, &root_node);
     }
 
     // _index.yaml files
-    let found = discover::index_files(dir);
-    for (path, error) in &found.unreadable {
+    let found = discover::index_files(dir, &root);
+    for (path, message) in &found.problems {
         out.diags.push(Diagnostic {
             location: whole(path),
             entry: None,
-            message: format!("cannot read directory: {error}"),
+            message: message.clone(),
         });
     }
-    if found.index_files.is_empty() && found.unreadable.is_empty() {
+    if found.index_files.is_empty() && found.problems.is_empty() {
         out.diags.push(Diagnostic {
             location: whole(dir),
             entry: None,
@@ -152,19 +165,20 @@ pub fn load(dir: &Path, checker: &dyn SourceChecker) -> Result<Registry, Diagnos
     }
     let mut declared = Vec::new();
     for file in &found.index_files {
-        let Some(root) = read_yaml(file, &mut out.diags) else {
+        let Some(file_root) = read_yaml(file, &root, &mut out.diags) else {
             continue;
         };
         let file_dir = file.parent().unwrap_or(dir);
         let mut cx = context::Cx {
             file,
             dir: file_dir,
+            root: &root,
             namespace: "",
             entry: None,
             out: &mut out,
             checker,
         };
-        let parsed = entry::parse_file(&mut cx, &root);
+        let parsed = entry::parse_file(&mut cx, &file_root);
         declared.extend(parsed.declared);
         for e in parsed.entries {
             // Duplicates are reported by validation; the first definition wins here.
@@ -190,11 +204,19 @@ pub fn load(dir: &Path, checker: &dyn SourceChecker) -> Result<Registry, Diagnos
     }
 }
 
-/// Read and parse one YAML file; problems become diagnostics.
-fn read_yaml(file: &Path, diags: &mut Vec<Diagnostic>) -> Option<yaml::Node> {
-    let text = match std::fs::read_to_string(file) {
+/// Read and parse one YAML file (a regular file inside `root`, at most
+/// [`input::MAX_FILE_BYTES`]); problems become diagnostics.
+fn read_yaml(file: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Option<yaml::Node> {
+    let text = match input::confine(root, file).and_then(|real| input::read_text(&real)) {
         Ok(t) => t,
         Err(e) => {
+            let message = match e {
+                input::InputError::Outside { .. } => format!(
+                    "cannot read file: {}; definition files must be inside the application directory",
+                    e.detail()
+                ),
+                e => format!("cannot read file: {}", e.detail()),
+            };
             diags.push(Diagnostic {
                 location: Location {
                     file: file.to_path_buf(),
@@ -202,7 +224,7 @@ fn read_yaml(file: &Path, diags: &mut Vec<Diagnostic>) -> Option<yaml::Node> {
                     column: 1,
                 },
                 entry: None,
-                message: format!("cannot read file: {e}"),
+                message,
             });
             return None;
         }

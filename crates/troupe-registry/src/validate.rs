@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::context::{HashCheck, Ref};
 use crate::entry::Declared;
-use crate::{Diagnostic, Entry, EntryId, Kind, Location, suggest};
+use crate::{Diagnostic, Entry, EntryId, Kind, Location, input, suggest};
 
 /// Run every cross-entry check, appending problems to `diags`.
 pub(crate) fn validate(
@@ -251,14 +251,25 @@ fn check_hash(h: &HashCheck, entries: &BTreeMap<EntryId, Entry>, diags: &mut Vec
             message,
         })
     };
-    match std::fs::read(&file) {
+    // `path` must stay inside its fs.directory (the directory itself is the capability).
+    let read = fs
+        .directory
+        .canonicalize()
+        .map_err(|e| input::InputError::Io {
+            path: fs.directory.clone(),
+            error: e.to_string(),
+        })
+        .and_then(|dir| input::confine(&dir, &file))
+        .and_then(|real| input::read_bytes(&real));
+    match read {
         Err(e) => push(
             diags,
             &h.path_location,
             format!(
-                "cannot read wasm file {} (`path` in {}): {e}",
+                "cannot read wasm file {} (`path` in {}): {}",
                 file.display(),
-                h.fs
+                h.fs,
+                e.detail()
             ),
         ),
         Ok(bytes) => {

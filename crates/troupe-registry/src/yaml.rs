@@ -4,8 +4,10 @@
 //! Everything above this module works on [`Node`]; `saphyr` types do not leak out.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use saphyr::{MarkedYamlOwned, ScalarOwned, ScalarStyle, YamlDataOwned};
+use saphyr_parser::{Event, SpannedEventReceiver};
 
 /// A YAML node with its position (1-based line and column).
 ///
@@ -39,32 +41,45 @@ pub(crate) struct SyntaxError {
     pub message: String,
 }
 
+/// Deepest nesting of lists and maps accepted in one file, aliases counted as expanded
+/// (SPEC §3.6 "Bad input"): every walk over the tree (conversion, JSON, drop) is recursive,
+/// so this bounds their stack use.
+pub(crate) const MAX_DEPTH: usize = 256;
+/// Most nodes (scalars, lists, maps) accepted in one file, so a 64 MiB file of `[1,1,1,…]`
+/// cannot turn into gigabytes of tree.
+pub(crate) const MAX_NODES: usize = 1_000_000;
+
 /// Parse `text` (one YAML document). An empty document is `Null`.
+///
+/// Errors: a syntax error, several documents, nesting deeper than [`MAX_DEPTH`] or more
+/// than [`MAX_NODES`] nodes, each with the position where it was found.
 pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
     let mut parser = saphyr_parser::Parser::new_from_str(text);
     let mut loader: saphyr::YamlLoader<'_, MarkedYamlOwned> = saphyr::YamlLoader::default();
     loader.early_parse(false);
-    let result = parser.load(&mut loader, true);
-    let error = match result {
-        Err(e) => Some(e),
-        Ok(()) => loader.error().cloned(),
+    let mut bounds = Bounds::default();
+    let at = |mark: saphyr_parser::Marker, message: String| SyntaxError {
+        line: mark.line().max(1),
+        column: mark.col() + 1,
+        message,
     };
-    if let Some(e) = error {
-        return Err(SyntaxError {
-            line: e.marker().line().max(1),
-            column: e.marker().col() + 1,
-            message: e.info().to_string(),
-        });
+    // Events are pulled one by one (the parser's own `load` recurses per nesting level), and
+    // the depth is checked before the loader builds anything.
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.map_err(|e| at(*e.marker(), e.info().to_string()))?;
+        bounds
+            .check(&event)
+            .map_err(|message| at(span.start, message))?;
+        let end = event == Event::StreamEnd;
+        loader.on_event(event, span);
+        if let Some(e) = loader.error() {
+            return Err(at(*e.marker(), e.info().to_string()));
+        }
+        if end {
+            break;
+        }
     }
     let mut docs = loader.into_documents();
-    if docs.len() > 1 {
-        let second = &docs[1];
-        return Err(SyntaxError {
-            line: second.span.start.line().max(1),
-            column: second.span.start.col() + 1,
-            message: "expected a single YAML document, found several".into(),
-        });
-    }
     match docs.pop() {
         Some(doc) => Ok(convert(doc)),
         None => Ok(Node {
@@ -72,6 +87,81 @@ pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
             column: 1,
             value: Value::Null,
         }),
+    }
+}
+
+/// Depth, node and document bounds over the event stream.
+#[derive(Default)]
+struct Bounds {
+    /// Open lists/maps: (anchor id, height of the tallest child so far).
+    open: Vec<(usize, usize)>,
+    /// Height of each anchored node (a scalar is 0, a list of scalars 1, …).
+    anchors: HashMap<usize, usize>,
+    nodes: usize,
+    documents: usize,
+}
+
+impl Bounds {
+    fn check(&mut self, event: &Event) -> Result<(), String> {
+        let too_deep = || {
+            format!(
+                "lists and maps are nested deeper than {MAX_DEPTH} levels (aliases counted as \
+                 expanded); expected at most {MAX_DEPTH}"
+            )
+        };
+        if matches!(
+            event,
+            Event::Scalar(..)
+                | Event::Alias(_)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+        ) {
+            self.nodes += 1;
+            if self.nodes > MAX_NODES {
+                return Err(format!(
+                    "more than {MAX_NODES} values in one file; expected at most {MAX_NODES}"
+                ));
+            }
+        }
+        match event {
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err("expected a single YAML document, found several".into());
+                }
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                self.open.push((*anchor, 0));
+                if self.open.len() > MAX_DEPTH {
+                    return Err(too_deep());
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((anchor, tallest)) = self.open.pop() {
+                    self.child(anchor, tallest + 1);
+                }
+            }
+            Event::Scalar(_, _, anchor, _) => self.child(*anchor, 0),
+            Event::Alias(id) => {
+                let height = self.anchors.get(id).copied().unwrap_or(0);
+                if self.open.len() + height > MAX_DEPTH {
+                    return Err(too_deep());
+                }
+                self.child(0, height);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A node of `height` was completed (anchored as `anchor` when non-zero).
+    fn child(&mut self, anchor: usize, height: usize) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, height);
+        }
+        if let Some(top) = self.open.last_mut() {
+            top.1 = top.1.max(height);
+        }
     }
 }
 
@@ -257,6 +347,34 @@ mod tests {
             n.get("other").unwrap().get("x").unwrap().value,
             Value::Int(1)
         );
+    }
+
+    #[test]
+    fn nesting_is_bounded_before_any_recursion() {
+        let ok = format!("{}x", "- ".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+        let deep = format!("{}x", "- ".repeat(20_000));
+        let e = parse(&deep).unwrap_err();
+        assert_eq!((e.line, e.column), (1, 2 * MAX_DEPTH + 1), "{e:?}");
+        assert!(e.message.contains("nested deeper than 256 levels"), "{e:?}");
+        let flow = format!("{}1{}", "{a: ".repeat(20_000), "}".repeat(20_000));
+        assert!(parse(&flow).is_err());
+        // Aliases count as expanded: each anchor is 16 levels taller than the last, so the
+        // file is shallow and small but its tree is not.
+        let mut text = String::from("a0: &a0 [1]\n");
+        for i in 1..30 {
+            let (open, close) = ("[".repeat(16), "]".repeat(16));
+            text.push_str(&format!("a{i}: &a{i} {open}*a{}{close}\n", i - 1));
+        }
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("nested deeper"), "{e:?}");
+    }
+
+    #[test]
+    fn several_documents_are_refused() {
+        let e = parse("a: 1\n---\nb: 2\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e:?}");
+        assert_eq!(e.message, "expected a single YAML document, found several");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use troupe_registry::{Kind, Limits, NodeLimits, NoChecks, Registry, load};
+use troupe_registry::{Kind, Limits, NoChecks, NodeLimits, Registry, load};
 
 const MIB: u64 = 1 << 20;
 
@@ -107,7 +107,10 @@ fn lua_limits_parse_with_units() {
     }
     let r = load_ok(
         "lua-ints",
-        &lua_entry("process.lua", "max_memory: 1048576\nmax_slice: 1500\nmax_mailbox: 1GB"),
+        &lua_entry(
+            "process.lua",
+            "max_memory: 1048576\nmax_slice: 1500\nmax_mailbox: 1GB",
+        ),
         None,
     );
     let l = limits_of(&r, "app:w");
@@ -268,7 +271,10 @@ fn bad_durations_are_problems_with_positions() {
 fn keys_of_the_other_runtime_are_clear_errors() {
     let p = problems(
         "wasm-only",
-        &lua_entry("process.lua", "fuel: 100\nmax_execution_ms: 5\nmax_memroy: 1MiB"),
+        &lua_entry(
+            "process.lua",
+            "fuel: 100\nmax_execution_ms: 5\nmax_memroy: 1MiB",
+        ),
         None,
     );
     assert_eq!(

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
-use troupe_registry::{Entry, Kind, Registry, WasmSpec};
+use troupe_registry::{Entry, Kind, Registry, WasmSpec, input};
 use wasmtime::component::{ComponentExportIndex, types::ComponentItem};
 
 use crate::WasmRuntime;
@@ -115,7 +115,15 @@ fn bytes(registry: &Registry, spec: &WasmSpec) -> Result<Vec<u8>, String> {
         _ => return Err(format!("`fs` {fs} is not an fs.directory entry")),
     };
     let file = dir.join(path);
-    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    // A regular file inside the fs.directory, at most 64 MiB (SPEC §3.6).
+    let bytes = dir
+        .canonicalize()
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))
+        .and_then(|d| {
+            input::confine(&d, &file)
+                .and_then(|real| input::read_bytes(&real))
+                .map_err(|e| format!("cannot read {}: {}", file.display(), e.detail()))
+        })?;
     if let Some(expected) = &spec.hash {
         let got: String = Sha256::digest(&bytes)
             .iter()

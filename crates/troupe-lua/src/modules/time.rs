@@ -13,32 +13,12 @@ use mlua::{Lua, MetaMethod, Table, UserData, UserDataMethods, Value as LuaValue}
 
 use crate::channel::Channel;
 
-/// Parse a duration argument.
+/// Parse a duration argument (see [`crate::duration::from_lua`]).
 ///
-/// Errors: negative numbers, unparsable strings, other types.
+/// Errors (raised, as Troupe's `time` does for bad durations): NaN, infinities, negative,
+/// longer than [`crate::duration::MAX_DURATION`], unparsable strings, other types.
 pub fn duration(v: &LuaValue) -> mlua::Result<Duration> {
-    match v {
-        LuaValue::Integer(i) if *i >= 0 => Ok(Duration::from_millis(*i as u64)),
-        LuaValue::Number(n) if *n >= 0.0 && n.is_finite() => {
-            Ok(Duration::from_secs_f64(n / 1000.0))
-        }
-        LuaValue::String(s) => {
-            let s = s.to_str()?;
-            humantime::parse_duration(s.trim()).map_err(|e| {
-                mlua::Error::runtime(format!(
-                    "invalid duration {:?}: {e} (expected e.g. \"250ms\", \"5s\", \"1m\")",
-                    &*s
-                ))
-            })
-        }
-        LuaValue::UserData(ud) => match ud.borrow::<LuaDuration>() {
-            Ok(d) => Ok(d.0),
-            Err(_) => Err(mlua::Error::runtime("expected a duration")),
-        },
-        _ => Err(mlua::Error::runtime(
-            "expected a duration: a string like \"250ms\" or milliseconds",
-        )),
-    }
+    Ok(crate::duration::from_lua(v)?)
 }
 
 /// A point in time (`time.now()`).
@@ -66,10 +46,19 @@ impl UserData for LuaTime {
             Ok(t.0.timestamp_nanos_opt().unwrap_or(0) as f64)
         });
         m.add_method("format", |_, t, fmt: Option<String>| {
-            Ok(match fmt {
-                Some(f) => t.0.format(&f).to_string(),
-                None => t.0.to_rfc3339(),
-            })
+            let Some(f) = fmt else {
+                return Ok(t.0.to_rfc3339());
+            };
+            // chrono's `to_string` panics on an invalid specifier; `write!` reports it.
+            let mut out = String::new();
+            std::fmt::Write::write_fmt(&mut out, format_args!("{}", t.0.format(&f))).map_err(
+                |_| {
+                    mlua::Error::runtime(format!(
+                        "invalid time format {f:?}: expected strftime specifiers such as \"%Y-%m-%d %H:%M:%S\""
+                    ))
+                },
+            )?;
+            Ok(out)
         });
         m.add_method("sub", |_, t, o: mlua::UserDataRef<LuaTime>| {
             Ok(LuaDuration(since(o.0, t.0)))

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::context::{Cx, Fields};
+use crate::input::{self, InputError};
 use crate::limits::{self, Place};
 use crate::yaml::Node;
 use crate::{Limits, Location, LuaSpec, Source};
@@ -79,19 +80,26 @@ pub(crate) fn source(cx: &mut Cx, f: &Fields) -> Option<Source> {
     match text.strip_prefix("file://") {
         Some(rel) => {
             let path = cx.path(rel.trim());
-            match std::fs::read_to_string(&path) {
+            match input::confine(cx.root, &path).and_then(|real| input::read_text(&real)) {
                 Ok(text) => Some(Source {
                     text,
                     path: Some(path),
                     location,
                 }),
                 Err(e) => {
+                    let hint = match e {
+                        InputError::Outside { .. } => {
+                            "; a file:// source must be inside the application directory"
+                        }
+                        _ => "",
+                    };
                     cx.error(
                         node,
                         format!(
-                            "cannot read source file {} ({}): {e}",
+                            "cannot read source file {} ({}): {}{hint}",
                             text.trim(),
-                            path.display()
+                            path.display(),
+                            e.detail()
                         ),
                     );
                     None

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use crate::context::{Cx, Fields, HashCheck};
 use crate::kinds::lua;
-use crate::yaml::{Node, Value};
 use crate::limits::{self, Place};
+use crate::yaml::{Node, Value};
 use crate::{FsSpec, Mount, PoolSpec, WasiSpec, WasmSpec};
 
 /// Fields of `function.wat`.
