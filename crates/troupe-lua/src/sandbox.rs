@@ -32,8 +32,8 @@
 //!   and the metatable (with its method table) cannot be reached from Lua.
 //! - **Upvalues are unreachable.** `debug` has only `traceback` (`vm.rs`), so no shared
 //!   function's upvalues (the raw `getfenv`, the boot shim's helpers) can be read or set.
-//! - **What stays writable is the process's own:** its environment (process-local globals,
-//!   `_G` included), the environment and the returned value of each `library.lua` it
+//! - **What stays writable is the process's own:** its environment (process-local globals;
+//!   `_G` is the shared globals, frozen like the rest), the environment and the returned value of each `library.lua` it
 //!   `require`s (instantiated once per process, `modules/require.rs`), and every table its
 //!   code or a module call creates.
 
