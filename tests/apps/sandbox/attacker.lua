@@ -134,6 +134,10 @@ function attacks.setfenv()
   for _, b in ipairs(builtins()) do
     try("setfenv(" .. b[1] .. ")", raw_setfenv, b[2], fake)
   end
+  -- Every shared environment is frozen, so a frozen environment is never replaced.
+  local function frozen_env() end
+  raw_setfenv(frozen_env, table.freeze({}))
+  try("setfenv(function with a frozen env)", raw_setfenv, frozen_env, fake)
 end
 
 function attacks.modules()
