@@ -387,9 +387,7 @@ fn processes_cannot_see_or_change_each_others_globals() {
                 "own_global": "from writer",
                 "set_string": false,
                 "clobber_upper": false,
-                // `_G` is the process's own environment: the write succeeds and stays
-                // local (the reader's `leak2_nil`).
-                "set_G": true,
+                "set_G": false,
                 "set_process": false,
                 "set_math": false,
             },

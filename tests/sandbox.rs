@@ -172,6 +172,8 @@ fn setfenv_on_builtins_and_runtime_levels_is_refused() {
         let err = find(&list, name)["err"].as_str().unwrap_or("").to_string();
         assert!(err.contains("built-in function"), "{name}: {err}");
     }
+    let err = find(&list, "setfenv(function with a frozen env)")["err"].to_string();
+    assert!(err.contains("frozen"), "{err}");
     for name in ["setfenv(4)", "setfenv(6)"] {
         let err = find(&list, name)["err"].as_str().unwrap_or("").to_string();
         assert!(err.contains("invalid level"), "{name}: {err}");

@@ -22,8 +22,10 @@
 //!   numbering: `getfenv` of a builtin (a C function, or a runtime function whose
 //!   environment is one of the shared ones) and `getfenv(0)` answer the calling process's
 //!   own environment (as Luau answers the thread's globals for a C function);
-//!   `setfenv` on a builtin, and `setfenv(0)` (a thread's globals, which mlua also uses as
-//!   the environment of the wrappers it creates lazily), is an error. So `getfenv(n)` at
+//!   `setfenv` on a builtin, on any function whose environment is frozen (defence in
+//!   depth: every shared environment is frozen), and `setfenv(0)` (a thread's globals,
+//!   which mlua also uses as the environment of the wrappers it creates lazily), is an
+//!   error. So `getfenv(n)` at
 //!   any level reaches only the process's environment, its library environments, or a
 //!   table the process itself gave to `setfenv`.
 //! - **Userdata metatables are locked.** mlua sets `__metatable = false` on the metatable
@@ -32,8 +34,8 @@
 //!   and the metatable (with its method table) cannot be reached from Lua.
 //! - **Upvalues are unreachable.** `debug` has only `traceback` (`vm.rs`), so no shared
 //!   function's upvalues (the raw `getfenv`, the boot shim's helpers) can be read or set.
-//! - **What stays writable is the process's own:** its environment (process-local globals,
-//!   `_G` included), the environment and the returned value of each `library.lua` it
+//! - **What stays writable is the process's own:** its environment (process-local globals;
+//!   `_G` is the shared globals, frozen like the rest), the environment and the returned value of each `library.lua` it
 //!   `require`s (instantiated once per process, `modules/require.rs`), and every table its
 //!   code or a module call creates.
 
@@ -53,7 +55,7 @@ use crate::process::with_current;
 /// the `pcall` that `setfenv` uses to reword a bad level). Luau has no tail calls, so the
 /// wrapper frame is always there.
 const FENV: &str = r#"
-local raw_getfenv, raw_setfenv, process_env, shared, rawget, type, tonumber, tostring, error, pcall = ...
+local raw_getfenv, raw_setfenv, process_env, shared, rawget, isfrozen, type, tonumber, tostring, error, pcall = ...
 
 local function getfenv(target)
   if target == nil then target = 1 end
@@ -86,6 +88,9 @@ local function setfenv(target, env)
   if not ok then error("setfenv: " .. tostring(current), 2) end
   if rawget(shared, current) then
     error("setfenv: cannot change the environment of a built-in function: it is shared by every process on the worker", 2)
+  end
+  if isfrozen(current) then
+    error("setfenv: cannot change the environment of a function whose environment is frozen", 2)
   end
   local f = raw_setfenv(target, env)
   return f
@@ -144,6 +149,9 @@ impl Shared {
                 process_env,
                 self.set.clone(),
                 builtin("rawget")?,
+                globals
+                    .raw_get::<Table>("table")?
+                    .raw_get::<Function>("isfrozen")?,
                 builtin("type")?,
                 builtin("tonumber")?,
                 builtin("tostring")?,

@@ -48,8 +48,6 @@ pub struct Vm {
     protos: RefCell<HashMap<String, Function>>,
     /// `boot(chunk, env, method, entry_id, ...)`: runs the chunk, calls the method.
     pub boot: Function,
-    /// The key `_G`, interned once.
-    g_key: mlua::LuaString,
 }
 
 /// A VM of the calling worker for a new process, with the memory category the process
@@ -204,7 +202,6 @@ impl Vm {
                 builtin("rawget")?,
                 string.get::<Function>("format")?,
             ))?;
-        let g_key = lua.create_string("_G")?;
         unsafe {
             (*ffi::lua_callbacks(main)).interrupt = Some(crate::slice::interrupt);
         }
@@ -217,7 +214,6 @@ impl Vm {
             modules,
             protos: RefCell::new(HashMap::new()),
             boot,
-            g_key,
         })
     }
 
@@ -250,10 +246,9 @@ impl Vm {
     }
 
     /// A fresh private environment table: reads fall through to the shared, frozen
-    /// globals; writes (`x = 1`, `_G.x = 1`: `_G` is the environment itself) stay in it.
+    /// globals; writes (`x = 1`) stay in it. `_G` is the shared globals, read-only.
     pub fn new_env(&self) -> mlua::Result<Table> {
-        let env = self.lua.create_table_with_capacity(0, 1)?;
-        env.raw_set(self.g_key.clone(), env.clone())?;
+        let env = self.lua.create_table()?;
         env.set_metatable(Some(self.env_meta.clone()))?;
         env.set_safeenv(true);
         Ok(env)

@@ -134,6 +134,10 @@ function attacks.setfenv()
   for _, b in ipairs(builtins()) do
     try("setfenv(" .. b[1] .. ")", raw_setfenv, b[2], fake)
   end
+  -- Every shared environment is frozen, so a frozen environment is never replaced.
+  local function frozen_env() end
+  raw_setfenv(frozen_env, table.freeze({}))
+  try("setfenv(function with a frozen env)", raw_setfenv, frozen_env, fake)
 end
 
 function attacks.modules()
@@ -150,6 +154,7 @@ end
 function attacks.libraries()
   local G = getmetatable(own_env).__index
   hit("G", G)
+  hit("_G", _G)
   for _, name in ipairs(LIBRARIES) do
     local t = G[name]
     if t ~= nil then
@@ -202,6 +207,7 @@ end
 function attacks.rawset()
   local G = getmetatable(own_env).__index
   try("rawset(G)", rawset, G, "pcall", evil)
+  try("rawset(_G)", rawset, _G, "pcall", evil)
   try("rawset(string metatable)", rawset, getmetatable(""), "__index", {})
   try("rawset(env metatable)", rawset, getmetatable(own_env), "__index", {})
   for _, name in ipairs(MODULES) do
@@ -221,6 +227,7 @@ function attacks.setmetatable()
   local G = getmetatable(own_env).__index
   local mt = { __index = function() return evil end, __newindex = function() end }
   try("setmetatable(G)", setmetatable, G, mt)
+  try("setmetatable(_G)", setmetatable, _G, mt)
   try("setmetatable(string metatable)", setmetatable, getmetatable(""), mt)
   try("setmetatable(env metatable)", setmetatable, getmetatable(own_env), mt)
   for _, name in ipairs(MODULES) do
@@ -250,9 +257,7 @@ end
 -- Process-local globals are allowed and stay local.
 function attacks.globals()
   try_own("leaked = 1", function() leaked = "attacker" end)
-  try_own("_G.leaked2 = 1", function() _G.leaked2 = 1 end)
-  try_own("rawset(_G)", rawset, _G, "leaked4", 1)
-  note("_G is this process's environment", { ok = rawequal(_G, own_env), own = true })
+  try_own("getfenv(1).leaked2 = 1", function() raw_getfenv(1).leaked2 = 1 end)
   try_own("getfenv(0).leaked3 = 1", function() raw_getfenv(0).leaked3 = 1 end)
   note("globals are visible here", {
     ok = leaked == "attacker" and leaked2 == 1 and leaked3 == 1,

@@ -110,7 +110,7 @@ local function main()
     format = string.format("%d-%s", 7, "x"),
     pcall_real = select(2, pcall(function() return "real" end)),
     pcall_same = rawequal(getfenv(2).pcall, pcall),
-    globals_nil = leaked == nil and leaked2 == nil and leaked3 == nil and leaked4 == nil and rawget(_G, "leaked2") == nil,
+    globals_nil = leaked == nil and leaked2 == nil and leaked3 == nil and rawget(_G, "leaked2") == nil,
     event_exit = process.event.EXIT,
     json = json.encode({ a = 1 }),
     error_kind = errors.new("INVALID", "x"):kind(),
