@@ -31,7 +31,10 @@ fn assert_refused(name: &str, rule: &str) {
     let msg = r["message"].as_str().unwrap_or_default();
     assert!(msg.contains(rule), "{name}: expected {rule:?} in {msg:?}");
     assert_eq!(r["delivered"], 0, "{name}: something was delivered: {r:#}");
-    assert_eq!(r["ticker_progressed"], true, "{name}: the ticker stalled: {r:#}");
+    assert_eq!(
+        r["ticker_progressed"], true,
+        "{name}: the ticker stalled: {r:#}"
+    );
 }
 
 #[test]
@@ -84,7 +87,10 @@ fn with_context_and_with_message_refuse_cycles_and_bombs() {
     // Caught with pcall, the raise carries the rule in its message.
     let r = case("with_context_cycle_pcall");
     assert_eq!(r["kind"], "raised", "{r:#}");
-    assert!(r["message"].as_str().unwrap_or_default().contains(CYCLE), "{r:#}");
+    assert!(
+        r["message"].as_str().unwrap_or_default().contains(CYCLE),
+        "{r:#}"
+    );
     assert_eq!(r["ticker_progressed"], true, "{r:#}");
 }
 

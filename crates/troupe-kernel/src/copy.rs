@@ -324,6 +324,9 @@ mod tests {
                 drop(v);
             })
             .and_then(|h| h.join().map_err(|_| std::io::Error::other("panicked")));
-        assert!(r.is_ok(), "a deep value overflowed a quarter of a worker stack: {r:?}");
+        assert!(
+            r.is_ok(),
+            "a deep value overflowed a quarter of a worker stack: {r:?}"
+        );
     }
 }

@@ -118,7 +118,9 @@ fn graph() -> impl Strategy<Value = Graph> {
 
 fn build(lua: &Lua, g: &Graph) -> mlua::Result<LuaValue> {
     let n = g.tables.len();
-    let ts: Vec<Table> = (0..n).map(|_| lua.create_table()).collect::<Result<_, _>>()?;
+    let ts: Vec<Table> = (0..n)
+        .map(|_| lua.create_table())
+        .collect::<Result<_, _>>()?;
     let func = lua.create_function(|_, ()| Ok(()))?;
     for (i, entries) in g.tables.iter().enumerate() {
         for (k, v) in entries {
@@ -306,7 +308,10 @@ fn unfold(g: &Graph, i: usize) -> Value {
     // An array exactly when the keys are the integers 1..n.
     let len = es.len() as i64;
     let is_array = len > 0
-        && (1..=len).all(|i| es.iter().any(|(k, _)| matches!(k, Value::Int(x) if *x == i)));
+        && (1..=len).all(|i| {
+            es.iter()
+                .any(|(k, _)| matches!(k, Value::Int(x) if *x == i))
+        });
     if is_array {
         let mut arr = vec![Value::Nil; es.len()];
         for (k, v) in es {
@@ -320,14 +325,25 @@ fn unfold(g: &Graph, i: usize) -> Value {
     }
 }
 
-/// Structural equality: floats by bits (NaN equals NaN, −0 differs from 0), maps as sets.
+/// Structural equality: numbers by value and bits (NaN equals NaN, −0 differs from 0),
+/// maps as sets.
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q)),
+        (Value::Float(x), Value::Float(y)) => {
+            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+        }
+        // An integral number may arrive as either form (mlua hands out integers): the same
+        // number is the same (−0 stays apart from 0: its bits differ).
+        (Value::Int(i), Value::Float(f)) | (Value::Float(f), Value::Int(i)) => {
+            (*i as f64).to_bits() == f.to_bits()
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
         (Value::Map(x), Value::Map(y)) => {
             x.len() == y.len()
-                && x.iter().all(|(k, v)| y.iter().any(|(k2, v2)| same(k, k2) && same(v, v2)))
+                && x.iter()
+                    .all(|(k, v)| y.iter().any(|(k2, v2)| same(k, k2) && same(v, v2)))
         }
         _ => a == b,
     }
@@ -344,7 +360,10 @@ fn check(g: &Graph) -> Result<(), TestCaseError> {
     } else {
         let (d, b) = measure(g, 0, &mut vec![None; g.tables.len()]);
         // Each chain level is a table of one array value.
-        (d + g.chain, b.saturating_add(2 * VALUE_BYTES * g.chain as u64))
+        (
+            d + g.chain,
+            b.saturating_add(2 * VALUE_BYTES * g.chain as u64),
+        )
     };
     match got {
         Ok(v) => {
@@ -355,8 +374,20 @@ fn check(g: &Graph) -> Result<(), TestCaseError> {
             for _ in 0..g.chain {
                 expected = Value::Array(vec![expected]);
             }
-            prop_assert!(same(&v, &expected), "copy differs:\n got {v:?}\nwant {expected:?}");
-            // And back: the rebuilt Lua value copies to the same value.
+            prop_assert!(
+                same(&v, &expected),
+                "copy differs:\n got {v:?}\nwant {expected:?}"
+            );
+            // And back: the rebuilt Lua value copies to the same value (unless a function
+            // became nil: Lua cannot hold a nil value, so that entry is gone).
+            let funcs = g
+                .tables
+                .iter()
+                .flatten()
+                .any(|(_, v)| matches!(v, Val::Func));
+            if funcs {
+                return Ok(());
+            }
             let back = to_lua(&lua, &v).map_err(|e| TestCaseError::fail(format!("to_lua: {e}")))?;
             let again = to_value(&back, &mut Budget::new(u64::MAX))
                 .map_err(|e| TestCaseError::fail(format!("second copy: {e}")))?;
@@ -366,7 +397,10 @@ fn check(g: &Graph) -> Result<(), TestCaseError> {
         Err(CopyError::TooDeep) => prop_assert!(depth > MAX_DEPTH, "TooDeep at depth {depth}"),
         Err(CopyError::TooLarge { max_bytes }) => {
             prop_assert_eq!(max_bytes, g.budget);
-            prop_assert!(bound > g.budget, "TooLarge though the copy is at most {bound} bytes");
+            prop_assert!(
+                bound > g.budget,
+                "TooLarge though the copy is at most {bound} bytes"
+            );
         }
         Err(e) => prop_assert!(false, "unexpected error {e:?}"),
     }
@@ -378,7 +412,15 @@ proptest! {
 
     #[test]
     fn lua_copies_are_faithful_or_refused(g in graph()) {
-        check(&g)?;
+        // On half a worker's stack (a debug build needs a few KiB per level of a
+        // 512-level copy; workers have `WORKER_STACK`).
+        let r = std::thread::Builder::new()
+            .stack_size(troupe_kernel::host::WORKER_STACK / 2)
+            .spawn(move || check(&g))
+            .map_err(|e| TestCaseError::fail(e.to_string()))?
+            .join()
+            .map_err(|_| TestCaseError::fail("the check panicked"))?;
+        r?;
     }
 }
 

@@ -569,7 +569,10 @@ mod tests {
         let mut b = vec![0xdc, 0xff, 0xff];
         b.extend(std::iter::repeat_n(0xc0, 0xffff));
         let e = decode(&b, 1 << 20).unwrap_err();
-        assert_eq!(e, CodecError::Refused(CopyError::TooLarge { max_bytes: 1 << 20 }));
+        assert_eq!(
+            e,
+            CodecError::Refused(CopyError::TooLarge { max_bytes: 1 << 20 })
+        );
         // Each argument may nest 512 levels inside the argument array.
         let mut args = vec![0x91u8];
         args.extend(deep(MAX_DEPTH));

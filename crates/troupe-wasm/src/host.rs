@@ -117,7 +117,6 @@ fn delivery(route: Route, env: Envelope) -> Delivery {
     }
 }
 
-
 impl types::Host for State {}
 
 impl process::Host for State {

@@ -82,7 +82,7 @@ fn types() -> Vec<(String, Type)> {
     let component = Component::new(&engine, &bytes).expect("compile");
     let mut out = Vec::new();
     for (name, item) in component.component_type().exports(&engine) {
-        if let ComponentItem::ComponentFunc(f) = item {
+        if let ComponentItem::ComponentFunc(f) = item.ty {
             for (_, t) in f.params() {
                 out.push((name.to_string(), t));
             }
@@ -94,9 +94,21 @@ fn types() -> Vec<(String, Type)> {
 
 fn name() -> impl Strategy<Value = Value> {
     prop_oneof![
-        Just("x"), Just("y"), Just("label"), Just("ok"), Just("err"), Just("circle"),
-        Just("rect"), Just("empty"), Just("red"), Just("blue"), Just("read"), Just("exec"),
-        Just("a"), Just("é"), Just(""),
+        Just("x"),
+        Just("y"),
+        Just("label"),
+        Just("ok"),
+        Just("err"),
+        Just("circle"),
+        Just("rect"),
+        Just("empty"),
+        Just("red"),
+        Just("blue"),
+        Just("read"),
+        Just("exec"),
+        Just("a"),
+        Just("é"),
+        Just(""),
     ]
     .prop_map(Value::str)
 }
@@ -105,9 +117,17 @@ fn scalar() -> impl Strategy<Value = Value> {
     prop_oneof![
         Just(Value::Nil),
         any::<bool>().prop_map(Value::Bool),
-        prop_oneof![any::<i64>(), -300i64..300, Just(i64::MAX), Just(i64::MIN)].prop_map(Value::Int),
-        prop_oneof![any::<f64>(), Just(f64::NAN), Just(1e300), Just(-0.0), Just(3.0), Just(1.5)]
-            .prop_map(Value::Float),
+        prop_oneof![any::<i64>(), -300i64..300, Just(i64::MAX), Just(i64::MIN)]
+            .prop_map(Value::Int),
+        prop_oneof![
+            any::<f64>(),
+            Just(f64::NAN),
+            Just(1e300),
+            Just(-0.0),
+            Just(3.0),
+            Just(1.5)
+        ]
+        .prop_map(Value::Float),
         name(),
         proptest::collection::vec(any::<u8>(), 0..8).prop_map(Value::Str),
     ]
@@ -152,7 +172,10 @@ proptest! {
 #[test]
 fn lifting_is_bounded() {
     let types = types();
-    let (_, t) = types.iter().find(|(n, _)| n == "t-nested").expect("t-nested");
+    let (_, t) = types
+        .iter()
+        .find(|(n, _)| n == "t-nested")
+        .expect("t-nested");
     let v = Value::Array(vec![Value::Array(vec![Value::str("abcdefgh"); 1000]); 10]);
     let val = lower("arg", t, &v).expect("fits");
     assert!(lift(&val, &mut Budget::new(DEFAULT_MAX_MESSAGE)).is_ok());
