@@ -215,6 +215,24 @@ pub fn depth(v: &Value) -> usize {
     max
 }
 
+/// Drop a value without recursion (its containers are emptied one level at a time): for
+/// threads with a small stack, such as the wasm fibers host calls run on.
+pub fn dispose(v: Value) {
+    let mut todo = vec![v];
+    while let Some(v) = todo.pop() {
+        match v {
+            Value::Array(a) => todo.extend(a),
+            Value::Map(m) => {
+                for (k, x) in m {
+                    todo.push(k);
+                    todo.push(x);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Check a value built elsewhere (for example lifted from a wasm guest) against the same
 /// rules: at most [`MAX_DEPTH`] levels and `max_bytes` bytes.
 ///
@@ -306,6 +324,9 @@ mod tests {
                 drop(v);
             })
             .and_then(|h| h.join().map_err(|_| std::io::Error::other("panicked")));
-        assert!(r.is_ok(), "a deep value overflowed a quarter of a worker stack: {r:?}");
+        assert!(
+            r.is_ok(),
+            "a deep value overflowed a quarter of a worker stack: {r:?}"
+        );
     }
 }

@@ -90,8 +90,7 @@ impl<'b, 'a> Copier<'b, 'a> {
             LuaValue::Table(t) => self.table(t, depth + 1)?,
             LuaValue::UserData(ud) => match ud.borrow::<LuaError>() {
                 Ok(e) => {
-                    self.budget
-                        .value(ERROR_BYTES + e.0.message.len() as u64)?;
+                    self.budget.value(ERROR_BYTES + e.0.message.len() as u64)?;
                     Value::Error(Box::new(e.0.clone()))
                 }
                 Err(_) => {
@@ -221,7 +220,11 @@ fn index(k: &LuaValue) -> Option<i64> {
 /// A map whose keys are exactly the integers `1..n` (in any order) as an array.
 fn into_array(map: Vec<(Value, Value)>) -> Value {
     let n = map.len() as i64;
-    if n == 0 || !map.iter().all(|(k, _)| matches!(k, Value::Int(i) if (1..=n).contains(i))) {
+    if n == 0
+        || !map
+            .iter()
+            .all(|(k, _)| matches!(k, Value::Int(i) if (1..=n).contains(i)))
+    {
         return Value::Map(map);
     }
     // Keys of a Lua table are distinct, so the n keys in 1..=n are each of them once.
@@ -314,4 +317,3 @@ pub fn json_object(
 ) -> mlua::Result<LuaValue> {
     to_lua(lua, &Value::from(&serde_json::Value::Object(o.clone())))
 }
-

@@ -65,59 +65,62 @@ pub fn encode_args(args: &[Value]) -> Vec<u8> {
     out
 }
 
-// Writing to a Vec cannot fail: the results below are ignored for that reason.
+/// Write one value, iteratively (host calls run on a wasm fiber's small stack, so no
+/// recursion over the payload's depth). Writing to a Vec cannot fail: the results below
+/// are ignored for that reason.
 fn write(out: &mut Vec<u8>, v: &Value) {
     use rmp::encode as e;
-    match v {
-        Value::Nil => e::write_nil(out).unwrap_or(()),
-        Value::Bool(b) => e::write_bool(out, *b).unwrap_or(()),
-        Value::Int(i) => {
-            let _ = e::write_sint(out, *i);
-        }
-        Value::Float(f) => {
-            let _ = e::write_f64(out, *f);
-        }
-        Value::Str(b) => match (std::str::from_utf8(b), u32::try_from(b.len())) {
-            (_, Err(_)) => e::write_nil(out).unwrap_or(()),
-            (Ok(s), Ok(_)) => {
-                let _ = e::write_str(out, s);
+    let mut todo: Vec<&Value> = vec![v];
+    while let Some(v) = todo.pop() {
+        match v {
+            Value::Nil => e::write_nil(out).unwrap_or(()),
+            Value::Bool(b) => e::write_bool(out, *b).unwrap_or(()),
+            Value::Int(i) => {
+                let _ = e::write_sint(out, *i);
             }
-            (Err(_), Ok(_)) => {
-                let _ = e::write_bin(out, b);
+            Value::Float(f) => {
+                let _ = e::write_f64(out, *f);
             }
-        },
-        Value::Array(a) => match u32::try_from(a.len()) {
-            Ok(n) => {
-                let _ = e::write_array_len(out, n);
-                for x in a {
-                    write(out, x);
+            Value::Str(b) => match (std::str::from_utf8(b), u32::try_from(b.len())) {
+                (_, Err(_)) => e::write_nil(out).unwrap_or(()),
+                (Ok(s), Ok(_)) => {
+                    let _ = e::write_str(out, s);
                 }
-            }
-            Err(_) => e::write_nil(out).unwrap_or(()),
-        },
-        Value::Map(m) => match u32::try_from(m.len()) {
-            Ok(n) => {
-                let _ = e::write_map_len(out, n);
-                for (k, x) in m {
-                    write(out, k);
-                    write(out, x);
+                (Err(_), Ok(_)) => {
+                    let _ = e::write_bin(out, b);
                 }
-            }
-            Err(_) => e::write_nil(out).unwrap_or(()),
-        },
-        Value::Error(err) => {
-            let mut body = Vec::new();
-            let _ = e::write_map_len(&mut body, 2);
-            let _ = e::write_str(&mut body, "kind");
-            let _ = e::write_str(&mut body, err.kind.as_str());
-            let _ = e::write_str(&mut body, "message");
-            let _ = e::write_str(&mut body, &err.message);
-            match u32::try_from(body.len()) {
+            },
+            Value::Array(a) => match u32::try_from(a.len()) {
                 Ok(n) => {
-                    let _ = e::write_ext_meta(out, n, ERROR_EXT);
-                    out.extend_from_slice(&body);
+                    let _ = e::write_array_len(out, n);
+                    todo.extend(a.iter().rev());
                 }
                 Err(_) => e::write_nil(out).unwrap_or(()),
+            },
+            Value::Map(m) => match u32::try_from(m.len()) {
+                Ok(n) => {
+                    let _ = e::write_map_len(out, n);
+                    for (k, x) in m.iter().rev() {
+                        todo.push(x);
+                        todo.push(k);
+                    }
+                }
+                Err(_) => e::write_nil(out).unwrap_or(()),
+            },
+            Value::Error(err) => {
+                let mut body = Vec::new();
+                let _ = e::write_map_len(&mut body, 2);
+                let _ = e::write_str(&mut body, "kind");
+                let _ = e::write_str(&mut body, err.kind.as_str());
+                let _ = e::write_str(&mut body, "message");
+                let _ = e::write_str(&mut body, &err.message);
+                match u32::try_from(body.len()) {
+                    Ok(n) => {
+                        let _ = e::write_ext_meta(out, n, ERROR_EXT);
+                        out.extend_from_slice(&body);
+                    }
+                    Err(_) => e::write_nil(out).unwrap_or(()),
+                }
             }
         }
     }
@@ -249,51 +252,123 @@ impl<'r> Decoder<'r, '_, '_> {
         Ok(self.take(n)?.to_vec())
     }
 
-    /// One value inside `depth` containers.
-    fn value(&mut self, depth: usize) -> Result<Value, CodecError> {
+    /// One value (a root: its containers count from level 1), built iteratively with an
+    /// explicit stack of open containers, so a deep payload cannot overflow the native
+    /// stack (host calls run on a wasm fiber's stack).
+    fn value(&mut self, _root: usize) -> Result<Value, CodecError> {
+        let mut open: Vec<Frame> = Vec::new();
+        loop {
+            let mut v = match self.item()? {
+                Item::Value(v) => v,
+                Item::Array(n) => {
+                    self.open(open.len())?;
+                    if n == 0 {
+                        Value::Array(Vec::new())
+                    } else {
+                        // Each element takes at least one byte: never reserve more.
+                        let out = Vec::with_capacity(n.min(self.rd.len()));
+                        open.push(Frame::Array { out, left: n });
+                        continue;
+                    }
+                }
+                Item::Map(n) => {
+                    self.open(open.len())?;
+                    if n == 0 {
+                        Value::Map(Vec::new())
+                    } else {
+                        let out = Vec::with_capacity(n.min(self.rd.len() / 2));
+                        open.push(Frame::Map {
+                            out,
+                            key: None,
+                            left: n,
+                        });
+                        continue;
+                    }
+                }
+            };
+            // Put `v` into the innermost open container; close the ones it completes.
+            loop {
+                match open.last_mut() {
+                    None => return Ok(v),
+                    Some(Frame::Array { out, left }) => {
+                        out.push(v);
+                        *left -= 1;
+                        if *left > 0 {
+                            break;
+                        }
+                    }
+                    Some(Frame::Map { out, key, left }) => match key.take() {
+                        None => {
+                            *key = Some(v);
+                            break;
+                        }
+                        Some(k) => {
+                            out.push((k, v));
+                            *left -= 1;
+                            if *left > 0 {
+                                break;
+                            }
+                        }
+                    },
+                }
+                // The innermost container is complete: it becomes the value to put.
+                v = match open.pop() {
+                    Some(Frame::Array { out, .. }) => Value::Array(out),
+                    Some(Frame::Map { out, .. }) => Value::Map(out),
+                    None => return Err(malformed("no open container")),
+                };
+            }
+        }
+    }
+
+    /// The next item: a whole scalar, or the header of a container.
+    fn item(&mut self) -> Result<Item, CodecError> {
         let m = self.byte()?;
-        let scalar = |d: &mut Self, v: Value| -> Result<Value, CodecError> {
+        let scalar = |d: &mut Self, v: Value| -> Result<Item, CodecError> {
             d.charge(0)?;
-            Ok(v)
+            Ok(Item::Value(v))
+        };
+        let string = |d: &mut Self, n: usize| -> Result<Item, CodecError> {
+            Ok(Item::Value(Value::Str(d.bytes(n)?)))
         };
         match m {
             0x00..=0x7f => scalar(self, Value::Int(m as i64)),
             0xe0..=0xff => scalar(self, Value::Int(m as i8 as i64)),
-            0x80..=0x8f => self.map((m & 0x0f) as usize, depth),
-            0x90..=0x9f => self.array((m & 0x0f) as usize, depth),
-            0xa0..=0xbf => Ok(Value::Str(self.bytes((m & 0x1f) as usize)?)),
+            0x80..=0x8f => Ok(Item::Map((m & 0x0f) as usize)),
+            0x90..=0x9f => Ok(Item::Array((m & 0x0f) as usize)),
+            0xa0..=0xbf => string(self, (m & 0x1f) as usize),
             0xc0 => scalar(self, Value::Nil),
             0xc2 => scalar(self, Value::Bool(false)),
             0xc3 => scalar(self, Value::Bool(true)),
             0xc4 | 0xd9 => {
                 let n = self.len(1)?;
-                Ok(Value::Str(self.bytes(n)?))
+                string(self, n)
             }
             0xc5 | 0xda => {
                 let n = self.len(2)?;
-                Ok(Value::Str(self.bytes(n)?))
+                string(self, n)
             }
             0xc6 | 0xdb => {
                 let n = self.len(4)?;
-                Ok(Value::Str(self.bytes(n)?))
+                string(self, n)
             }
             0xc7 => {
                 let n = self.len(1)?;
-                self.ext(n, depth)
+                self.ext(n).map(Item::Value)
             }
             0xc8 => {
                 let n = self.len(2)?;
-                self.ext(n, depth)
+                self.ext(n).map(Item::Value)
             }
             0xc9 => {
                 let n = self.len(4)?;
-                self.ext(n, depth)
+                self.ext(n).map(Item::Value)
             }
-            0xd4 => self.ext(1, depth),
-            0xd5 => self.ext(2, depth),
-            0xd6 => self.ext(4, depth),
-            0xd7 => self.ext(8, depth),
-            0xd8 => self.ext(16, depth),
+            0xd4 => self.ext(1).map(Item::Value),
+            0xd5 => self.ext(2).map(Item::Value),
+            0xd6 => self.ext(4).map(Item::Value),
+            0xd7 => self.ext(8).map(Item::Value),
+            0xd8 => self.ext(16).map(Item::Value),
             0xca => {
                 let f = f32::from_be_bytes(self.be()?);
                 scalar(self, Value::Float(f as f64))
@@ -339,80 +414,97 @@ impl<'r> Decoder<'r, '_, '_> {
             }
             0xdc => {
                 let n = self.len(2)?;
-                self.array(n, depth)
+                Ok(Item::Array(n))
             }
             0xdd => {
                 let n = self.len(4)?;
-                self.array(n, depth)
+                Ok(Item::Array(n))
             }
             0xde => {
                 let n = self.len(2)?;
-                self.map(n, depth)
+                Ok(Item::Map(n))
             }
             0xdf => {
                 let n = self.len(4)?;
-                self.map(n, depth)
+                Ok(Item::Map(n))
             }
             0xc1 => Err(malformed("reserved marker 0xc1")),
         }
     }
 
+    /// Check and charge a container opened inside `depth` others.
     fn open(&mut self, depth: usize) -> Result<(), CodecError> {
         self.budget.enter(depth + 1).map_err(CodecError::Refused)?;
         self.charge(0)
     }
 
-    fn array(&mut self, n: usize, depth: usize) -> Result<Value, CodecError> {
-        self.open(depth)?;
-        // Each element takes at least one byte: never reserve more than the bytes left.
-        let mut out = Vec::with_capacity(n.min(self.rd.len()));
-        for _ in 0..n {
-            out.push(self.value(depth + 1)?);
-        }
-        Ok(Value::Array(out))
-    }
-
-    fn map(&mut self, n: usize, depth: usize) -> Result<Value, CodecError> {
-        self.open(depth)?;
-        let mut out = Vec::with_capacity(n.min(self.rd.len() / 2));
-        for _ in 0..n {
-            let k = self.value(depth + 1)?;
-            let v = self.value(depth + 1)?;
-            out.push((k, v));
-        }
-        Ok(Value::Map(out))
-    }
-
-    fn ext(&mut self, n: usize, depth: usize) -> Result<Value, CodecError> {
+    /// An ext value of `n` body bytes: an error object for [`ERROR_EXT`] (its body read
+    /// flat, without recursion), else the string of its bytes.
+    fn ext(&mut self, n: usize) -> Result<Value, CodecError> {
         let ty = self.byte()? as i8;
         let body = self.take(n)?;
         if ty != ERROR_EXT {
             self.charge(n as u64)?;
             return Ok(Value::Str(body.to_vec()));
         }
-        // The body is one nested value, decoded under the same budget and depth.
-        let mut inner = Decoder {
-            rd: body,
-            budget: &mut *self.budget,
-        };
-        let fields = match inner.value(depth + 1) {
-            Ok(Value::Map(f)) if inner.rd.is_empty() => f,
-            Err(CodecError::Refused(e)) => return Err(CodecError::Refused(e)),
-            _ => Vec::new(),
-        };
-        let field = |name: &str| {
-            fields
-                .iter()
-                .find(|(k, _)| k.as_str() == Some(name))
-                .and_then(|(_, v)| v.as_str().map(str::to_string))
-        };
-        let kind = field("kind")
+        let (kind, message) = error_body(body);
+        let kind = kind
             .and_then(|k| ErrorKind::parse(&k))
             .unwrap_or(ErrorKind::Unknown);
-        let message = field("message").unwrap_or_default();
+        let message = message.unwrap_or_default();
         self.charge(ERROR_BYTES + message.len() as u64)?;
         Ok(Value::Error(Box::new(ProcessError::new(kind, message))))
     }
+}
+
+/// An open container of [`Decoder::value`].
+enum Frame {
+    Array {
+        out: Vec<Value>,
+        left: usize,
+    },
+    Map {
+        out: Vec<(Value, Value)>,
+        key: Option<Value>,
+        left: usize,
+    },
+}
+
+/// What [`Decoder::item`] read.
+enum Item {
+    Value(Value),
+    Array(usize),
+    Map(usize),
+}
+
+/// The `kind` and `message` strings of an error body (a map of strings); anything else in
+/// it is ignored, and a body of another shape gives neither.
+fn error_body(body: &[u8]) -> (Option<String>, Option<String>) {
+    let mut rd = body;
+    let (mut kind, mut message) = (None, None);
+    let Ok(n) = rmp::decode::read_map_len(&mut rd) else {
+        return (None, None);
+    };
+    let text = |rd: &mut &[u8]| -> Option<String> {
+        let len = rmp::decode::read_str_len(rd).ok()? as usize;
+        if len > rd.len() {
+            return None;
+        }
+        let (s, rest) = rd.split_at(len);
+        *rd = rest;
+        Some(String::from_utf8_lossy(s).into_owned())
+    };
+    for _ in 0..n {
+        let (Some(k), Some(v)) = (text(&mut rd), text(&mut rd)) else {
+            return (None, None);
+        };
+        match k.as_str() {
+            "kind" => kind = Some(v),
+            "message" => message = Some(v),
+            _ => {}
+        }
+    }
+    (kind, message)
 }
 
 #[cfg(test)]
@@ -477,7 +569,10 @@ mod tests {
         let mut b = vec![0xdc, 0xff, 0xff];
         b.extend(std::iter::repeat_n(0xc0, 0xffff));
         let e = decode(&b, 1 << 20).unwrap_err();
-        assert_eq!(e, CodecError::Refused(CopyError::TooLarge { max_bytes: 1 << 20 }));
+        assert_eq!(
+            e,
+            CodecError::Refused(CopyError::TooLarge { max_bytes: 1 << 20 })
+        );
         // Each argument may nest 512 levels inside the argument array.
         let mut args = vec![0x91u8];
         args.extend(deep(MAX_DEPTH));

@@ -81,6 +81,8 @@ fn delivery(route: Route, env: Envelope) -> Delivery {
                 payload: codec::encode(&m.payload),
                 actor: m.actor.as_deref().map(actor),
             };
+            // This runs on the guest's fiber (a small stack): no recursive drop.
+            troupe_kernel::copy::dispose(m.payload);
             if route == Route::Topic {
                 Delivery::Topic(msg)
             } else {
@@ -90,7 +92,11 @@ fn delivery(route: Route, env: Envelope) -> Delivery {
         Envelope::Event(e) => Delivery::Event(match e {
             Event::Exit { from, result } => {
                 let (value, error) = match result {
-                    Ok(v) => (Some(codec::encode(&v)), None),
+                    Ok(v) => {
+                        let bytes = codec::encode(&v);
+                        troupe_kernel::copy::dispose(v);
+                        (Some(bytes), None)
+                    }
                     Err(e) => (None, Some(wit_error(&e))),
                 };
                 types::Event::Exit(types::Exit {
@@ -110,7 +116,6 @@ fn delivery(route: Route, env: Envelope) -> Delivery {
         }),
     }
 }
-
 
 impl types::Host for State {}
 

@@ -374,7 +374,10 @@ fn lift_at(v: &Val, depth: usize, budget: &mut Budget) -> Result<Value, CopyErro
             open(budget)?;
             let mut out = Vec::with_capacity(m.len());
             for (k, x) in m {
-                out.push((lift_at(k, depth + 1, budget)?, lift_at(x, depth + 1, budget)?));
+                out.push((
+                    lift_at(k, depth + 1, budget)?,
+                    lift_at(x, depth + 1, budget)?,
+                ));
             }
             Value::Map(out)
         }

@@ -222,7 +222,10 @@ mod tests {
     #[test]
     fn decode_follows_the_copy_rules() {
         let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
-        assert_eq!(troupe_kernel::copy::depth(&decode(deep(MAX_DEPTH).as_bytes(), u64::MAX).unwrap()), MAX_DEPTH);
+        assert_eq!(
+            troupe_kernel::copy::depth(&decode(deep(MAX_DEPTH).as_bytes(), u64::MAX).unwrap()),
+            MAX_DEPTH
+        );
         let e = decode(deep(MAX_DEPTH + 1).as_bytes(), u64::MAX).unwrap_err();
         assert!(e.contains("deeper than 512 levels"), "{e}");
         let e = decode(b"[\"aaaaaaaa\", 1, 2, 3]", 64).unwrap_err();
@@ -230,8 +233,11 @@ mod tests {
         assert!(decode(b"[1, 2", u64::MAX).unwrap_err().contains("EOF"));
         assert!(decode(b"1 2", u64::MAX).unwrap_err().contains("trailing"));
         assert_eq!(
-            decode(br#"{"a": [1, 2.5, null, true, "x"], "b": 18446744073709551615}"#, u64::MAX)
-                .unwrap(),
+            decode(
+                br#"{"a": [1, 2.5, null, true, "x"], "b": 18446744073709551615}"#,
+                u64::MAX
+            )
+            .unwrap(),
             Value::Map(vec![
                 (
                     Value::str("a"),

@@ -208,7 +208,9 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
             match spawned {
                 Err(e) => fail(&lua, LuaValue::Nil, &e),
                 Ok((_, None)) => Ok(MultiValue::new()),
-                Ok((_, Some(rx))) => exit_values(&lua, rx.await.unwrap_or(Ok(troupe_kernel::Value::Nil))),
+                Ok((_, Some(rx))) => {
+                    exit_values(&lua, rx.await.unwrap_or(Ok(troupe_kernel::Value::Nil)))
+                }
             }
         })?,
     )?;

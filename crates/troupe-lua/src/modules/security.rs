@@ -120,18 +120,16 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     )?;
     t.set(
         "can",
-        lua.create_function(
-            |_, (action, resource, meta): (String, String, LuaValue)| {
-                let meta = match meta {
-                    LuaValue::Nil => None,
-                    m => match crate::convert::to_json(&m)? {
-                        serde_json::Value::Object(o) => Some(o),
-                        _ => return Err(mlua::Error::runtime("can: `meta` must be a table")),
-                    },
-                };
-                with_current(|p| Ok(p.node.can(&p.handle, &action, &resource, meta.as_ref())))
-            },
-        )?,
+        lua.create_function(|_, (action, resource, meta): (String, String, LuaValue)| {
+            let meta = match meta {
+                LuaValue::Nil => None,
+                m => match crate::convert::to_json(&m)? {
+                    serde_json::Value::Object(o) => Some(o),
+                    _ => return Err(mlua::Error::runtime("can: `meta` must be a table")),
+                },
+            };
+            with_current(|p| Ok(p.node.can(&p.handle, &action, &resource, meta.as_ref())))
+        })?,
     )?;
     t.set(
         "new_actor",
