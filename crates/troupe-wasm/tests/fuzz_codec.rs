@@ -129,7 +129,11 @@ fn check_bytes(bytes: &[u8], budget: u64) -> Result<(), TestCaseError> {
         Ok(v) => {
             prop_assert!(depth(&v) <= MAX_DEPTH);
             prop_assert!(footprint(&v) <= budget);
-            prop_assert!(rmpv_accepts(bytes), "decoded bytes rmpv rejects: {bytes:?}");
+            // rmpv's own depth limit (1024) counts about two per level.
+            prop_assert!(
+                rmpv_accepts(bytes) || depth(&v) >= MAX_DEPTH - 2,
+                "decoded bytes rmpv rejects: {bytes:?}"
+            );
         }
         Err(CodecError::Malformed(_)) => {
             // What rmpv reads is well-formed: we may refuse it only by depth or size,
