@@ -29,7 +29,10 @@ fn assert_preempted_then_terminated(offender: &str) {
     assert_eq!(v["rounds"], json!(100), "{offender}: {v:#}");
     assert_eq!(v["still_running"], json!(true), "{offender}: {v:#}");
     assert_eq!(v["exit"], json!("terminated"), "{offender}: {v:#}");
-    assert!(v["stop_ms"].as_f64().unwrap_or(1e9) < 1000.0, "{offender}: {v:#}");
+    assert!(
+        v["stop_ms"].as_f64().unwrap_or(1e9) < 1000.0,
+        "{offender}: {v:#}"
+    );
 }
 
 /// The offender failed by itself with an error containing `limit` and the bystander then
@@ -38,7 +41,10 @@ fn assert_fails_naming(offender: &str, limit: &str) {
     let v = drive(offender, "wait");
     assert_eq!(v["rounds"], json!(100), "{offender}: {v:#}");
     let exit = v["exit"].as_str().unwrap_or_default();
-    assert!(exit.contains(limit), "{offender}: expected an exit naming {limit}: {v:#}");
+    assert!(
+        exit.contains(limit),
+        "{offender}: expected an exit naming {limit}: {v:#}"
+    );
 }
 
 // ---- user coroutines are preempted and can be terminated --------------------------------
@@ -108,7 +114,10 @@ fn catastrophic_pattern_fails_with_max_slice() {
 fn assert_terminated_at_once(offender: &str) {
     let v = drive(offender, "terminate_first");
     assert_eq!(v["exit"], json!("terminated"), "{offender}: {v:#}");
-    assert!(v["stop_ms"].as_f64().unwrap_or(1e9) < 1000.0, "{offender}: {v:#}");
+    assert!(
+        v["stop_ms"].as_f64().unwrap_or(1e9) < 1000.0,
+        "{offender}: {v:#}"
+    );
     assert_eq!(v["rounds"], json!(100), "{offender}: {v:#}");
 }
 
@@ -171,7 +180,10 @@ fn an_entry_s_own_max_memory_applies() {
 
 #[test]
 fn an_entry_s_own_max_slice_applies() {
-    assert_fails_naming("app:busy_gsub_short", "for more than 200ms without yielding");
+    assert_fails_naming(
+        "app:busy_gsub_short",
+        "for more than 200ms without yielding",
+    );
 }
 
 #[test]

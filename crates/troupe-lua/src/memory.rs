@@ -12,7 +12,7 @@
 //!   existing VM, or starts a new VM when all are taken.
 //! - **A category is reused** as soon as its process ended and it holds at most
 //!   [`REUSE_BYTES`] of that process's uncollected garbage; the new owner starts from that
-//!   baseline (so its count is exact up to 64 KiB).
+//!   baseline (so its count is exact up to 1 MiB).
 //! - **Enforcement** has two parts. (1) A hard stop in the VM's allocator: while a process
 //!   runs, mlua's allocator limit is set to what the VM holds now plus the process's
 //!   headroom (its limit + [`MARGIN`] − what it holds), so no allocation can take it
@@ -31,9 +31,13 @@ use mlua::ffi;
 
 use crate::slice::Doom;
 
-/// A free category may be handed to a new process while its previous owner's garbage is at
-/// most this many bytes.
-pub const REUSE_BYTES: usize = 64 * 1024;
+/// A free category may be handed to a new process while its previous owners' garbage is at
+/// most this many bytes (the new owner's count can be short by at most that much).
+pub const REUSE_BYTES: usize = 1 << 20;
+
+/// How many of the most recently freed categories a spawn looks at before it looks
+/// elsewhere (keeps a spawn O(1) when many free categories still hold garbage).
+const REUSE_TRIES: usize = 8;
 
 /// Categories per VM usable by processes (1..=255).
 pub const CATEGORIES: usize = 255;
@@ -103,9 +107,14 @@ impl Account {
         st.memory_limit = if self.cat == 0 {
             isize::MAX
         } else {
-            let room = self.limit.saturating_add(MARGIN).saturating_sub(self.used());
+            let room = self
+                .limit
+                .saturating_add(MARGIN)
+                .saturating_sub(self.used());
             // 1, not 0: mlua reads a limit of 0 as "none".
-            st.used_memory.saturating_add(room.min(isize::MAX as usize) as isize).max(1)
+            st.used_memory
+                .saturating_add(room.min(isize::MAX as usize) as isize)
+                .max(1)
         };
     }
 }
@@ -239,7 +248,8 @@ impl Categories {
     pub(crate) fn acquire(&self, main: *mut ffi::lua_State) -> Option<(u8, usize)> {
         let mut free = self.free.borrow_mut();
         let mut i = free.len();
-        while i > 0 {
+        let stop = i.saturating_sub(REUSE_TRIES);
+        while i > stop {
             i -= 1;
             let cat = free[i];
             let bytes = unsafe { ffi::lua_totalbytes(main, c_int::from(cat)) };

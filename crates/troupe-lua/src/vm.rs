@@ -127,8 +127,7 @@ impl Vm {
         let main = state_now(&lua)?;
         let alloc = AllocState::of(&lua, main)?;
         // Whatever process is running on this worker, the VM's own objects are nobody's.
-        let _vm_own =
-            unsafe { Charge::new(Account::NONE, alloc, main, std::ptr::null_mut()) };
+        let _vm_own = unsafe { Charge::new(Account::NONE, alloc, main, std::ptr::null_mut()) };
         let globals = lua.globals();
         // Remove what SPEC §5 forbids.
         globals.set("loadstring", mlua::Value::Nil)?;
@@ -225,9 +224,8 @@ impl Vm {
             return Ok(f.clone());
         }
         // Compiled code is shared by every process of this VM: the VM's own memory.
-        let _vm_own = unsafe {
-            Charge::new(Account::NONE, self.alloc, self.main, self.current_state()?)
-        };
+        let _vm_own =
+            unsafe { Charge::new(Account::NONE, self.alloc, self.main, self.current_state()?) };
         let f = self
             .lua
             .load(&spec.source.text)
