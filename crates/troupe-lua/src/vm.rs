@@ -291,30 +291,55 @@ fn state_now(lua: &Lua) -> mlua::Result<*mut ffi::lua_State> {
 /// Errors: Lua memory errors.
 fn install_coroutine(lua: &Lua, globals: &Table) -> mlua::Result<()> {
     let co: Table = globals.get("coroutine")?;
-    let make: Function = lua
-        .load(crate::slice::COROUTINE)
-        .set_name("=troupe:coroutine")
-        .into_function()?;
-    let (resume, wrap): (Function, Function) = make.call((
-        co.get::<Function>("resume")?,
-        co.get::<Function>("yield")?,
-        co.get::<Function>("create")?,
-        co.get::<Function>("isyieldable")?,
+    let raw = |name: &str| co.get::<Function>(name);
+    let args = (
+        raw("resume")?,
+        raw("yield")?,
+        raw("create")?,
+        raw("isyieldable")?,
         mlua::LightUserData(crate::slice::preempt_mark()),
         Lua::poll_pending(),
-    ))?;
-    co.set("resume", resume)?;
-    co.set("wrap", wrap)?;
+    );
+    replace_pair(
+        lua,
+        &co,
+        "coroutine",
+        crate::slice::COROUTINE,
+        args,
+        ["resume", "wrap"],
+    )?;
     let table: Table = globals.get("table")?;
-    let make: Function = lua
-        .load(crate::slice::TABLE)
-        .set_name("=troupe:table")
-        .into_function()?;
-    let (mv, sort): (Function, Function) = make.call((
+    let args = (
         table.get::<Function>("move")?,
         table.get::<Function>("sort")?,
-    ))?;
-    table.set("move", mv)?;
-    table.set("sort", sort)?;
-    Ok(())
+    );
+    replace_pair(
+        lua,
+        &table,
+        "table",
+        crate::slice::TABLE,
+        args,
+        ["move", "sort"],
+    )
+}
+
+/// Run the chunk `src` (named `=troupe:NAME`) with `args` and set the two functions it
+/// returns as `keys` of `lib`.
+///
+/// Errors: Lua memory errors.
+fn replace_pair(
+    lua: &Lua,
+    lib: &Table,
+    name: &str,
+    src: &str,
+    args: impl mlua::IntoLuaMulti,
+    keys: [&str; 2],
+) -> mlua::Result<()> {
+    let make: Function = lua
+        .load(src)
+        .set_name(format!("=troupe:{name}"))
+        .into_function()?;
+    let (a, b): (Function, Function) = make.call(args)?;
+    lib.set(keys[0], a)?;
+    lib.set(keys[1], b)
 }
