@@ -258,8 +258,8 @@ impl ProcState {
 
 /// Bytes of Rust heap that a Lua object of a process holds, counted with its Lua heap
 /// against `max_memory` (SPEC §3.6) while the object lives: a received message keeps its
-/// payload as a kernel `Value` until `:data()` converts it, so a process that keeps a
-/// million message objects must pay for them.
+/// payload as a kernel `Value` (`:data()` builds a Lua copy of it each time), so a process
+/// that keeps a million message objects pays for them.
 pub(crate) struct Held {
     counter: Rc<Cell<usize>>,
     bytes: usize,
