@@ -352,8 +352,8 @@ fn stop_grace(app: &App) -> Duration {
             },
             _ => None,
         })
-        .sum();
-    services + Duration::from_secs(5)
+        .fold(Duration::ZERO, Duration::saturating_add);
+    services.saturating_add(Duration::from_secs(5))
 }
 
 /// After the first SIGINT/SIGTERM (SPEC §3.6: a node that cannot stop its processes

@@ -4,14 +4,11 @@
 //! Each is a problem with file:line and entry ID, and the command always ends (exit 1, no
 //! panic, no stack overflow, no hang). The fixtures are built here in a tempdir.
 
-use std::io::Read;
+mod common;
+
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// How long one `troupe check` may take before the test fails (it must never hang).
-const TIMEOUT: Duration = Duration::from_secs(60);
 
 struct Checked {
     code: i32,
@@ -19,51 +16,20 @@ struct Checked {
     stderr: String,
 }
 
-/// Run `troupe check DIR` with a deadline; a hang or a crash fails the test.
+/// Run `troupe check DIR` under the shared runner's deadline; a hang or a crash fails the
+/// test.
 fn check(dir: &Path) -> Checked {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_troupe"))
-        .arg("check")
-        .arg(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start troupe");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let o = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let e = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            panic!(
-                "troupe check {} did not finish within {TIMEOUT:?}",
-                dir.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let stderr = e.join().unwrap_or_default();
+    let dir = dir.to_string_lossy();
+    let run = common::cli::troupe(&["check", &dir]);
     assert!(
-        !stderr.contains("panicked") && !stderr.contains("overflow"),
-        "crash:\n{stderr}"
+        !run.stderr.contains("panicked") && !run.stderr.contains("overflow"),
+        "crash:\n{}",
+        run.stderr
     );
     Checked {
-        code: status.code().unwrap_or(-1),
-        stdout: o.join().unwrap_or_default(),
-        stderr,
+        code: run.code,
+        stdout: run.stdout,
+        stderr: run.stderr,
     }
 }
 

@@ -217,6 +217,20 @@ fn message_objects_a_process_keeps_count_against_its_max_memory() {
 }
 
 #[test]
+fn arguments_over_the_child_s_max_memory_fail_the_spawn() {
+    let v = run_ok("hostile", "app:big_args");
+    assert_eq!(v["small"], json!(2), "{v:#}");
+    assert_eq!(v["big"], json!(true), "{v:#}");
+    let err = v["err"].as_str().unwrap_or_default();
+    assert!(
+        err.contains(
+            "cannot start app:tiny: max_memory exceeded by its arguments (limit 1048576 bytes)"
+        ),
+        "{v:#}"
+    );
+}
+
+#[test]
 fn memory_given_back_does_not_count() {
     assert_eq!(run_ok("hostile", "app:mem_ok"), json!(true));
 }

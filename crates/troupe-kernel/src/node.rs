@@ -189,11 +189,9 @@ impl Node {
     /// [`crate::DEFAULT_MAX_MAILBOX`] (64 MiB). The one place a process's mailbox bound is
     /// decided; read once per spawn, fixed for the process's life.
     pub fn max_mailbox_for(&self, entry: &Entry) -> u64 {
-        let defaults = &self.0.registry.node.limits;
-        match entry.limits() {
-            Some(l) => l.resolve(defaults).max_mailbox,
-            None => defaults.max_mailbox,
-        }
+        entry
+            .resolved_limits(&self.0.registry.node.limits)
+            .max_mailbox
     }
 
     /// Register a runtime for its kinds (later registrations win).

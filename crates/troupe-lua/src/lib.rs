@@ -34,13 +34,14 @@ impl Runtime for LuaRuntime {
     }
 
     fn start(&self, ctx: ProcessContext) -> Result<ProcessBody, ProcessError> {
+        let limits = ProcLimits::of(&ctx.node, &ctx.entry);
+        // Set when the start itself (its arguments) went over `max_memory`.
+        let doom = std::cell::Cell::new(slice::Doom::None);
         let start = || -> mlua::Result<ProcessBody> {
             let (vm, cat, baseline) = vm::place()?;
-            let limits = ProcLimits::of(&ctx.node, &ctx.entry);
             // If the start fails, the category goes back at once.
             let mut release = Release(&vm, Some(cat));
             // Everything made here is the new process's (its env, its thread, its args).
-            let doom = std::cell::Cell::new(slice::Doom::None);
             let _charge = unsafe {
                 memory::Charge::new(
                     memory::Account {
@@ -57,26 +58,10 @@ impl Runtime for LuaRuntime {
                     vm.current_state()?,
                 )
             };
-            let spec = vm::lua_spec(&ctx.entry)?;
-            let method = spec.method.clone().unwrap_or_else(|| "main".to_string());
-            let env = vm.new_env()?;
-            let chunk = vm.instance(&ctx.entry, &env)?;
-            let thread = vm.lua.create_thread(vm.boot.clone())?;
-            let mut args = MultiValue::new();
-            args.push_back(mlua::Value::Function(chunk));
-            args.push_back(mlua::Value::Table(env.clone()));
-            args.push_back(mlua::Value::String(vm.lua.create_string(&method)?));
-            args.push_back(mlua::Value::String(vm.lua.create_string(&ctx.entry.id)?));
-            for a in &ctx.args {
-                args.push_back(convert::to_lua(&vm.lua, a)?);
-            }
-            unsafe { mlua::ffi::lua_setmemcat(thread_state(&thread), i32::from(cat)) };
-            if doom.get() != slice::Doom::None {
-                return Err(mlua::Error::runtime(format!(
-                    "max_memory exceeded while starting the process (limit {} bytes)",
-                    limits.max_memory
-                )));
-            }
+            let made = make(&ctx, &vm, cat);
+            // A refused allocation (or one past the limit) dooms the start.
+            memory::check();
+            let (thread, args, env) = made?;
             let fut = thread.clone().into_async::<MultiValue>(args)?;
             release.1 = None;
             let st = Rc::new(ProcState::new(
@@ -93,7 +78,19 @@ impl Runtime for LuaRuntime {
                 Coroutine::new(true, &thread, fut),
             )))
         };
-        start().map_err(|e| {
+        let started = start();
+        if doom.get() != slice::Doom::None {
+            // Refused or over the limit: either way nothing runs (a body made is dropped,
+            // which gives its category back).
+            return Err(ProcessError::new(
+                ErrorKind::Internal,
+                format!(
+                    "cannot start {}: max_memory exceeded by its arguments (limit {} bytes)",
+                    ctx.entry.id, limits.max_memory
+                ),
+            ));
+        }
+        started.map_err(|e| {
             let mut pe = error_to_process(&e);
             if pe.kind == ErrorKind::Internal {
                 pe.message = format!("cannot start {}: {}", ctx.entry.id, pe.message);
@@ -101,6 +98,33 @@ impl Runtime for LuaRuntime {
             pe
         })
     }
+}
+
+/// The new process's environment, its main thread (running the boot shim) and the
+/// shim's arguments (chunk, env, method, entry ID, the caller's arguments), made in its
+/// memory category `cat` of `vm`.
+///
+/// Errors: Lua memory errors (a refused allocation included).
+fn make(
+    ctx: &ProcessContext,
+    vm: &vm::Vm,
+    cat: u8,
+) -> mlua::Result<(mlua::Thread, MultiValue, mlua::Table)> {
+    let spec = vm::lua_spec(&ctx.entry)?;
+    let method = spec.method.clone().unwrap_or_else(|| "main".to_string());
+    let env = vm.new_env()?;
+    let chunk = vm.instance(&ctx.entry, &env)?;
+    let thread = vm.lua.create_thread(vm.boot.clone())?;
+    let mut args = MultiValue::new();
+    args.push_back(mlua::Value::Function(chunk));
+    args.push_back(mlua::Value::Table(env.clone()));
+    args.push_back(mlua::Value::String(vm.lua.create_string(&method)?));
+    args.push_back(mlua::Value::String(vm.lua.create_string(&ctx.entry.id)?));
+    for a in &ctx.args {
+        args.push_back(convert::to_lua(&vm.lua, a)?);
+    }
+    unsafe { mlua::ffi::lua_setmemcat(thread_state(&thread), i32::from(cat)) };
+    Ok((thread, args, env))
 }
 
 /// Gives a category back to its VM unless forgotten (a failed start).

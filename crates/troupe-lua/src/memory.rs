@@ -17,7 +17,7 @@
 //!   runs, mlua's allocator limit is set to what the VM holds now plus the process's
 //!   headroom (its limit + [`MARGIN`] − what it holds), so no allocation can take it
 //!   further (Luau raises "not enough memory"). (2) At the end of every slice and every
-//!   poll the process's count is compared with its limit ([`check`]); over it, or after a
+//!   poll the process's count is compared with its limit (`check`); over it, or after a
 //!   refused allocation, the process is doomed ([`Doom::MaxMemory`]) and ends with an error
 //!   naming `max_memory` at its next yield, even if its code caught the error. Small objects
 //!   come from Luau's shared size-class pages, which reach the allocator a page at a time,

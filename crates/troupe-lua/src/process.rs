@@ -72,11 +72,7 @@ impl ProcLimits {
     /// The limits of `entry` on `node`: the entry's own `limits:`, else `troupe.yaml`'s
     /// `limits:`, else SPEC §3.6's defaults (256 MiB, 1 s).
     pub fn of(node: &Node, entry: &Entry) -> ProcLimits {
-        let defaults = &node.registry().node.limits;
-        let l = match entry.limits() {
-            Some(l) => l.resolve(defaults),
-            None => *defaults,
-        };
+        let l = entry.resolved_limits(&node.registry().node.limits);
         ProcLimits {
             max_memory: usize::try_from(l.max_memory).unwrap_or(usize::MAX),
             max_slice: l.max_slice,
@@ -284,7 +280,7 @@ impl Drop for Held {
 
 /// A received message (`msg:topic()`, `msg:from()`, `msg:payload()`, `msg:actor()`). The
 /// payload is shared with the payload objects `:payload()` returns (no copy per call) and
-/// its bytes are charged to the receiving process while any of them lives ([`Held`]).
+/// its bytes are charged to the receiving process while any of them lives (`Held`).
 pub struct LuaMessage {
     pub msg: Message,
     payload: Rc<(troupe_kernel::Value, Held)>,
@@ -544,9 +540,6 @@ impl Future for LuaProcess {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ExitResult> {
         let this = &mut *self;
-        if let Some(e) = this.st.doom_error() {
-            return Poll::Ready(Err(e));
-        }
         this.st.handle.register_waker(cx.waker());
         let _enter = Enter::new(&this.st);
         this.st.handle.drain_into(&mut this.scratch);

@@ -18,7 +18,7 @@
 //! - **Shared environments are never handed out.** The shared environments are the real
 //!   globals, the main thread's sandbox proxy (the globals table of every thread) and the
 //!   runtime environment (an empty frozen table the boot shim and the wrappers run in).
-//!   `getfenv` and `setfenv` are replaced by wrappers ([`FENV`]) that keep Luau's level
+//!   `getfenv` and `setfenv` are replaced by wrappers (`FENV`) that keep Luau's level
 //!   numbering: `getfenv` of a builtin (a C function, or a runtime function whose
 //!   environment is one of the shared ones) and `getfenv(0)` answer the calling process's
 //!   own environment (as Luau answers the thread's globals for a C function);
@@ -126,7 +126,7 @@ impl Shared {
         &self.runtime_env
     }
 
-    /// Replace `getfenv` and `setfenv` in `globals` with the wrappers of [`FENV`].
+    /// Replace `getfenv` and `setfenv` in `globals` with the wrappers of `FENV`.
     ///
     /// Errors: Lua memory errors; the globals have no `getfenv`/`setfenv` (not Luau).
     pub fn install_fenv(&self, lua: &Lua, globals: &Table) -> mlua::Result<()> {

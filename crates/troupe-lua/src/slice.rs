@@ -7,7 +7,7 @@
 //! - in the process coroutine the scheduler resumed, outside a C call: yield it (the
 //!   worker then runs others) — the slice is over, or the process must stop;
 //! - in a user coroutine (`coroutine.resume`/`wrap`) that can yield: yield it with
-//!   [`preempt_mark`]; the Lua-side `resume` of [`COROUTINE`] passes the mark up to its own
+//!   `preempt_mark`; the Lua-side `resume` of `COROUTINE` passes the mark up to its own
 //!   resumer, level by level, until the process coroutine yields to the scheduler, and
 //!   resumes the inner coroutine when it is resumed itself;
 //! - where nothing can yield (a `string.gsub` callback, a `table.sort` comparator, a

@@ -86,6 +86,15 @@ impl Entry {
             _ => None,
         }
     }
+
+    /// The limits this entry's processes run under (SPEC §3.6): each value of its own
+    /// `limits:`, else `node`'s (`troupe.yaml` `limits:`, else the defaults).
+    pub fn resolved_limits(&self, node: &NodeLimits) -> NodeLimits {
+        match self.limits() {
+            Some(l) => l.resolve(node),
+            None => *node,
+        }
+    }
 }
 
 /// Every kind of SPEC §2.3 with its fields.

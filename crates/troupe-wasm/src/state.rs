@@ -60,11 +60,9 @@ impl State {
         let Some(node) = &self.node else {
             return troupe_kernel::DEFAULT_MAX_MESSAGE;
         };
-        let defaults = &node.registry().node.limits;
-        match self.entry.limits() {
-            Some(l) => l.resolve(defaults).max_message,
-            None => defaults.max_message,
-        }
+        self.entry
+            .resolved_limits(&node.registry().node.limits)
+            .max_message
     }
 
     /// Make a store serve the process of `ctx`: its handle, node, entry and arguments, an
