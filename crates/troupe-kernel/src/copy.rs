@@ -192,6 +192,44 @@ pub fn footprint(v: &Value) -> u64 {
     total
 }
 
+/// Whether `v`'s [`footprint`] is at most `max_bytes`; stops as soon as it is not, so the
+/// cost is bounded by `max_bytes` whatever the value's size (scalars allocate nothing).
+pub fn within(v: &Value, max_bytes: u64) -> bool {
+    match v {
+        Value::Array(_) | Value::Map(_) => {}
+        Value::Str(s) => return VALUE_BYTES.saturating_add(s.len() as u64) <= max_bytes,
+        Value::Error(e) => {
+            return (VALUE_BYTES + ERROR_BYTES).saturating_add(e.message.len() as u64) <= max_bytes;
+        }
+        Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {
+            return VALUE_BYTES <= max_bytes;
+        }
+    }
+    let mut total = 0u64;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        total = total.saturating_add(VALUE_BYTES);
+        match v {
+            Value::Str(s) => total = total.saturating_add(s.len() as u64),
+            Value::Error(e) => {
+                total = total.saturating_add(ERROR_BYTES + e.message.len() as u64);
+            }
+            Value::Array(a) => stack.extend(a.iter()),
+            Value::Map(m) => {
+                for (k, x) in m {
+                    stack.push(k);
+                    stack.push(x);
+                }
+            }
+            Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
+        }
+        if total > max_bytes {
+            return false;
+        }
+    }
+    true
+}
+
 /// The table nesting depth of a value (0 for a scalar, 1 for a flat table; iterative).
 pub fn depth(v: &Value) -> usize {
     let mut max = 0;
@@ -257,6 +295,24 @@ mod tests {
             v = Value::Array(vec![v]);
         }
         v
+    }
+
+    #[test]
+    fn within_agrees_with_footprint() {
+        let vals = [
+            Value::Int(1),
+            Value::str("hello"),
+            nested(3),
+            Value::Map(vec![
+                (Value::str("k"), nested(5)),
+                (Value::Nil, Value::str("x")),
+            ]),
+        ];
+        for v in &vals {
+            let f = footprint(v);
+            assert!(within(v, f), "{v:?}");
+            assert!(!within(v, f - 1), "{v:?}");
+        }
     }
 
     #[test]

@@ -41,6 +41,9 @@ impl Runtime for LuaRuntime {
             let (vm, cat, baseline) = vm::place()?;
             // If the start fails, the category goes back at once.
             let mut release = Release(&vm, Some(cat));
+            // The runtime's own part of a start is a constant-size build: on mlua's fast
+            // path (see `memory::Unguarded`), which large arguments leave.
+            let mut fast = Some(vm.fast());
             // Everything made here is the new process's (its env, its thread, its args).
             let _charge = unsafe {
                 memory::Charge::new(
@@ -58,11 +61,12 @@ impl Runtime for LuaRuntime {
                     vm.current_state()?,
                 )
             };
-            let made = make(&ctx, &vm, cat);
+            let made = make(&ctx, &vm, cat, &mut fast);
             // A refused allocation (or one past the limit) dooms the start.
             memory::check();
             let (thread, args, env) = made?;
             let fut = thread.clone().into_async::<MultiValue>(args)?;
+            drop(fast);
             release.1 = None;
             let st = Rc::new(ProcState::new(
                 (vm.clone(), cat, baseline),
@@ -104,11 +108,15 @@ impl Runtime for LuaRuntime {
 /// shim's arguments (chunk, env, method, entry ID, the caller's arguments), made in its
 /// memory category `cat` of `vm`.
 ///
+/// `fast` is dropped (mlua's protected paths again) before arguments over
+/// [`memory::SMALL_BUILD`] are converted.
+///
 /// Errors: Lua memory errors (a refused allocation included).
 fn make(
     ctx: &ProcessContext,
     vm: &vm::Vm,
     cat: u8,
+    fast: &mut Option<memory::Unguarded<'_>>,
 ) -> mlua::Result<(mlua::Thread, MultiValue, mlua::Table)> {
     let spec = vm::lua_spec(&ctx.entry)?;
     let method = spec.method.clone().unwrap_or_else(|| "main".to_string());
@@ -120,6 +128,13 @@ fn make(
     args.push_back(mlua::Value::Table(env.clone()));
     args.push_back(mlua::Value::String(vm.lua.create_string(&method)?));
     args.push_back(mlua::Value::String(vm.lua.create_string(&ctx.entry.id)?));
+    if !ctx
+        .args
+        .iter()
+        .all(|a| troupe_kernel::copy::within(a, memory::SMALL_BUILD))
+    {
+        *fast = None;
+    }
     for a in &ctx.args {
         args.push_back(convert::to_lua(&vm.lua, a)?);
     }

@@ -102,8 +102,11 @@ impl Account {
             return;
         }
         let st = unsafe { &mut *vm_alloc };
-        // A refusal seen by the previous account is not this one's.
-        st.limit_reached = false;
+        if st.memory_limit == 0 {
+            // Inside [`Unguarded`]: mlua is on its unprotected paths, so no limit may be set
+            // until it ends (it arms the then-current account).
+            return;
+        }
         st.memory_limit = if self.cat == 0 {
             isize::MAX
         } else {
@@ -126,6 +129,9 @@ pub(crate) struct Charge {
     prev: Account,
     vm_alloc: *mut AllocState,
     states: [*mut ffi::lua_State; 2],
+    /// The VM's "an allocation was refused" flag before this account began (the previous
+    /// account's, given back when this one ends; a refusal seen by one is not the other's).
+    prev_reached: bool,
 }
 
 impl Charge {
@@ -145,11 +151,17 @@ impl Charge {
                 unsafe { ffi::lua_setmemcat(s, c_int::from(a.cat)) };
             }
         }
+        let mut prev_reached = false;
+        if !vm_alloc.is_null() {
+            let st = unsafe { &mut *vm_alloc };
+            prev_reached = std::mem::replace(&mut st.limit_reached, false);
+        }
         a.arm(vm_alloc);
         Charge {
             prev,
             vm_alloc,
             states,
+            prev_reached,
         }
     }
 }
@@ -159,17 +171,76 @@ impl Drop for Charge {
         // Back to the previous process's category on these threads when it is in the same VM,
         // else to the VM's own.
         ACCOUNT.set(self.prev);
-        let back = if self.prev.alloc == self.vm_alloc {
-            self.prev
-        } else {
-            Account::NONE
-        };
+        let back = armed_for(self.vm_alloc);
         for s in self.states {
             if !s.is_null() {
                 unsafe { ffi::lua_setmemcat(s, c_int::from(back.cat)) };
             }
         }
         back.arm(self.vm_alloc);
+        if !self.vm_alloc.is_null() {
+            unsafe { (*self.vm_alloc).limit_reached = self.prev_reached };
+        }
+    }
+}
+
+/// The account whose limit `vm_alloc`'s VM should enforce now: the running one if it is
+/// of that VM, else none (the VM's own work).
+fn armed_for(vm_alloc: *mut AllocState) -> Account {
+    let a = ACCOUNT.get();
+    if a.alloc == vm_alloc {
+        a
+    } else {
+        Account::NONE
+    }
+}
+
+/// Builds this small (bytes, by the kernel's cost model, [`troupe_kernel::copy::footprint`])
+/// are made on mlua's unprotected paths ([`Unguarded`]).
+pub const SMALL_BUILD: u64 = 64 << 10;
+
+/// mlua's unprotected API paths for a stretch of Rust-side work whose allocations the
+/// runtime bounds (an event table, a received message object, a new process's environment,
+/// thread and small arguments), until the guard drops.
+///
+/// While a limit is set, mlua runs every Rust-side Lua API call inside its own `lua_pcall`
+/// (so a refused allocation cannot unwind through Rust frames): about 1,700 instructions
+/// per call, measured with callgrind, most of spawn + exit. Meanwhile the VM's allocator
+/// limit is off instead (mlua calls Luau directly; a real out-of-memory aborts, as it
+/// always does); the allocations are still counted in the running process's category, so
+/// [`check`] still dooms a process over its limit, and the limit is armed again on drop.
+/// Callers keep what they build under [`SMALL_BUILD`] or a constant.
+/// Nested guards (and [`Charge`]s inside one) leave the limit off until the outermost
+/// guard drops.
+pub(crate) struct Unguarded<'a> {
+    lua: &'a mlua::Lua,
+    vm_alloc: *mut AllocState,
+    /// This guard turned the limit off (it was not off already).
+    outermost: bool,
+}
+
+impl<'a> Unguarded<'a> {
+    /// Turn the limit of `lua` (whose allocator state is `vm_alloc`) off.
+    pub(crate) fn new(lua: &'a mlua::Lua, vm_alloc: *mut AllocState) -> Unguarded<'a> {
+        // Cannot fail: the VM was made with mlua's allocator (checked by `AllocState::of`).
+        let outermost = lua.set_memory_limit(0).is_ok_and(|prev| prev != 0);
+        Unguarded {
+            lua,
+            vm_alloc,
+            outermost,
+        }
+    }
+}
+
+impl Drop for Unguarded<'_> {
+    fn drop(&mut self) {
+        if !self.outermost {
+            return;
+        }
+        // Any non-zero limit turns mlua's protected paths back on; `arm` then sets the real
+        // one (leaving the refusal flag as it is).
+        let _ = self.lua.set_memory_limit(isize::MAX as usize);
+        armed_for(self.vm_alloc).arm(self.vm_alloc);
     }
 }
 

@@ -20,6 +20,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use mlua::thread::AsyncThread;
 use mlua::{Lua, MultiValue, Table, Thread, Value as LuaValue};
+use troupe_kernel::copy;
 use troupe_kernel::message::event_kind;
 use troupe_kernel::{
     Envelope, ErrorKind, Event, ExitResult, Message, Node, ProcessError, ProcessRef,
@@ -28,7 +29,7 @@ use troupe_registry::Entry;
 
 use crate::channel::Channel;
 use crate::convert::to_lua;
-use crate::memory::{Account, Charge};
+use crate::memory::{Account, Charge, SMALL_BUILD, Unguarded};
 use crate::modules::errors::LuaError;
 use crate::slice::{Doom, PREEMPTED, SLICE, Slice};
 use crate::vm::Vm;
@@ -186,7 +187,7 @@ impl ProcState {
             Envelope::Event(e) => {
                 let ch = self.events.borrow().clone();
                 match ch {
-                    Some(ch) => ch.push(event_table(lua, &e)?),
+                    Some(ch) => ch.push(self.event_table(lua, &e)?),
                     None => self.pending_events.borrow_mut().push_back(e),
                 }
             }
@@ -207,8 +208,10 @@ impl ProcState {
         let charge = m.charge;
         if let Some((ch, as_message)) = target {
             let v = if as_message {
-                LuaValue::UserData(lua.create_userdata(LuaMessage::new(m, &self.held))?)
+                self.message_object(lua, m)?
             } else {
+                // A payload copy is as big as the payload: small ones on the fast path.
+                let _fast = (charge <= SMALL_BUILD).then(|| Unguarded::new(lua, self.vm.alloc));
                 to_lua(lua, &m.payload)?
             };
             ch.push_message(v, &self.handle, charge);
@@ -216,11 +219,36 @@ impl ProcState {
         }
         let inbox = self.inbox.borrow().clone();
         if let Some(ch) = inbox {
-            let v = LuaValue::UserData(lua.create_userdata(LuaMessage::new(m, &self.held))?);
+            let v = self.message_object(lua, m)?;
             ch.push_message(v, &self.handle, charge);
             return Ok(None);
         }
         Ok(Some(m))
+    }
+
+    /// A Message object for `m` (its payload stays a kernel value: a constant-size build).
+    fn message_object(&self, lua: &Lua, m: Message) -> mlua::Result<LuaValue> {
+        let _fast = Unguarded::new(lua, self.vm.alloc);
+        Ok(LuaValue::UserData(
+            lua.create_userdata(LuaMessage::new(m, &self.held))?,
+        ))
+    }
+
+    /// [`event_table`], on the fast path when the event is small (all but an EXIT with a
+    /// large value or a long reason).
+    fn event_table(&self, lua: &Lua, e: &Event) -> mlua::Result<LuaValue> {
+        let small = match e {
+            Event::Exit { result: Ok(v), .. } => copy::within(v, SMALL_BUILD),
+            Event::Exit {
+                result: Err(err), ..
+            } => err.message.len() as u64 <= SMALL_BUILD,
+            Event::LinkDown { reason, .. } => reason.message.len() as u64 <= SMALL_BUILD,
+            Event::Cancel { reason, .. } => {
+                reason.as_ref().map_or(0, |r| r.len()) as u64 <= SMALL_BUILD
+            }
+        };
+        let _fast = small.then(|| Unguarded::new(lua, self.vm.alloc));
+        event_table(lua, e)
     }
 
     /// Re-offer retained messages after a new subscription, keeping their order.
@@ -245,7 +273,7 @@ impl ProcState {
         }
         let ch = Channel::new(usize::MAX, true);
         for e in self.pending_events.borrow_mut().drain(..) {
-            ch.push(event_table(lua, &e)?);
+            ch.push(self.event_table(lua, &e)?);
         }
         *self.events.borrow_mut() = Some(ch.clone());
         Ok(ch)
@@ -302,12 +330,19 @@ pub struct LuaPayload(Rc<(troupe_kernel::Value, Held)>);
 
 impl mlua::UserData for LuaMessage {
     fn add_methods<M: mlua::UserDataMethods<Self>>(m: &mut M) {
-        m.add_method("topic", |_, msg, ()| Ok(msg.msg.topic.to_string()));
+        // Each builds a constant-size value (a payload copy: only when small) on mlua's fast
+        // path; mlua converts a returned Rust value after the closure, so the Lua value is
+        // made inside.
+        m.add_method("topic", |lua, msg, ()| {
+            fast(|| lua.create_string(&*msg.msg.topic))
+        });
         m.add_method("from", |lua, msg, ()| match &msg.msg.from {
-            Some(p) => Ok(LuaValue::String(lua.create_string(p.as_str())?)),
+            Some(p) => fast(|| Ok(LuaValue::String(lua.create_string(p.as_str())?))),
             None => Ok(LuaValue::Nil),
         });
-        m.add_method("payload", |_, msg, ()| Ok(LuaPayload(msg.payload.clone())));
+        m.add_method("payload", |lua, msg, ()| {
+            fast(|| lua.create_userdata(LuaPayload(msg.payload.clone())))
+        });
         m.add_method("actor", |lua, msg, ()| match &msg.msg.actor {
             None => Ok(LuaValue::Nil),
             Some(a) => crate::modules::security::actor_table(lua, a),
@@ -317,33 +352,48 @@ impl mlua::UserData for LuaMessage {
 
 impl mlua::UserData for LuaPayload {
     fn add_methods<M: mlua::UserDataMethods<Self>>(m: &mut M) {
-        m.add_method("data", |lua, p, ()| to_lua(lua, &p.0.0));
+        m.add_method("data", |lua, p, ()| {
+            if copy::within(&p.0.0, SMALL_BUILD) {
+                fast(|| to_lua(lua, &p.0.0))
+            } else {
+                to_lua(lua, &p.0.0)
+            }
+        });
     }
+}
+
+/// Run `f`, a constant-size build on the running process's VM, on mlua's fast path
+/// ([`Unguarded`]); outside a process, as it is.
+fn fast<R>(f: impl FnOnce() -> mlua::Result<R>) -> mlua::Result<R> {
+    let p = CURRENT.with(|c| c.borrow().clone());
+    let _fast = p.as_ref().map(|p| p.vm.fast());
+    f()
 }
 
 /// The Lua table for an event (SPEC §3.3).
 pub fn event_table(lua: &Lua, e: &Event) -> mlua::Result<LuaValue> {
-    let t = lua.create_table()?;
+    // Fresh tables: `raw_set` (no metamethod can run, so mlua needs no protected call).
+    let t = lua.create_table_with_capacity(0, 3)?;
     match e {
         Event::Exit { from, result } => {
-            t.set("kind", event_kind::EXIT)?;
-            t.set("from", from.to_string())?;
-            let r = lua.create_table()?;
+            t.raw_set("kind", event_kind::EXIT)?;
+            t.raw_set("from", from.to_string())?;
+            let r = lua.create_table_with_capacity(0, 1)?;
             match result {
-                Ok(v) => r.set("value", to_lua(lua, v)?)?,
-                Err(err) => r.set("error", LuaError(err.clone()))?,
+                Ok(v) => r.raw_set("value", to_lua(lua, v)?)?,
+                Err(err) => r.raw_set("error", LuaError(err.clone()))?,
             }
-            t.set("result", r)?;
+            t.raw_set("result", r)?;
         }
         Event::LinkDown { from, reason } => {
-            t.set("kind", event_kind::LINK_DOWN)?;
-            t.set("from", from.to_string())?;
-            t.set("reason", reason.message.clone())?;
+            t.raw_set("kind", event_kind::LINK_DOWN)?;
+            t.raw_set("from", from.to_string())?;
+            t.raw_set("reason", reason.message.as_str())?;
         }
         Event::Cancel { from, reason } => {
-            t.set("kind", event_kind::CANCEL)?;
-            t.set("from", from.as_ref().map(|p| p.to_string()))?;
-            t.set("reason", reason.clone())?;
+            t.raw_set("kind", event_kind::CANCEL)?;
+            t.raw_set("from", from.as_ref().map(|p| p.to_string()))?;
+            t.raw_set("reason", reason.as_deref())?;
         }
     }
     Ok(LuaValue::Table(t))

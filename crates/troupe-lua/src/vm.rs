@@ -236,11 +236,17 @@ impl Vm {
     }
 
     /// The thread mlua allocates on in this VM right now: the calling coroutine inside a
-    /// callback, else the main thread.
+    /// callback, else the main thread. (Not through `exec_raw`: that is a protected call,
+    /// a tenth of a spawn.)
     ///
-    /// Errors: Lua memory errors.
+    /// Errors: none today; kept fallible for the callers.
     pub(crate) fn current_state(&self) -> mlua::Result<*mut ffi::lua_State> {
-        state_now(&self.lua)
+        Ok(self.lua.current_thread().to_pointer() as *mut ffi::lua_State)
+    }
+
+    /// mlua's fast paths on this VM for a constant-size build ([`crate::memory::Unguarded`]).
+    pub(crate) fn fast(&self) -> crate::memory::Unguarded<'_> {
+        crate::memory::Unguarded::new(&self.lua, self.alloc)
     }
 
     /// A fresh private environment table: reads fall through to the shared, frozen

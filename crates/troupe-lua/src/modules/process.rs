@@ -91,9 +91,12 @@ fn spawn_fn(lua: &Lua, link: bool, monitor: bool) -> mlua::Result<mlua::Function
             Err(e) => return nil_process_error(lua, e),
         };
         with_current(|p| match p.node.spawn(Some(&p.handle), req, false) {
-            Ok((pid, _)) => Ok(MultiValue::from_iter([LuaValue::String(
-                lua.create_string(pid.to_string())?,
-            )])),
+            Ok((pid, _)) => {
+                let _fast = p.vm.fast();
+                Ok(MultiValue::from_iter([LuaValue::String(
+                    lua.create_string(pid.to_string())?,
+                )]))
+            }
             Err(e) => fail(lua, LuaValue::Nil, &e),
         })
     })
