@@ -174,6 +174,21 @@ fn a_table_growing_forever_fails_with_max_memory() {
 }
 
 #[test]
+fn a_coroutine_made_before_its_process_had_a_memory_category_of_its_own_is_still_limited() {
+    assert_fails_naming("app:mem_grow_early_coroutine", "max_memory exceeded");
+}
+
+#[test]
+fn processes_sharing_a_memory_category_with_a_hog_live_on_uncharged() {
+    let v = run_ok("hostile", "app:bucket_mates");
+    let hog = v["hog"].as_str().unwrap_or_default();
+    assert!(hog.contains("max_memory exceeded"), "{v:#}");
+    assert_eq!(v["answered"], json!(300), "{v:#}");
+    // An idle process holds a few KiB; none pays for the hog's 64 MiB.
+    assert!(v["most_kib"].as_i64().unwrap_or(i64::MAX) < 256, "{v:#}");
+}
+
+#[test]
 fn an_entry_s_own_max_memory_applies() {
     assert_fails_naming("app:mem_small", "limit of 16777216 bytes");
 }

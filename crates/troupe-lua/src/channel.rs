@@ -363,15 +363,25 @@ impl Drop for Wait {
 
 impl UserData for Channel {
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
-        m.add_async_method("receive", |_, ch, ()| async move {
-            let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
-            let (_, v, ok) = Wait::new(vec![Case::Recv(ch.clone())], blocked).await?;
-            Ok((v, ok))
+        // Blocking calls: mlua boxes each returned future in a userdata, on its fast path
+        // (`process::fast_guard`).
+        m.add_async_method("receive", |_, ch, ()| {
+            let fast = crate::process::fast_guard();
+            async move {
+                drop(fast);
+                let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
+                let (_, v, ok) = Wait::new(vec![Case::Recv(ch.clone())], blocked).await?;
+                Ok((v, ok))
+            }
         });
-        m.add_async_method("send", |_, ch, v: LuaValue| async move {
-            let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
-            Wait::new(vec![Case::Send(ch.clone(), v)], blocked).await?;
-            Ok(true)
+        m.add_async_method("send", |_, ch, v: LuaValue| {
+            let fast = crate::process::fast_guard();
+            async move {
+                drop(fast);
+                let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
+                Wait::new(vec![Case::Send(ch.clone(), v)], blocked).await?;
+                Ok(true)
+            }
         });
         m.add_method("close", |_, ch, ()| {
             ch.close();

@@ -38,9 +38,11 @@ impl Runtime for LuaRuntime {
         // Set when the start itself (its arguments) went over `max_memory`.
         let doom = std::cell::Cell::new(slice::Doom::None);
         let start = || -> mlua::Result<ProcessBody> {
-            let (vm, cat, baseline) = vm::place()?;
-            // If the start fails, the category goes back at once.
-            let mut release = Release(&vm, Some(cat));
+            let bucketed = limits.max_memory >= memory::BUCKET_MIN_LIMIT;
+            let (vm, place) = vm::place(bucketed)?;
+            let ledger = Rc::new(memory::Ledger::new(place));
+            // If the start fails, the categories go back at once.
+            let mut release = Release(&vm, Some(ledger.clone()));
             // The runtime's own part of a start is a constant-size build: on mlua's fast
             // path (see `memory::Unguarded`), which large arguments leave.
             let mut fast = Some(vm.fast());
@@ -50,9 +52,9 @@ impl Runtime for LuaRuntime {
                     memory::Account {
                         alloc: vm.alloc,
                         main: vm.main,
-                        cat,
+                        cats: &vm.cats,
+                        ledger: &*ledger,
                         limit: limits.max_memory,
-                        baseline,
                         held: std::ptr::null(),
                         doom: &doom,
                     },
@@ -61,7 +63,7 @@ impl Runtime for LuaRuntime {
                     vm.current_state()?,
                 )
             };
-            let made = make(&ctx, &vm, cat, &mut fast);
+            let made = make(&ctx, &vm, ledger.cur.get(), &mut fast);
             // A refused allocation (or one past the limit) dooms the start.
             memory::check();
             let (thread, args, env) = made?;
@@ -69,7 +71,7 @@ impl Runtime for LuaRuntime {
             drop(fast);
             release.1 = None;
             let st = Rc::new(ProcState::new(
-                (vm.clone(), cat, baseline),
+                (vm.clone(), ledger),
                 limits,
                 ctx.node.clone(),
                 ctx.handle.clone(),
@@ -116,7 +118,7 @@ fn make(
     ctx: &ProcessContext,
     vm: &vm::Vm,
     cat: u8,
-    fast: &mut Option<memory::Unguarded<'_>>,
+    fast: &mut Option<memory::Unguarded>,
 ) -> mlua::Result<(mlua::Thread, MultiValue, mlua::Table)> {
     let spec = vm::lua_spec(&ctx.entry)?;
     let method = spec.method.clone().unwrap_or_else(|| "main".to_string());
@@ -142,13 +144,13 @@ fn make(
     Ok((thread, args, env))
 }
 
-/// Gives a category back to its VM unless forgotten (a failed start).
-struct Release<'a>(&'a vm::Vm, Option<u8>);
+/// Gives a new process's categories back to its VM unless forgotten (a failed start).
+struct Release<'a>(&'a vm::Vm, Option<Rc<memory::Ledger>>);
 
 impl Drop for Release<'_> {
     fn drop(&mut self) {
-        if let Some(cat) = self.1.take() {
-            self.0.cats.release(cat);
+        if let Some(l) = self.1.take() {
+            l.release(&self.0.cats);
         }
     }
 }

@@ -1,18 +1,27 @@
 //! Per-process Lua memory accounting and `max_memory` (SPEC §3.6 "Limits").
 //!
-//! Mechanism (see ARCHITECTURE.md, "Lua memory limits", for the reasons):
+//! Mechanism (see ARCHITECTURE.md, "Lua memory limits", for the reasons and figures):
 //! - **Luau memory categories.** Every Luau object records the category that was active on
 //!   the thread that allocated it, and Luau keeps a byte count per category
-//!   (`lua_totalbytes`), decremented when the object is freed whoever frees it. Each Lua
-//!   process owns one category of its VM while it lives: its threads, and the VM's main
-//!   thread while the process is being polled, allocate in that category. So the count is
-//!   exactly the Lua heap the process holds, including garbage not yet collected.
-//! - **A VM has 255 process categories** (0 is the VM's own: modules, compiled chunks), so a
-//!   worker runs as many VMs (shards) as it needs: a spawn takes a free category of an
-//!   existing VM, or starts a new VM when all are taken.
-//! - **A category is reused** as soon as its process ended and it holds at most
-//!   [`REUSE_BYTES`] of that process's uncollected garbage; the new owner starts from that
-//!   baseline (so its count is exact up to 1 MiB).
+//!   (`lua_totalbytes`), decremented when the object is freed whoever frees it. A VM has
+//!   255 usable categories (0 is the VM's own: modules, compiled chunks).
+//! - **Shared categories ("buckets") for small processes.** A process whose limit is at
+//!   least [`BUCKET_MIN_LIMIT`] starts in a bucket shared with up to [`BUCKET_JOINS`]
+//!   others, and is charged what the bucket gained while it ran (its [`Ledger`]: the
+//!   bucket's bytes are read when each of its running intervals begins and ends). Once
+//!   that charge passes [`PROMOTE_BYTES`] it gets a category of its own, exact from then
+//!   on; what it left in the bucket stays charged to it, but never more than the bucket
+//!   holds. So an idle process costs no category, and a VM holds tens of thousands of them.
+//!   The bucket charge is approximate: garbage freed while a process runs lowers its
+//!   charge (whoever made it), and its own garbage freed while others run stays on it. The
+//!   error is bounded by what the bucket's other members put in it before their promotion
+//!   (≤ [`BUCKET_JOINS`] × [`PROMOTE_BYTES`], 16 MiB), a quarter of the smallest limit a
+//!   bucket takes; processes with smaller limits get their own category from the start.
+//! - **A worker runs as many VMs (shards) as it needs**: a spawn takes a place in an
+//!   existing VM, or starts a new VM when none has one.
+//! - **A category is reused** once its process (or every member of a bucket) ended and it
+//!   holds at most [`REUSE_BYTES`] of their uncollected garbage; a new owner starts from
+//!   that baseline (so its count is exact up to 1 MiB).
 //! - **Enforcement** has two parts. (1) A hard stop in the VM's allocator: while a process
 //!   runs, mlua's allocator limit is set to what the VM holds now plus the process's
 //!   headroom (its limit + [`MARGIN`] − what it holds), so no allocation can take it
@@ -42,12 +51,79 @@ const REUSE_TRIES: usize = 8;
 /// Categories per VM usable by processes (1..=255).
 pub const CATEGORIES: usize = 255;
 
+/// A process whose `max_memory` is at least this starts in a shared category (bucket);
+/// a smaller limit gets a category of its own at once (exact accounting).
+pub const BUCKET_MIN_LIMIT: usize = 64 << 20;
+
+/// A bucket member is given a category of its own once it is charged more than this.
+pub const PROMOTE_BYTES: isize = 16 << 10;
+
+/// How many processes may ever join one bucket.
+pub const BUCKET_JOINS: u32 = 1024;
+
+/// A bucket takes no new members once it holds this many bytes.
+pub const BUCKET_OPEN_BYTES: usize = 1 << 20;
+
 /// How far past its limit a process's allocations may go before they are refused outright
 /// (up to that, it is doomed at the end of its slice instead).
 pub const MARGIN: usize = 1 << 20;
 
 thread_local! {
     static ACCOUNT: Cell<Account> = const { Cell::new(Account::NONE) };
+}
+
+/// Which categories a process allocates in and what it is charged (see the module doc).
+/// Owned by the process (`ProcState`); [`Account`]s point at it.
+pub(crate) struct Ledger {
+    /// The process's own category (0: none yet) and that category's bytes when it got it.
+    own: Cell<u8>,
+    own_baseline: Cell<usize>,
+    /// Its bucket (0: none).
+    bucket: u8,
+    /// Net bytes the bucket gained during this process's settled running intervals.
+    charged: Cell<isize>,
+    /// The bucket's bytes when the current running interval began.
+    mark: Cell<usize>,
+    /// The category it allocates in now (its own, else its bucket); the interrupt puts it
+    /// on the running thread, so threads made before a promotion follow.
+    pub(crate) cur: Cell<u8>,
+}
+
+impl Ledger {
+    /// The ledger of a process placed as `place` says.
+    pub(crate) fn new(place: Place) -> Ledger {
+        let (own, own_baseline, bucket) = match place {
+            Place::Own { cat, baseline } => (cat, baseline, 0),
+            Place::Bucket { cat } => (0, 0, cat),
+        };
+        Ledger {
+            own: Cell::new(own),
+            own_baseline: Cell::new(own_baseline),
+            bucket,
+            charged: Cell::new(0),
+            mark: Cell::new(0),
+            cur: Cell::new(if own != 0 { own } else { bucket }),
+        }
+    }
+
+    /// Give its categories back to `cats` (the process ended).
+    pub(crate) fn release(&self, cats: &Categories) {
+        let own = self.own.replace(0);
+        if own != 0 {
+            cats.release(own);
+        }
+        if self.bucket != 0 {
+            cats.leave(self.bucket);
+        }
+    }
+}
+
+/// Where a new process allocates: a category of its own (with the bytes it already holds:
+/// a predecessor's garbage), or a bucket.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Place {
+    Own { cat: u8, baseline: usize },
+    Bucket { cat: u8 },
 }
 
 /// The process whose allocations are being made on this worker, and its budget.
@@ -57,12 +133,12 @@ pub(crate) struct Account {
     pub alloc: *mut AllocState,
     /// The main thread of the process's VM (for `lua_totalbytes`).
     pub main: *mut ffi::lua_State,
-    /// The process's category (0: no process, no limit).
-    pub cat: u8,
+    /// The VM's categories (for a promotion).
+    pub cats: *const Categories,
+    /// The process's ledger (null: no process, no limit).
+    pub ledger: *const Ledger,
     /// `max_memory` in bytes.
     pub limit: usize,
-    /// Bytes the category held when the process got it (a predecessor's garbage).
-    pub baseline: usize,
     /// Rust-heap bytes the process's Lua objects hold (received messages), or null.
     pub held: *const Cell<usize>,
     /// Where to record that the limit was hit.
@@ -73,26 +149,98 @@ impl Account {
     pub(crate) const NONE: Account = Account {
         alloc: std::ptr::null_mut(),
         main: std::ptr::null_mut(),
-        cat: 0,
+        cats: std::ptr::null(),
+        ledger: std::ptr::null(),
         limit: usize::MAX,
-        baseline: 0,
         held: std::ptr::null(),
         doom: std::ptr::null(),
     };
 
-    /// Bytes this account's process holds now: its Lua heap plus the Rust heap its Lua
-    /// objects hold.
-    pub(crate) fn used(&self) -> usize {
-        if self.cat == 0 || self.main.is_null() {
-            return 0;
+    fn ledger(&self) -> Option<&Ledger> {
+        if self.ledger.is_null() || self.main.is_null() {
+            None
+        } else {
+            Some(unsafe { &*self.ledger })
         }
-        let total = unsafe { ffi::lua_totalbytes(self.main, c_int::from(self.cat)) };
+    }
+
+    fn bytes(&self, cat: u8) -> usize {
+        unsafe { ffi::lua_totalbytes(self.main, c_int::from(cat)) }
+    }
+
+    /// The category this account allocates in now (0: the VM's own).
+    pub(crate) fn cat(&self) -> u8 {
+        self.ledger().map_or(0, |l| l.cur.get())
+    }
+
+    /// A running interval of this account begins: note the bucket's bytes.
+    fn begin(&self) {
+        if let Some(l) = self.ledger()
+            && l.bucket != 0
+        {
+            l.mark.set(self.bytes(l.bucket));
+        }
+    }
+
+    /// The bucket charge including the running interval.
+    fn bucket_charge(&self, l: &Ledger) -> isize {
+        let now = self.bytes(l.bucket) as isize;
+        l.charged.get().saturating_add(now - l.mark.get() as isize)
+    }
+
+    /// A running interval ends (or is split): add what the bucket gained to the charge.
+    fn settle(&self) {
+        if let Some(l) = self.ledger()
+            && l.bucket != 0
+        {
+            l.charged.set(self.bucket_charge(l));
+            l.mark.set(self.bytes(l.bucket));
+        }
+    }
+
+    /// Bytes this account's process holds now: its own category's bytes past the baseline,
+    /// its bucket charge (never below 0 nor above what the bucket holds), and the Rust heap
+    /// its Lua objects hold. Valid for the running account.
+    pub(crate) fn used(&self) -> usize {
+        let Some(l) = self.ledger() else {
+            return 0;
+        };
+        let mut total = 0usize;
+        let own = l.own.get();
+        if own != 0 {
+            total = self.bytes(own).saturating_sub(l.own_baseline.get());
+        }
+        if l.bucket != 0 {
+            let charge = usize::try_from(self.bucket_charge(l).max(0)).unwrap_or(0);
+            total = total.saturating_add(charge.min(self.bytes(l.bucket)));
+        }
         let held = if self.held.is_null() {
             0
         } else {
             unsafe { (*self.held).get() }
         };
-        total.saturating_sub(self.baseline).saturating_add(held)
+        total.saturating_add(held)
+    }
+
+    /// Give a bucket member charged past [`PROMOTE_BYTES`] a category of its own (when its
+    /// VM has one free); the VM's main thread allocates in it at once, the running thread
+    /// from its next interrupt.
+    fn promote(&self) {
+        let Some(l) = self.ledger() else {
+            return;
+        };
+        if l.own.get() != 0 || l.bucket == 0 || self.cats.is_null() {
+            return;
+        }
+        if self.bucket_charge(l) <= PROMOTE_BYTES {
+            return;
+        }
+        if let Some((cat, baseline)) = unsafe { &*self.cats }.acquire(self.main) {
+            l.own.set(cat);
+            l.own_baseline.set(baseline);
+            l.cur.set(cat);
+            unsafe { ffi::lua_setmemcat(self.main, c_int::from(cat)) };
+        }
     }
 
     /// Point the VM's allocator limit at this account: the VM's bytes now plus the
@@ -107,7 +255,7 @@ impl Account {
             // until it ends (it arms the then-current account).
             return;
         }
-        st.memory_limit = if self.cat == 0 {
+        st.memory_limit = if self.ledger.is_null() {
             isize::MAX
         } else {
             let room = self
@@ -126,6 +274,7 @@ impl Account {
 /// back), and make `state` (the thread mlua allocates on) and the VM's main thread allocate
 /// in its category.
 pub(crate) struct Charge {
+    acct: Account,
     prev: Account,
     vm_alloc: *mut AllocState,
     states: [*mut ffi::lua_State; 2],
@@ -145,10 +294,13 @@ impl Charge {
         state: *mut ffi::lua_State,
     ) -> Charge {
         let prev = ACCOUNT.replace(a);
+        // What the bucket gains from here on is the new account's, not the previous one's.
+        prev.settle();
+        a.begin();
         let states = [state, main];
         for s in states {
             if !s.is_null() {
-                unsafe { ffi::lua_setmemcat(s, c_int::from(a.cat)) };
+                unsafe { ffi::lua_setmemcat(s, c_int::from(a.cat())) };
             }
         }
         let mut prev_reached = false;
@@ -158,6 +310,7 @@ impl Charge {
         }
         a.arm(vm_alloc);
         Charge {
+            acct: a,
             prev,
             vm_alloc,
             states,
@@ -170,11 +323,13 @@ impl Drop for Charge {
     fn drop(&mut self) {
         // Back to the previous process's category on these threads when it is in the same VM,
         // else to the VM's own.
+        self.acct.settle();
         ACCOUNT.set(self.prev);
+        self.prev.begin();
         let back = armed_for(self.vm_alloc);
         for s in self.states {
             if !s.is_null() {
-                unsafe { ffi::lua_setmemcat(s, c_int::from(back.cat)) };
+                unsafe { ffi::lua_setmemcat(s, c_int::from(back.cat())) };
             }
         }
         back.arm(self.vm_alloc);
@@ -211,36 +366,53 @@ pub const SMALL_BUILD: u64 = 64 << 10;
 /// [`check`] still dooms a process over its limit, and the limit is armed again on drop.
 /// Callers keep what they build under [`SMALL_BUILD`] or a constant.
 /// Nested guards (and [`Charge`]s inside one) leave the limit off until the outermost
-/// guard drops.
-pub(crate) struct Unguarded<'a> {
-    lua: &'a mlua::Lua,
+/// guard drops. An async function may make one before it returns its future and drop it
+/// at the future's first poll: mlua boxes the future in a userdata in between (a
+/// constant-size build, otherwise a protected call per blocking call).
+pub(crate) struct Unguarded {
+    lua: mlua::Lua,
     vm_alloc: *mut AllocState,
     /// This guard turned the limit off (it was not off already).
     outermost: bool,
+    /// The limit it replaced and the ledger of the account it was armed for: given back as
+    /// it was when that account is still the one running (what was built meanwhile is in
+    /// both the VM's bytes and the account's, so the absolute limit is unchanged).
+    saved: (isize, *const Ledger),
 }
 
-impl<'a> Unguarded<'a> {
+impl Unguarded {
     /// Turn the limit of `lua` (whose allocator state is `vm_alloc`) off.
-    pub(crate) fn new(lua: &'a mlua::Lua, vm_alloc: *mut AllocState) -> Unguarded<'a> {
+    pub(crate) fn new(lua: &mlua::Lua, vm_alloc: *mut AllocState) -> Unguarded {
+        let saved = if vm_alloc.is_null() {
+            0
+        } else {
+            unsafe { (*vm_alloc).memory_limit }
+        };
         // Cannot fail: the VM was made with mlua's allocator (checked by `AllocState::of`).
         let outermost = lua.set_memory_limit(0).is_ok_and(|prev| prev != 0);
         Unguarded {
-            lua,
+            lua: lua.clone(),
             vm_alloc,
             outermost,
+            saved: (saved, armed_for(vm_alloc).ledger),
         }
     }
 }
 
-impl Drop for Unguarded<'_> {
+impl Drop for Unguarded {
     fn drop(&mut self) {
         if !self.outermost {
             return;
         }
-        // Any non-zero limit turns mlua's protected paths back on; `arm` then sets the real
-        // one (leaving the refusal flag as it is).
+        // Any non-zero limit turns mlua's protected paths back on; then the real one
+        // (leaving the refusal flag as it is).
         let _ = self.lua.set_memory_limit(isize::MAX as usize);
-        armed_for(self.vm_alloc).arm(self.vm_alloc);
+        let now = armed_for(self.vm_alloc);
+        if now.ledger == self.saved.1 && !self.vm_alloc.is_null() && self.saved.0 != 0 {
+            unsafe { (*self.vm_alloc).memory_limit = self.saved.0 };
+        } else {
+            now.arm(self.vm_alloc);
+        }
     }
 }
 
@@ -253,9 +425,10 @@ pub(crate) fn current() -> Account {
 /// just refused. Called at the end of every slice (the interrupt) and of every poll.
 pub(crate) fn check() {
     let a = ACCOUNT.get();
-    if a.cat == 0 || a.doom.is_null() || a.alloc.is_null() {
+    if a.ledger.is_null() || a.doom.is_null() || a.alloc.is_null() {
         return;
     }
+    a.promote();
     let refused = unsafe { (*a.alloc).limit_reached };
     if refused || a.used() > a.limit {
         unsafe { (*a.doom).set(Doom::MaxMemory) };
@@ -301,9 +474,13 @@ impl AllocState {
     }
 }
 
-/// The process categories of one VM that no live process owns.
+/// The process categories of one VM: those no live process owns, and the buckets.
 pub(crate) struct Categories {
     free: RefCell<Vec<u8>>,
+    /// Live members of each bucket (0 for other categories).
+    members: RefCell<Vec<u32>>,
+    /// The bucket new processes join, and how many have joined it.
+    open: Cell<Option<(u8, u32)>>,
 }
 
 impl Categories {
@@ -311,12 +488,42 @@ impl Categories {
         // Handed out from the end: 1 first.
         Categories {
             free: RefCell::new((1..=CATEGORIES as u8).rev().collect()),
+            members: RefCell::new(vec![0; CATEGORIES + 1]),
+            open: Cell::new(None),
         }
     }
 
-    /// A category for a new process and its baseline, or `None` when every free one still
-    /// holds too much garbage (or none is free).
-    pub(crate) fn acquire(&self, main: *mut ffi::lua_State) -> Option<(u8, usize)> {
+    /// A place for a new process: a bucket if `bucketed`, else a category of its own
+    /// (with its baseline), or `None` when every free category still holds too much
+    /// garbage (or none is free).
+    pub(crate) fn place(&self, main: *mut ffi::lua_State, bucketed: bool) -> Option<Place> {
+        if !bucketed {
+            return self
+                .acquire(main)
+                .map(|(cat, baseline)| Place::Own { cat, baseline });
+        }
+        if let Some((b, joins)) = self.open.get() {
+            let bytes = unsafe { ffi::lua_totalbytes(main, c_int::from(b)) };
+            if joins < BUCKET_JOINS && bytes < BUCKET_OPEN_BYTES {
+                self.open.set(Some((b, joins + 1)));
+                self.members.borrow_mut()[usize::from(b)] += 1;
+                return Some(Place::Bucket { cat: b });
+            }
+            // Full: no new members; free once its last one leaves.
+            self.open.set(None);
+            if self.members.borrow()[usize::from(b)] == 0 {
+                self.free.borrow_mut().push(b);
+            }
+        }
+        let (b, _) = self.acquire(main)?;
+        self.open.set(Some((b, 1)));
+        self.members.borrow_mut()[usize::from(b)] = 1;
+        Some(Place::Bucket { cat: b })
+    }
+
+    /// A free category and its baseline, or `None` when every free one still holds too
+    /// much garbage (or none is free).
+    fn acquire(&self, main: *mut ffi::lua_State) -> Option<(u8, usize)> {
         let mut free = self.free.borrow_mut();
         let mut i = free.len();
         let stop = i.saturating_sub(REUSE_TRIES);
@@ -337,8 +544,60 @@ impl Categories {
         !self.free.borrow().is_empty()
     }
 
-    /// Give a category back when its process ended.
-    pub(crate) fn release(&self, cat: u8) {
+    /// Give a category of its own back when its process ended.
+    fn release(&self, cat: u8) {
         self.free.borrow_mut().push(cat);
+    }
+
+    /// A member of bucket `cat` ended; the bucket is free once it is closed and empty.
+    fn leave(&self, cat: u8) {
+        let mut m = self.members.borrow_mut();
+        let n = &mut m[usize::from(cat)];
+        *n = n.saturating_sub(1);
+        if *n == 0 && self.open.get().map(|(b, _)| b) != Some(cat) {
+            self.free.borrow_mut().push(cat);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bucket(p: Option<Place>) -> u8 {
+        match p {
+            Some(Place::Bucket { cat }) => cat,
+            other => panic!("expected a bucket, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_bucket_takes_members_until_its_joins_run_out_and_is_freed_when_empty() {
+        let lua = mlua::Lua::new();
+        let main = lua.current_thread().to_pointer() as *mut ffi::lua_State;
+        let c = Categories::new();
+        let first = bucket(c.place(main, true));
+        for _ in 1..BUCKET_JOINS {
+            assert_eq!(bucket(c.place(main, true)), first);
+        }
+        let second = bucket(c.place(main, true));
+        assert_ne!(first, second);
+        // The first is closed: free once its last member leaves, not before.
+        let free = c.free.borrow().len();
+        for _ in 1..BUCKET_JOINS {
+            c.leave(first);
+        }
+        assert_eq!(c.free.borrow().len(), free);
+        c.leave(first);
+        assert_eq!(c.free.borrow().len(), free + 1);
+        // The open one stays open while empty, and takes the next member.
+        c.leave(second);
+        assert_eq!(c.free.borrow().len(), free + 1);
+        assert_eq!(bucket(c.place(main, true)), second);
+        // A category of its own is never a live bucket.
+        match c.place(main, false) {
+            Some(Place::Own { cat, .. }) => assert_ne!(cat, second),
+            other => panic!("expected a category of its own, got {other:?}"),
+        }
     }
 }

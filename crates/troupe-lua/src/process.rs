@@ -29,7 +29,7 @@ use troupe_registry::Entry;
 
 use crate::channel::Channel;
 use crate::convert::to_lua;
-use crate::memory::{Account, Charge, SMALL_BUILD, Unguarded};
+use crate::memory::{Account, Charge, Ledger, SMALL_BUILD, Unguarded};
 use crate::modules::errors::LuaError;
 use crate::slice::{Doom, PREEMPTED, SLICE, Slice};
 use crate::vm::Vm;
@@ -86,9 +86,8 @@ impl ProcLimits {
 pub struct ProcState {
     /// The VM the process lives in.
     pub vm: Rc<Vm>,
-    /// Its memory category in that VM and the category's bytes when it got it.
-    pub(crate) cat: u8,
-    pub(crate) baseline: usize,
+    /// Where in that VM it allocates and what it is charged.
+    pub(crate) ledger: Rc<Ledger>,
     pub limits: ProcLimits,
     /// Set when the process broke a limit; it fails at its next yield.
     pub(crate) doom: Cell<Doom>,
@@ -116,18 +115,17 @@ pub struct ProcState {
 
 impl ProcState {
     pub(crate) fn new(
-        placed: (Rc<Vm>, u8, usize),
+        placed: (Rc<Vm>, Rc<Ledger>),
         limits: ProcLimits,
         node: Node,
         handle: ProcessRef,
         entry: Arc<Entry>,
         env: Table,
     ) -> ProcState {
-        let (vm, cat, baseline) = placed;
+        let (vm, ledger) = placed;
         ProcState {
             vm,
-            cat,
-            baseline,
+            ledger,
             limits,
             doom: Cell::new(Doom::None),
             held: Rc::new(Cell::new(0)),
@@ -152,9 +150,9 @@ impl ProcState {
         Account {
             alloc: self.vm.alloc,
             main: self.vm.main,
-            cat: self.cat,
+            cats: &self.vm.cats,
+            ledger: &*self.ledger,
             limit: self.limits.max_memory,
-            baseline: self.baseline,
             held: &*self.held,
             doom: &self.doom,
         }
@@ -365,9 +363,15 @@ impl mlua::UserData for LuaPayload {
 /// Run `f`, a constant-size build on the running process's VM, on mlua's fast path
 /// ([`Unguarded`]); outside a process, as it is.
 fn fast<R>(f: impl FnOnce() -> mlua::Result<R>) -> mlua::Result<R> {
-    let p = CURRENT.with(|c| c.borrow().clone());
-    let _fast = p.as_ref().map(|p| p.vm.fast());
+    let _fast = fast_guard();
     f()
+}
+
+/// mlua's fast path on the running process's VM until the guard drops (none outside a
+/// process). For an async function: made before it returns its future, dropped first thing
+/// when the future is polled (see [`Unguarded`]).
+pub(crate) fn fast_guard() -> Option<Unguarded> {
+    CURRENT.with(|c| c.borrow().as_ref().map(|p| p.vm.fast()))
 }
 
 /// The Lua table for an event (SPEC §3.3).
@@ -561,6 +565,7 @@ impl Enter {
             max_slice: st.limits.max_slice,
             kill: &st.handle.killed as *const AtomicBool,
             doom: &st.doom,
+            memcat: &st.ledger.cur,
             running: std::ptr::null(),
         });
         PREEMPTED.set(false);
@@ -581,7 +586,7 @@ impl Drop for Enter {
 
 impl Drop for LuaProcess {
     fn drop(&mut self) {
-        self.st.vm.cats.release(self.st.cat);
+        self.st.ledger.release(&self.st.vm.cats);
     }
 }
 

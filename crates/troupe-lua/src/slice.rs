@@ -21,6 +21,7 @@
 //! code returns (`LuaProcess::poll` checks [`Doom`] first).
 
 use std::cell::Cell;
+use std::ffi::c_int;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -62,6 +63,10 @@ pub(crate) struct Slice {
     pub kill: *const AtomicBool,
     /// The process's doom (valid whenever `kill` is non-null).
     pub doom: *const Cell<Doom>,
+    /// The memory category the process allocates in now (valid whenever `kill` is
+    /// non-null): put on the running thread at the end of every slice, so its threads
+    /// follow a promotion (`memory.rs`).
+    pub memcat: *const Cell<u8>,
     /// The Luau thread of the process coroutine being resumed (null between coroutines).
     pub running: *const std::ffi::c_void,
 }
@@ -73,6 +78,7 @@ impl Slice {
         max_slice: Duration::MAX,
         kill: std::ptr::null(),
         doom: std::ptr::null(),
+        memcat: std::ptr::null(),
         running: std::ptr::null(),
     };
 }
@@ -182,7 +188,7 @@ return move, sort
 /// # Safety
 /// Called by Luau with a valid thread; raises Lua errors (C++ exceptions) through this
 /// frame, which holds nothing to drop.
-pub(crate) unsafe extern "C-unwind" fn interrupt(state: *mut ffi::lua_State, gc: std::ffi::c_int) {
+pub(crate) unsafe extern "C-unwind" fn interrupt(state: *mut ffi::lua_State, gc: c_int) {
     if gc >= 0 {
         return;
     }
@@ -196,6 +202,9 @@ pub(crate) unsafe extern "C-unwind" fn interrupt(state: *mut ffi::lua_State, gc:
     if !killed && doom == Doom::None && now < s.deadline {
         return;
     }
+    // Once per slice: the running thread allocates where the process does now (a thread
+    // made before a promotion follows it; until then its bucket charge counts it).
+    unsafe { ffi::lua_setmemcat(state, c_int::from((*s.memcat).get())) };
     if doom == Doom::None {
         crate::memory::check();
         doom = unsafe { (*s.doom).get() };

@@ -17,7 +17,7 @@ use std::rc::Rc;
 use mlua::{Function, Lua, Table, ffi};
 use troupe_registry::{Entry, Kind, LuaSpec};
 
-use crate::memory::{Account, AllocState, Categories, Charge};
+use crate::memory::{Account, AllocState, Categories, Charge, Place};
 use crate::sandbox::Shared;
 
 thread_local! {
@@ -50,23 +50,23 @@ pub struct Vm {
     pub boot: Function,
 }
 
-/// A VM of the calling worker for a new process, with the memory category the process
-/// will own and that category's baseline (bytes of a predecessor's garbage): the VM that
-/// gave the last category if it has another, else any other VM of this worker, else the
+/// A VM of the calling worker for a new process, and where in it the process allocates
+/// (a bucket when `bucketed`, else a category of its own; see [`crate::memory`]): the VM
+/// that gave the last place if it has another, else any other VM of this worker, else the
 /// first VM again after a full garbage collection, else a new VM.
 ///
 /// Errors: a new VM failed to initialise (memory).
-pub fn place() -> mlua::Result<(Rc<Vm>, u8, usize)> {
+pub(crate) fn place(bucketed: bool) -> mlua::Result<(Rc<Vm>, Place)> {
     SHARDS.with(|s| {
         let mut s = s.borrow_mut();
         let n = s.vms.len();
         for k in 0..n {
             let i = (s.hint + k) % n;
             let vm = &s.vms[i];
-            if let Some((cat, base)) = vm.cats.acquire(vm.main) {
+            if let Some(p) = vm.cats.place(vm.main, bucketed) {
                 let vm = vm.clone();
                 s.hint = i;
-                return Ok((vm, cat, base));
+                return Ok((vm, p));
             }
         }
         if n > 0 {
@@ -75,20 +75,20 @@ pub fn place() -> mlua::Result<(Rc<Vm>, u8, usize)> {
                 let _vm_own =
                     unsafe { Charge::new(Account::NONE, vm.alloc, vm.main, std::ptr::null_mut()) };
                 unsafe { ffi::lua_gc(vm.main, ffi::LUA_GCCOLLECT, 0) };
-                if let Some((cat, base)) = vm.cats.acquire(vm.main) {
-                    return Ok((vm, cat, base));
+                if let Some(p) = vm.cats.place(vm.main, bucketed) {
+                    return Ok((vm, p));
                 }
             }
         }
         let vm = Rc::new(Vm::new()?);
-        let (cat, base) = vm
+        let p = vm
             .cats
-            .acquire(vm.main)
+            .place(vm.main, bucketed)
             .ok_or_else(|| mlua::Error::runtime("a new Lua VM has no free memory category"))?;
         s.vms.push(vm.clone());
         s.hint = s.vms.len() - 1;
         tracing::debug!(vms = s.vms.len(), "new Lua VM on this worker");
-        Ok((vm, cat, base))
+        Ok((vm, p))
     })
 }
 
@@ -245,7 +245,7 @@ impl Vm {
     }
 
     /// mlua's fast paths on this VM for a constant-size build ([`crate::memory::Unguarded`]).
-    pub(crate) fn fast(&self) -> crate::memory::Unguarded<'_> {
+    pub(crate) fn fast(&self) -> crate::memory::Unguarded {
         crate::memory::Unguarded::new(&self.lua, self.alloc)
     }
 

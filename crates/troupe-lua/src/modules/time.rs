@@ -172,14 +172,19 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     t.set(
         "sleep",
-        lua.create_async_function(|_, d: LuaValue| async move {
-            let d = duration(&d)?;
-            if d.is_zero() {
-                YieldNow(false).await;
-            } else {
-                tokio::time::sleep(d).await;
+        lua.create_async_function(|_, d: LuaValue| {
+            // mlua boxes the future in a userdata first: on its fast path.
+            let fast = crate::process::fast_guard();
+            async move {
+                drop(fast);
+                let d = duration(&d)?;
+                if d.is_zero() {
+                    YieldNow(false).await;
+                } else {
+                    tokio::time::sleep(d).await;
+                }
+                Ok(())
             }
-            Ok(())
         })?,
     )?;
     t.set(
