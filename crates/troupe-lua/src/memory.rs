@@ -26,9 +26,11 @@
 //!   runs, mlua's allocator limit is set to what the VM holds now plus the process's
 //!   headroom (its limit + [`MARGIN`] − what it holds), so no allocation can take it
 //!   further (Luau raises "not enough memory"). (2) At the end of every slice and every
-//!   poll the process's count is compared with its limit (`check`); over it, or after a
-//!   refused allocation, the process is doomed ([`Doom::MaxMemory`]) and ends with an error
-//!   naming `max_memory` at its next yield, even if its code caught the error. Small objects
+//!   poll the process's count is compared with its limit (`check`); over it, or right after
+//!   a refused allocation (mlua clears its refusal flag at the next allocator call, so a
+//!   refusal the code catches is seen only if nothing was allocated in between), the
+//!   process is doomed ([`Doom::MaxMemory`]) and ends with an error naming `max_memory` at
+//!   its next yield. An uncaught refusal also ends it naming `max_memory`. Small objects
 //!   come from Luau's shared size-class pages, which reach the allocator a page at a time,
 //!   and garbage of other processes freed during the slice widens the headroom, so the bound
 //!   holds to within a slice's worth of that.
@@ -43,10 +45,6 @@ use crate::slice::Doom;
 /// A free category may be handed to a new process while its previous owners' garbage is at
 /// most this many bytes (the new owner's count can be short by at most that much).
 pub const REUSE_BYTES: usize = 1 << 20;
-
-/// How many of the most recently freed categories a spawn looks at before it looks
-/// elsewhere (keeps a spawn O(1) when many free categories still hold garbage).
-const REUSE_TRIES: usize = 8;
 
 /// Categories per VM usable by processes (1..=255).
 pub const CATEGORIES: usize = 255;
@@ -70,6 +68,8 @@ pub const MARGIN: usize = 1 << 20;
 
 thread_local! {
     static ACCOUNT: Cell<Account> = const { Cell::new(Account::NONE) };
+    /// The ledger and the VM's allocator total at the last [`check`] on this worker.
+    static CHECKED: Cell<(*const Ledger, isize)> = const { Cell::new((std::ptr::null(), 0)) };
 }
 
 /// Which categories a process allocates in and what it is charged (see the module doc).
@@ -423,13 +423,23 @@ pub(crate) fn current() -> Account {
 
 /// Doom the running process if it holds more than its limit or an allocation of its was
 /// just refused. Called at the end of every slice (the interrupt) and of every poll.
+///
+/// Skipped when the VM allocated and freed nothing since the last check of the same
+/// process (its heap and its message objects are then what they were): most polls of a
+/// process that only waits.
 pub(crate) fn check() {
     let a = ACCOUNT.get();
     if a.ledger.is_null() || a.doom.is_null() || a.alloc.is_null() {
         return;
     }
+    let st = unsafe { &*a.alloc };
+    let refused = st.limit_reached;
+    let seen = (a.ledger, st.used_memory);
+    if !refused && CHECKED.get() == seen {
+        return;
+    }
+    CHECKED.set(seen);
     a.promote();
-    let refused = unsafe { (*a.alloc).limit_reached };
     if refused || a.used() > a.limit {
         unsafe { (*a.doom).set(Doom::MaxMemory) };
     }
@@ -522,12 +532,12 @@ impl Categories {
     }
 
     /// A free category and its baseline, or `None` when every free one still holds too
-    /// much garbage (or none is free).
+    /// much garbage (or none is free). The most recently freed first; at most 255 counts
+    /// read (a few microseconds).
     fn acquire(&self, main: *mut ffi::lua_State) -> Option<(u8, usize)> {
         let mut free = self.free.borrow_mut();
         let mut i = free.len();
-        let stop = i.saturating_sub(REUSE_TRIES);
-        while i > stop {
+        while i > 0 {
             i -= 1;
             let cat = free[i];
             let bytes = unsafe { ffi::lua_totalbytes(main, c_int::from(cat)) };

@@ -403,6 +403,25 @@ pub fn event_table(lua: &Lua, e: &Event) -> mlua::Result<LuaValue> {
     Ok(LuaValue::Table(t))
 }
 
+/// Whether `e` is Luau's out-of-memory error: in a Lua process only a refused allocation
+/// (past `max_memory`) raises it, since a real out-of-memory aborts. It may arrive as
+/// mlua's `MemoryError`, or re-raised as text by a `pcall` (the boot shim's) with a
+/// position in front (by `coroutine.wrap`).
+fn is_memory_error(e: &mlua::Error) -> bool {
+    const MESSAGE: &str = "not enough memory";
+    match e {
+        mlua::Error::MemoryError(_) => true,
+        mlua::Error::CallbackError { cause, .. } | mlua::Error::WithContext { cause, .. } => {
+            is_memory_error(cause)
+        }
+        mlua::Error::RuntimeError(m) => {
+            let m = m.split("\nstack traceback:").next().unwrap_or(m).trim_end();
+            m == MESSAGE || m.ends_with(&format!(": {MESSAGE}"))
+        }
+        _ => false,
+    }
+}
+
 /// Convert a Lua error into a process error, keeping error-object kinds.
 pub fn error_to_process(e: &mlua::Error) -> ProcessError {
     match e {
@@ -616,6 +635,12 @@ impl Future for LuaProcess {
             }
             let polled = this.tasks.poll_next_unpin(&mut inner_cx);
             crate::memory::check();
+            if let Poll::Ready(Some((_, Err(e)))) = &polled
+                && is_memory_error(e)
+            {
+                // A refused allocation its code did not catch: the limit, by name.
+                this.st.doom.set(Doom::MaxMemory);
+            }
             if let Some(e) = this.st.doom_error() {
                 return Poll::Ready(Err(e));
             }
