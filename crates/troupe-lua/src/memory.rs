@@ -388,6 +388,15 @@ impl Unguarded {
         } else {
             unsafe { (*vm_alloc).memory_limit }
         };
+        if saved == 0 && !vm_alloc.is_null() {
+            // Already off (an outer guard): nothing to do now or on drop.
+            return Unguarded {
+                lua: lua.clone(),
+                vm_alloc,
+                outermost: false,
+                saved: (0, std::ptr::null()),
+            };
+        }
         // Cannot fail: the VM was made with mlua's allocator (checked by `AllocState::of`).
         let outermost = lua.set_memory_limit(0).is_ok_and(|prev| prev != 0);
         Unguarded {

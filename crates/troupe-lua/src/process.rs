@@ -351,10 +351,20 @@ impl mlua::UserData for LuaMessage {
 impl mlua::UserData for LuaPayload {
     fn add_methods<M: mlua::UserDataMethods<Self>>(m: &mut M) {
         m.add_method("data", |lua, p, ()| {
-            if copy::within(&p.0.0, SMALL_BUILD) {
-                fast(|| to_lua(lua, &p.0.0))
+            let v = &p.0.0;
+            if !matches!(
+                v,
+                troupe_kernel::Value::Array(_)
+                    | troupe_kernel::Value::Map(_)
+                    | troupe_kernel::Value::Str(_)
+                    | troupe_kernel::Value::Error(_)
+            ) {
+                // A number, boolean or nil: no Lua object is made.
+                to_lua(lua, v)
+            } else if copy::within(v, SMALL_BUILD) {
+                fast(|| to_lua(lua, v))
             } else {
-                to_lua(lua, &p.0.0)
+                to_lua(lua, v)
             }
         });
     }
@@ -578,7 +588,7 @@ impl Enter {
     fn new(st: &Rc<ProcState>) -> Enter {
         CURRENT.with(|c| *c.borrow_mut() = Some(st.clone()));
         let now = troupe_kernel::preempt::now();
-        SLICE.set(Slice {
+        crate::slice::enter(Slice {
             deadline: now + troupe_kernel::preempt::SLICE_TICKS,
             started: None,
             max_slice: st.limits.max_slice,
@@ -599,7 +609,7 @@ impl Enter {
 impl Drop for Enter {
     fn drop(&mut self) {
         CURRENT.with(|c| *c.borrow_mut() = None);
-        SLICE.set(Slice::NONE);
+        crate::slice::leave();
     }
 }
 

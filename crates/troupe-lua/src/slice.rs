@@ -30,6 +30,9 @@ use mlua::ffi;
 thread_local! {
     /// What the interrupt callback needs about the process running on this worker.
     pub(crate) static SLICE: Cell<Slice> = const { Cell::new(Slice::NONE) };
+    /// The three fields of [`SLICE`] every interrupt reads (the rest only once a slice is
+    /// over): kept apart so the common case copies three words, not the whole `Slice`.
+    static HOT: Cell<Hot> = const { Cell::new(Hot::NONE) };
     /// Set by the interrupt callback when it made a coroutine yield.
     pub(crate) static PREEMPTED: Cell<bool> = const { Cell::new(false) };
     /// The epoch at which the wall clock was last read for `max_slice` (once per tick).
@@ -69,6 +72,38 @@ pub(crate) struct Slice {
     pub memcat: *const Cell<u8>,
     /// The Luau thread of the process coroutine being resumed (null between coroutines).
     pub running: *const std::ffi::c_void,
+}
+
+/// See [`HOT`].
+#[derive(Clone, Copy)]
+struct Hot {
+    deadline: u64,
+    kill: *const AtomicBool,
+    doom: *const Cell<Doom>,
+}
+
+impl Hot {
+    const NONE: Hot = Hot {
+        deadline: u64::MAX,
+        kill: std::ptr::null(),
+        doom: std::ptr::null(),
+    };
+}
+
+/// The worker starts polling a process: its slice bookkeeping.
+pub(crate) fn enter(s: Slice) {
+    HOT.set(Hot {
+        deadline: s.deadline,
+        kill: s.kill,
+        doom: s.doom,
+    });
+    SLICE.set(s);
+}
+
+/// The worker stopped polling it.
+pub(crate) fn leave() {
+    HOT.set(Hot::NONE);
+    SLICE.set(Slice::NONE);
 }
 
 impl Slice {
@@ -192,16 +227,17 @@ pub(crate) unsafe extern "C-unwind" fn interrupt(state: *mut ffi::lua_State, gc:
     if gc >= 0 {
         return;
     }
-    let s = SLICE.get();
-    if s.kill.is_null() {
+    let h = HOT.get();
+    if h.kill.is_null() {
         return;
     }
     let now = troupe_kernel::preempt::now();
-    let killed = unsafe { (*s.kill).load(Ordering::Relaxed) };
-    let mut doom = unsafe { (*s.doom).get() };
-    if !killed && doom == Doom::None && now < s.deadline {
+    let killed = unsafe { (*h.kill).load(Ordering::Relaxed) };
+    let mut doom = unsafe { (*h.doom).get() };
+    if !killed && doom == Doom::None && now < h.deadline {
         return;
     }
+    let s = SLICE.get();
     // Once per slice: the running thread allocates where the process does now (a thread
     // made before a promotion follows it; until then its bucket charge counts it).
     unsafe { ffi::lua_setmemcat(state, c_int::from((*s.memcat).get())) };
