@@ -189,6 +189,13 @@ fn processes_sharing_a_memory_category_with_a_hog_live_on_uncharged() {
 }
 
 #[test]
+fn a_cancel_flood_costs_one_pending_cancel() {
+    let v = run_ok("hostile", "app:cancel_flood");
+    assert_eq!(v["first"], json!({"n": 1, "reason": "flood 1"}), "{v:#}");
+    assert_eq!(v["second"], json!({"n": 1, "reason": "again"}), "{v:#}");
+}
+
+#[test]
 fn an_entry_s_own_max_memory_applies() {
     assert_fails_naming("app:mem_small", "limit of 16777216 bytes");
 }

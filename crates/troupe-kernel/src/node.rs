@@ -805,7 +805,8 @@ impl Node {
         )
     }
 
-    /// `process.cancel`: deliver a CANCEL event.
+    /// `process.cancel`: deliver a CANCEL event (coalesced into one already pending, see
+    /// [`ProcessHandle::offer_cancel`]).
     pub fn cancel(
         &self,
         from: Option<&ProcessRef>,
@@ -814,10 +815,8 @@ impl Node {
     ) -> Result<(), KernelError> {
         let to = self.resolve_or_err(dest)?;
         self.check(from, "process.cancel", || to.pid.to_string())?;
-        to.deliver(Envelope::Event(Event::Cancel {
-            from: from.map(|f| f.pid.clone()),
-            reason,
-        }));
+        // One pending CANCEL per process: a second is coalesced into it.
+        to.offer_cancel(from.map(|f| f.pid.clone()), reason);
         Ok(())
     }
 

@@ -35,6 +35,9 @@ pub struct ProcessHandle {
     queued_bytes: AtomicU64,
     /// `max_mailbox` of this process, fixed at spawn (see [`crate::Node::max_mailbox_for`]).
     max_mailbox: u64,
+    /// A CANCEL event was delivered and the runtime has not yet handed it to user code:
+    /// further CANCELs are coalesced into it ([`ProcessHandle::offer_cancel`]).
+    cancel_pending: AtomicBool,
     waker: AtomicWaker,
     /// Set when the process must die (terminate or link cascade); checked by the body's
     /// poll wrapper and by the Lua interrupt callback.
@@ -97,6 +100,7 @@ impl ProcessHandle {
             entry,
             mailbox: Mutex::new(VecDeque::new()),
             queued_bytes: AtomicU64::new(0),
+            cancel_pending: AtomicBool::new(false),
             max_mailbox,
             waker: AtomicWaker::new(),
             killed: AtomicBool::new(false),
@@ -238,6 +242,24 @@ impl ProcessHandle {
             prev >= bytes,
             "mailbox release of {bytes} with {prev} queued"
         );
+    }
+
+    /// Deliver a CANCEL event unless one is already pending (delivered, not yet handed to
+    /// user code): then this one is coalesced into it and nothing is queued. Returns
+    /// whether it was queued. So a flood of `process.cancel` at a process that does not
+    /// read its events costs one event, not one per call (SPEC §3.6 Isolation: events are
+    /// exempt from `max_mailbox`, so they must be bounded another way).
+    pub fn offer_cancel(&self, from: Option<Pid>, reason: Option<String>) -> bool {
+        if self.cancel_pending.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        self.deliver(Envelope::Event(crate::Event::Cancel { from, reason }));
+        true
+    }
+
+    /// The runtime handed a CANCEL event to user code: the next one is delivered again.
+    pub fn cancel_taken(&self) {
+        self.cancel_pending.store(false, Ordering::Release);
     }
 
     /// Bytes of message payload queued and not yet received (the `max_mailbox` count).

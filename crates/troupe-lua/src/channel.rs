@@ -59,12 +59,20 @@ struct State {
     sendq: VecDeque<(Rc<Waiter>, usize, LuaValue)>,
 }
 
+/// The charge of a CANCEL event table: not bytes, but "tell the owner the CANCEL was taken"
+/// (`ProcessHandle::cancel_taken`, so the next `process.cancel` is delivered again).
+pub const CANCEL_CHARGE: u64 = u64::MAX;
+
 impl State {
-    /// Give a taken or discarded item's bytes back to the process's mailbox bound.
+    /// Give a taken or discarded item's bytes back to the process's mailbox bound (or, for
+    /// [`CANCEL_CHARGE`], say its CANCEL was taken).
     fn release(&self, charge: u64) {
-        if charge > 0
-            && let Some(owner) = &self.owner
-        {
+        let Some(owner) = &self.owner else {
+            return;
+        };
+        if charge == CANCEL_CHARGE {
+            owner.cancel_taken();
+        } else if charge > 0 {
             owner.release(charge);
         }
     }
@@ -72,8 +80,9 @@ impl State {
 
 impl Drop for State {
     fn drop(&mut self) {
-        let left: u64 = self.buf.iter().map(|(_, c)| c).sum();
-        self.release(left);
+        for (_, c) in std::mem::take(&mut self.buf) {
+            self.release(c);
+        }
     }
 }
 

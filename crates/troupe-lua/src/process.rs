@@ -185,7 +185,7 @@ impl ProcState {
             Envelope::Event(e) => {
                 let ch = self.events.borrow().clone();
                 match ch {
-                    Some(ch) => ch.push(self.event_table(lua, &e)?),
+                    Some(ch) => self.push_event(lua, &ch, &e)?,
                     None => self.pending_events.borrow_mut().push_back(e),
                 }
             }
@@ -232,6 +232,17 @@ impl ProcState {
         ))
     }
 
+    /// Put an event's table in the events channel; a CANCEL's table tells the kernel when
+    /// user code takes it (until then further CANCELs are coalesced into it).
+    fn push_event(&self, lua: &Lua, ch: &Channel, e: &Event) -> mlua::Result<()> {
+        let t = self.event_table(lua, e)?;
+        match e {
+            Event::Cancel { .. } => ch.push_message(t, &self.handle, crate::channel::CANCEL_CHARGE),
+            _ => ch.push(t),
+        }
+        Ok(())
+    }
+
     /// [`event_table`], on the fast path when the event is small (all but an EXIT with a
     /// large value or a long reason).
     fn event_table(&self, lua: &Lua, e: &Event) -> mlua::Result<LuaValue> {
@@ -270,8 +281,9 @@ impl ProcState {
             return Ok(ch);
         }
         let ch = Channel::new(usize::MAX, true);
-        for e in self.pending_events.borrow_mut().drain(..) {
-            ch.push(self.event_table(lua, &e)?);
+        let pending = std::mem::take(&mut *self.pending_events.borrow_mut());
+        for e in pending {
+            self.push_event(lua, &ch, &e)?;
         }
         *self.events.borrow_mut() = Some(ch.clone());
         Ok(ch)

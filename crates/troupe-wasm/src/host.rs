@@ -189,9 +189,12 @@ impl process::Host for State {
         })
         .await;
         Ok(got.map(|(route, env)| {
-            // Handed to the guest: its bytes leave the mailbox bound (SPEC §3.6).
-            if let Envelope::Message(m) = &env {
-                handle.release(m.charge);
+            // Handed to the guest: its bytes leave the mailbox bound (SPEC §3.6); after a
+            // CANCEL, the next one is delivered again.
+            match &env {
+                Envelope::Message(m) => handle.release(m.charge),
+                Envelope::Event(Event::Cancel { .. }) => handle.cancel_taken(),
+                Envelope::Event(_) => {}
             }
             delivery(route, env)
         }))
