@@ -189,6 +189,11 @@ fn processes_sharing_a_memory_category_with_a_hog_live_on_uncharged() {
 }
 
 #[test]
+fn error_objects_count_against_max_memory() {
+    assert_fails_naming("app:error_hoard", "limit of 16777216 bytes");
+}
+
+#[test]
 fn a_cancel_flood_costs_one_pending_cancel() {
     let v = run_ok("hostile", "app:cancel_flood");
     assert_eq!(v["first"], json!({"n": 1, "reason": "flood 1"}), "{v:#}");

@@ -287,7 +287,7 @@ fn build(lua: &Lua, v: &Value, depth: usize) -> mlua::Result<LuaValue> {
             }
             LuaValue::Table(t)
         }
-        Value::Error(e) => LuaValue::UserData(lua.create_userdata(LuaError((**e).clone()))?),
+        Value::Error(e) => LuaValue::UserData(lua.create_userdata(LuaError::new((**e).clone()))?),
     })
 }
 

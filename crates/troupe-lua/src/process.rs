@@ -294,9 +294,26 @@ impl ProcState {
 /// against `max_memory` (SPEC §3.6) while the object lives: a received message keeps its
 /// payload as a kernel `Value` (`:data()` builds a Lua copy of it each time), so a process
 /// that keeps a million message objects pays for them.
-pub(crate) struct Held {
+pub struct Held {
     counter: Rc<Cell<usize>>,
     bytes: usize,
+}
+
+/// Rust-heap objects smaller than this are not charged through [`Held`] (their Lua
+/// userdata, charged anyway, is about as big).
+pub const HOLD_MIN: usize = 64;
+
+/// Charge `bytes` of Rust heap to the running process while the returned guard lives
+/// (none outside a process or under [`HOLD_MIN`]).
+pub(crate) fn hold(bytes: usize) -> Option<Rc<Held>> {
+    if bytes < HOLD_MIN {
+        return None;
+    }
+    CURRENT.with(|c| {
+        c.borrow()
+            .as_ref()
+            .map(|p| Rc::new(Held::new(&p.held, bytes)))
+    })
 }
 
 impl Held {
@@ -407,7 +424,7 @@ pub fn event_table(lua: &Lua, e: &Event) -> mlua::Result<LuaValue> {
             let r = lua.create_table_with_capacity(0, 1)?;
             match result {
                 Ok(v) => r.raw_set("value", to_lua(lua, v)?)?,
-                Err(err) => r.raw_set("error", LuaError(err.clone()))?,
+                Err(err) => r.raw_set("error", LuaError::new(err.clone()))?,
             }
             t.raw_set("result", r)?;
         }

@@ -5,9 +5,31 @@
 use mlua::{Lua, MetaMethod, MultiValue, Table, UserData, UserDataMethods, Value as LuaValue};
 use troupe_kernel::{ErrorKind, ProcessError};
 
-/// Lua userdata wrapping a [`ProcessError`].
-#[derive(Debug, Clone)]
-pub struct LuaError(pub ProcessError);
+/// Lua userdata wrapping a [`ProcessError`]. Its message is Rust heap: charged to the
+/// process that made the object against `max_memory` while the object lives (when it is
+/// at least [`crate::process::HOLD_MIN`] bytes; smaller ones are bounded by the userdata's
+/// own Lua heap).
+#[derive(Clone)]
+pub struct LuaError(
+    pub ProcessError,
+    /// Kept for its `Drop` (gives the charge back).
+    #[allow(dead_code)]
+    Option<std::rc::Rc<crate::process::Held>>,
+);
+
+impl LuaError {
+    /// An error object made by the running process (charged to it, see above).
+    pub fn new(e: ProcessError) -> LuaError {
+        let held = crate::process::hold(e.message.len());
+        LuaError(e, held)
+    }
+}
+
+impl std::fmt::Debug for LuaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LuaError").field(&self.0).finish()
+    }
+}
 
 impl UserData for LuaError {
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
@@ -22,9 +44,9 @@ impl UserData for LuaError {
 
 /// Make an error userdata value.
 pub fn new_error(lua: &Lua, kind: ErrorKind, msg: impl Into<String>) -> mlua::Result<LuaValue> {
-    Ok(LuaValue::UserData(
-        lua.create_userdata(LuaError(ProcessError::new(kind, msg)))?,
-    ))
+    Ok(LuaValue::UserData(lua.create_userdata(LuaError::new(
+        ProcessError::new(kind, msg),
+    ))?))
 }
 
 /// `nil, err`: the failure half of the `value, err` convention (SPEC §5).

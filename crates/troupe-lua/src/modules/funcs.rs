@@ -167,7 +167,7 @@ impl UserData for LuaFuture {
         m.add_method("is_complete", |_, f, ()| Ok(f.result.borrow().is_some()));
         m.add_method("error", |lua, f, ()| match &*f.result.borrow() {
             Some(Err(e)) => Ok(LuaValue::UserData(
-                lua.create_userdata(LuaError(e.clone()))?,
+                lua.create_userdata(LuaError::new(e.clone()))?,
             )),
             _ => Ok(LuaValue::Nil),
         });
