@@ -31,7 +31,7 @@ use crate::channel::Channel;
 use crate::convert::to_lua;
 use crate::memory::{Account, Charge, Ledger, SMALL_BUILD, Unguarded};
 use crate::modules::errors::LuaError;
-use crate::slice::{Doom, PREEMPTED, SLICE, Slice};
+use crate::slice::{Doom, PREEMPTED, RUNNING, Slice};
 use crate::vm::Vm;
 
 thread_local! {
@@ -541,13 +541,9 @@ impl Coroutine {
 impl Future for Coroutine {
     type Output = (bool, mlua::Result<MultiValue>);
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut s = SLICE.get();
-        s.running = self.ptr;
-        SLICE.set(s);
+        RUNNING.set(self.ptr);
         let r = Pin::new(&mut self.fut).poll(cx);
-        let mut s = SLICE.get();
-        s.running = std::ptr::null();
-        SLICE.set(s);
+        RUNNING.set(std::ptr::null());
         let main = self.main;
         r.map(|r| (main, r))
     }
@@ -624,7 +620,6 @@ impl Enter {
             kill: &st.handle.killed as *const AtomicBool,
             doom: &st.doom,
             memcat: &st.ledger.cur,
-            running: std::ptr::null(),
         });
         PREEMPTED.set(false);
         Enter {

@@ -33,6 +33,9 @@ thread_local! {
     /// The three fields of [`SLICE`] every interrupt reads (the rest only once a slice is
     /// over): kept apart so the common case copies three words, not the whole `Slice`.
     static HOT: Cell<Hot> = const { Cell::new(Hot::NONE) };
+    /// The Luau thread of the process coroutine being resumed (null between coroutines);
+    /// set around each coroutine's poll.
+    pub(crate) static RUNNING: Cell<*const std::ffi::c_void> = const { Cell::new(std::ptr::null()) };
     /// Set by the interrupt callback when it made a coroutine yield.
     pub(crate) static PREEMPTED: Cell<bool> = const { Cell::new(false) };
     /// The epoch at which the wall clock was last read for `max_slice` (once per tick).
@@ -70,8 +73,6 @@ pub(crate) struct Slice {
     /// non-null): put on the running thread at the end of every slice, so its threads
     /// follow a promotion (`memory.rs`).
     pub memcat: *const Cell<u8>,
-    /// The Luau thread of the process coroutine being resumed (null between coroutines).
-    pub running: *const std::ffi::c_void,
 }
 
 /// See [`HOT`].
@@ -104,6 +105,7 @@ pub(crate) fn enter(s: Slice) {
 pub(crate) fn leave() {
     HOT.set(Hot::NONE);
     SLICE.set(Slice::NONE);
+    RUNNING.set(std::ptr::null());
 }
 
 impl Slice {
@@ -114,7 +116,6 @@ impl Slice {
         kill: std::ptr::null(),
         doom: std::ptr::null(),
         memcat: std::ptr::null(),
-        running: std::ptr::null(),
     };
 }
 
@@ -245,13 +246,14 @@ pub(crate) unsafe extern "C-unwind" fn interrupt(state: *mut ffi::lua_State, gc:
         crate::memory::check();
         doom = unsafe { (*s.doom).get() };
     }
-    let yieldable = !s.running.is_null()
+    let running = RUNNING.get();
+    let yieldable = !running.is_null()
         && unsafe { ffi::lua_isyieldable(state) } != 0
         && !unsafe { in_async_wrapper(state) };
     if yieldable {
         PREEMPTED.set(true);
         unsafe {
-            if s.running == state as *const std::ffi::c_void {
+            if running == state as *const std::ffi::c_void {
                 ffi::lua_yield(state, 0);
             } else {
                 ffi::lua_pushlightuserdata(state, preempt_mark());
