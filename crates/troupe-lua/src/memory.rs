@@ -339,6 +339,52 @@ impl Drop for Charge {
     }
 }
 
+/// A poll of a process begins: make `a` the worker's account, its category the VM main
+/// thread's, its limit the VM's — and leave it so when the poll ends (no restore): until
+/// another process is polled (which switches again) nothing allocates in the VM, so the
+/// next poll of the same process finds everything in place and does nothing. That is most
+/// polls of a process that only waits or yields (a `time.sleep(0)` loop, one side of a
+/// ping-pong). [`forget`] clears it when the process ends.
+///
+/// # Safety
+/// `a` must be an account of the VM whose allocator state is `vm_alloc` and main thread
+/// `main`, and its pointers valid until [`forget`] is called for its ledger.
+pub(crate) unsafe fn switch_to(a: Account, vm_alloc: *mut AllocState, main: *mut ffi::lua_State) {
+    let prev = ACCOUNT.get();
+    if !a.ledger.is_null() && prev.ledger == a.ledger {
+        return;
+    }
+    ACCOUNT.set(a);
+    prev.settle();
+    a.begin();
+    unsafe { ffi::lua_setmemcat(main, c_int::from(a.cat())) };
+    if !vm_alloc.is_null() {
+        // A refusal seen by the previous account is not this one's.
+        unsafe { (*vm_alloc).limit_reached = false };
+    }
+    a.arm(vm_alloc);
+}
+
+/// The process of `ledger` ended: if its account is still the worker's (see
+/// [`switch_to`]), none is, and its VM is back to its own category and no limit.
+///
+/// # Safety
+/// As [`switch_to`], for the VM of `ledger`.
+pub(crate) unsafe fn forget(
+    ledger: *const Ledger,
+    vm_alloc: *mut AllocState,
+    main: *mut ffi::lua_State,
+) {
+    let a = ACCOUNT.get();
+    if a.ledger != ledger || ledger.is_null() {
+        return;
+    }
+    a.settle();
+    ACCOUNT.set(Account::NONE);
+    unsafe { ffi::lua_setmemcat(main, 0) };
+    Account::NONE.arm(vm_alloc);
+}
+
 /// The account whose limit `vm_alloc`'s VM should enforce now: the running one if it is
 /// of that VM, else none (the VM's own work).
 fn armed_for(vm_alloc: *mut AllocState) -> Account {

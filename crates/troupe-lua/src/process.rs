@@ -29,7 +29,7 @@ use troupe_registry::Entry;
 
 use crate::channel::Channel;
 use crate::convert::to_lua;
-use crate::memory::{Account, Charge, Ledger, SMALL_BUILD, Unguarded};
+use crate::memory::{Account, Ledger, SMALL_BUILD, Unguarded};
 use crate::modules::errors::LuaError;
 use crate::slice::{Doom, PREEMPTED, RUNNING, Slice};
 use crate::vm::Vm;
@@ -603,11 +603,10 @@ impl LuaProcess {
     }
 }
 
-/// The worker is running this process until it drops: the current process, the slice
-/// clock, the memory account.
-struct Enter {
-    _charge: Charge,
-}
+/// The worker is running this process until it drops: the current process and the slice
+/// clock (the memory account stays the process's after the poll, see
+/// `memory::switch_to`).
+struct Enter {}
 
 impl Enter {
     fn new(st: &Rc<ProcState>) -> Enter {
@@ -622,11 +621,8 @@ impl Enter {
             memcat: &st.ledger.cur,
         });
         PREEMPTED.set(false);
-        Enter {
-            _charge: unsafe {
-                Charge::new(st.account(), st.vm.alloc, st.vm.main, std::ptr::null_mut())
-            },
-        }
+        unsafe { crate::memory::switch_to(st.account(), st.vm.alloc, st.vm.main) };
+        Enter {}
     }
 }
 
@@ -639,6 +635,7 @@ impl Drop for Enter {
 
 impl Drop for LuaProcess {
     fn drop(&mut self) {
+        unsafe { crate::memory::forget(&*self.st.ledger, self.st.vm.alloc, self.st.vm.main) };
         self.st.ledger.release(&self.st.vm.cats);
     }
 }
