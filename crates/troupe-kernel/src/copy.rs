@@ -170,41 +170,24 @@ impl<'a> Budget<'a> {
 /// The bytes a value is charged by the cost model of the module doc (iterative: safe for
 /// any depth).
 pub fn footprint(v: &Value) -> u64 {
-    let mut total = 0u64;
-    let mut stack = vec![v];
-    while let Some(v) = stack.pop() {
-        total = total.saturating_add(VALUE_BYTES);
-        match v {
-            Value::Str(s) => total = total.saturating_add(s.len() as u64),
-            Value::Error(e) => {
-                total = total.saturating_add(ERROR_BYTES + e.message.len() as u64);
-            }
-            Value::Array(a) => stack.extend(a.iter()),
-            Value::Map(m) => {
-                for (k, x) in m {
-                    stack.push(k);
-                    stack.push(x);
-                }
-            }
-            Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
-        }
-    }
-    total
+    footprint_upto(v, u64::MAX)
 }
 
 /// Whether `v`'s [`footprint`] is at most `max_bytes`; stops as soon as it is not, so the
 /// cost is bounded by `max_bytes` whatever the value's size (scalars allocate nothing).
 pub fn within(v: &Value, max_bytes: u64) -> bool {
     match v {
-        Value::Array(_) | Value::Map(_) => {}
-        Value::Str(s) => return VALUE_BYTES.saturating_add(s.len() as u64) <= max_bytes,
+        Value::Array(_) | Value::Map(_) => footprint_upto(v, max_bytes) <= max_bytes,
+        Value::Str(s) => VALUE_BYTES.saturating_add(s.len() as u64) <= max_bytes,
         Value::Error(e) => {
-            return (VALUE_BYTES + ERROR_BYTES).saturating_add(e.message.len() as u64) <= max_bytes;
+            (VALUE_BYTES + ERROR_BYTES).saturating_add(e.message.len() as u64) <= max_bytes
         }
-        Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {
-            return VALUE_BYTES <= max_bytes;
-        }
+        Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) => VALUE_BYTES <= max_bytes,
     }
+}
+
+/// [`footprint`], stopping once the total passes `cap` (the result is then > `cap`).
+fn footprint_upto(v: &Value, cap: u64) -> u64 {
     let mut total = 0u64;
     let mut stack = vec![v];
     while let Some(v) = stack.pop() {
@@ -223,11 +206,11 @@ pub fn within(v: &Value, max_bytes: u64) -> bool {
             }
             Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
         }
-        if total > max_bytes {
-            return false;
+        if total > cap {
+            break;
         }
     }
-    true
+    total
 }
 
 /// The table nesting depth of a value (0 for a scalar, 1 for a flat table; iterative).
