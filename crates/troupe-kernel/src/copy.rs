@@ -186,6 +186,19 @@ pub fn within(v: &Value, max_bytes: u64) -> bool {
     }
 }
 
+/// Whether the [`footprint`]s of `vs` add up to at most `max_bytes` (bounded as [`within`]).
+pub fn all_within(vs: &[Value], max_bytes: u64) -> bool {
+    let mut left = max_bytes;
+    for v in vs {
+        let f = footprint_upto(v, left);
+        if f > left {
+            return false;
+        }
+        left -= f;
+    }
+    true
+}
+
 /// [`footprint`], stopping once the total passes `cap` (the result is then > `cap`).
 fn footprint_upto(v: &Value, cap: u64) -> u64 {
     let mut total = 0u64;
@@ -278,6 +291,16 @@ mod tests {
             v = Value::Array(vec![v]);
         }
         v
+    }
+
+    #[test]
+    fn all_within_adds_up() {
+        let v = nested(3);
+        let f = footprint(&v);
+        let vs = [v.clone(), v];
+        assert!(all_within(&vs, 2 * f));
+        assert!(!all_within(&vs, 2 * f - 1));
+        assert!(all_within(&[], 0));
     }
 
     #[test]

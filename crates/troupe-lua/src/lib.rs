@@ -111,7 +111,7 @@ impl Runtime for LuaRuntime {
 /// memory category `cat` of `vm`.
 ///
 /// `fast` is dropped (mlua's protected paths again) before arguments over
-/// [`memory::SMALL_BUILD`] are converted.
+/// [`memory::SMALL_BUILD`] (all together) are converted.
 ///
 /// Errors: Lua memory errors (a refused allocation included).
 fn make(
@@ -130,11 +130,7 @@ fn make(
     args.push_back(mlua::Value::Table(env.clone()));
     args.push_back(mlua::Value::String(vm.lua.create_string(&method)?));
     args.push_back(mlua::Value::String(vm.lua.create_string(&ctx.entry.id)?));
-    if !ctx
-        .args
-        .iter()
-        .all(|a| troupe_kernel::copy::within(a, memory::SMALL_BUILD))
-    {
+    if !troupe_kernel::copy::all_within(&ctx.args, memory::SMALL_BUILD) {
         *fast = None;
     }
     for a in &ctx.args {
