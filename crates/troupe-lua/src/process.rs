@@ -360,11 +360,9 @@ impl mlua::UserData for LuaMessage {
         // Each builds a constant-size value (a payload copy: only when small) on mlua's fast
         // path; mlua converts a returned Rust value after the closure, so the Lua value is
         // made inside.
-        m.add_method("topic", |lua, msg, ()| {
-            fast(|| lua.create_string(&*msg.msg.topic))
-        });
+        m.add_method("topic", |lua, msg, ()| short_string(lua, &msg.msg.topic));
         m.add_method("from", |lua, msg, ()| match &msg.msg.from {
-            Some(p) => fast(|| Ok(LuaValue::String(lua.create_string(p.as_str())?))),
+            Some(p) => Ok(LuaValue::String(short_string(lua, p.as_str())?)),
             None => Ok(LuaValue::Nil),
         });
         m.add_method("payload", |lua, msg, ()| {
@@ -396,6 +394,15 @@ impl mlua::UserData for LuaPayload {
                 to_lua(lua, v)
             }
         });
+    }
+}
+
+/// [`Vm::short_string`] of the running process's VM (outside a process: a new string).
+fn short_string(lua: &Lua, s: &str) -> mlua::Result<mlua::LuaString> {
+    let vm = CURRENT.with(|c| c.borrow().as_ref().map(|p| p.vm.clone()));
+    match vm {
+        Some(vm) => vm.short_string(s),
+        None => lua.create_string(s),
     }
 }
 
