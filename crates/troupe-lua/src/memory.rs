@@ -182,19 +182,18 @@ impl Account {
         }
     }
 
-    /// The bucket charge including the running interval.
-    fn bucket_charge(&self, l: &Ledger) -> isize {
-        let now = self.bytes(l.bucket) as isize;
-        l.charged.get().saturating_add(now - l.mark.get() as isize)
-    }
-
     /// A running interval ends (or is split): add what the bucket gained to the charge.
     fn settle(&self) {
         if let Some(l) = self.ledger()
             && l.bucket != 0
         {
-            l.charged.set(self.bucket_charge(l));
-            l.mark.set(self.bytes(l.bucket));
+            let now = self.bytes(l.bucket);
+            l.charged.set(
+                l.charged
+                    .get()
+                    .saturating_add(now as isize - l.mark.get() as isize),
+            );
+            l.mark.set(now);
         }
     }
 
@@ -202,17 +201,35 @@ impl Account {
     /// its bucket charge (never below 0 nor above what the bucket holds), and the Rust heap
     /// its Lua objects hold. Valid for the running account.
     pub(crate) fn used(&self) -> usize {
-        let Some(l) = self.ledger() else {
-            return 0;
-        };
+        match self.ledger() {
+            None => 0,
+            Some(l) => self.used_with(l, self.bucket_now(l)),
+        }
+    }
+
+    /// The bucket's bytes now (0 without a bucket): read once and passed on.
+    fn bucket_now(&self, l: &Ledger) -> usize {
+        if l.bucket == 0 {
+            0
+        } else {
+            self.bytes(l.bucket)
+        }
+    }
+
+    /// [`Account::used`] with the bucket's bytes already read.
+    fn used_with(&self, l: &Ledger, bucket_now: usize) -> usize {
         let mut total = 0usize;
         let own = l.own.get();
         if own != 0 {
             total = self.bytes(own).saturating_sub(l.own_baseline.get());
         }
         if l.bucket != 0 {
-            let charge = usize::try_from(self.bucket_charge(l).max(0)).unwrap_or(0);
-            total = total.saturating_add(charge.min(self.bytes(l.bucket)));
+            let charge = l
+                .charged
+                .get()
+                .saturating_add(bucket_now as isize - l.mark.get() as isize);
+            let charge = usize::try_from(charge.max(0)).unwrap_or(0);
+            total = total.saturating_add(charge.min(bucket_now));
         }
         let held = if self.held.is_null() {
             0
@@ -225,14 +242,18 @@ impl Account {
     /// Give a bucket member charged past [`PROMOTE_BYTES`] a category of its own (when its
     /// VM has one free); the VM's main thread allocates in it at once, the running thread
     /// from its next interrupt.
-    fn promote(&self) {
+    fn promote(&self, bucket_now: usize) {
         let Some(l) = self.ledger() else {
             return;
         };
         if l.own.get() != 0 || l.bucket == 0 || self.cats.is_null() {
             return;
         }
-        if self.bucket_charge(l) <= PROMOTE_BYTES {
+        let charge = l
+            .charged
+            .get()
+            .saturating_add(bucket_now as isize - l.mark.get() as isize);
+        if charge <= PROMOTE_BYTES {
             return;
         }
         if let Some((cat, baseline)) = unsafe { &*self.cats }.acquire(self.main) {
@@ -246,6 +267,16 @@ impl Account {
     /// Point the VM's allocator limit at this account: the VM's bytes now plus the
     /// process's headroom, or no limit for the VM's own work.
     fn arm(&self, vm_alloc: *mut AllocState) {
+        let used = if self.ledger.is_null() {
+            0
+        } else {
+            self.used()
+        };
+        self.arm_with(vm_alloc, used);
+    }
+
+    /// [`Account::arm`] with what the process holds already worked out.
+    fn arm_with(&self, vm_alloc: *mut AllocState, used: usize) {
         if vm_alloc.is_null() {
             return;
         }
@@ -258,10 +289,7 @@ impl Account {
         st.memory_limit = if self.ledger.is_null() {
             isize::MAX
         } else {
-            let room = self
-                .limit
-                .saturating_add(MARGIN)
-                .saturating_sub(self.used());
+            let room = self.limit.saturating_add(MARGIN).saturating_sub(used);
             // 1, not 0: mlua reads a limit of 0 as "none".
             st.used_memory
                 .saturating_add(room.min(isize::MAX as usize) as isize)
@@ -362,7 +390,9 @@ pub(crate) unsafe fn switch_to(a: Account, vm_alloc: *mut AllocState, main: *mut
         // A refusal seen by the previous account is not this one's.
         unsafe { (*vm_alloc).limit_reached = false };
     }
-    a.arm(vm_alloc);
+    // The bucket's bytes were just read by `begin` (its mark).
+    let used = a.ledger().map_or(0, |l| a.used_with(l, l.mark.get()));
+    a.arm_with(vm_alloc, used);
 }
 
 /// The process of `ledger` ended: if its account is still the worker's (see
@@ -494,8 +524,12 @@ pub(crate) fn check() {
         return;
     }
     CHECKED.set(seen);
-    a.promote();
-    if refused || a.used() > a.limit {
+    let Some(l) = a.ledger() else {
+        return;
+    };
+    let bucket_now = a.bucket_now(l);
+    a.promote(bucket_now);
+    if refused || a.used_with(l, bucket_now) > a.limit {
         unsafe { (*a.doom).set(Doom::MaxMemory) };
     }
 }
