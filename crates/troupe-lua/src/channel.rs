@@ -48,9 +48,8 @@ impl Waiter {
 }
 
 struct State {
-    /// Buffered values with the mailbox bytes each is charged (0 for values not fed from
-    /// the mailbox).
-    buf: VecDeque<(LuaValue, u64)>,
+    /// Buffered values with what taking each gives back to the owner.
+    buf: VecDeque<(LuaValue, Taken)>,
     /// The process charged for buffered messages, set by [`Channel::push_message`].
     owner: Option<ProcessRef>,
     cap: usize,
@@ -59,21 +58,29 @@ struct State {
     sendq: VecDeque<(Rc<Waiter>, usize, LuaValue)>,
 }
 
-/// The charge of a CANCEL event table: not bytes, but "tell the owner the CANCEL was taken"
-/// (`ProcessHandle::cancel_taken`, so the next `process.cancel` is delivered again).
-pub const CANCEL_CHARGE: u64 = u64::MAX;
+/// What the owner process gets back when user code takes (or the channel discards) an
+/// item fed from its mailbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    /// Nothing (a value not fed from the mailbox).
+    Nothing,
+    /// A message's bytes, back to its `max_mailbox` bound.
+    Bytes(u64),
+    /// A CANCEL event: the next `process.cancel` is delivered again
+    /// (`ProcessHandle::cancel_taken`).
+    Cancel,
+}
 
 impl State {
-    /// Give a taken or discarded item's bytes back to the process's mailbox bound (or, for
-    /// [`CANCEL_CHARGE`], say its CANCEL was taken).
-    fn release(&self, charge: u64) {
+    /// Tell the owner an item was taken or discarded ([`Taken`]).
+    fn release(&self, taken: Taken) {
         let Some(owner) = &self.owner else {
             return;
         };
-        if charge == CANCEL_CHARGE {
-            owner.cancel_taken();
-        } else if charge > 0 {
-            owner.release(charge);
+        match taken {
+            Taken::Nothing | Taken::Bytes(0) => {}
+            Taken::Bytes(n) => owner.release(n),
+            Taken::Cancel => owner.cancel_taken(),
         }
     }
 }
@@ -133,7 +140,7 @@ impl Channel {
             st.release(charge);
             while let Some((w, case, sv)) = st.sendq.pop_front() {
                 if !w.fired.get() {
-                    st.buf.push_back((sv, 0));
+                    st.buf.push_back((sv, Taken::Nothing));
                     drop(st);
                     w.fire(case, LuaValue::Nil, true);
                     break;
@@ -168,7 +175,7 @@ impl Channel {
             }
         }
         if st.buf.len() < st.cap {
-            st.buf.push_back((v, 0));
+            st.buf.push_back((v, Taken::Nothing));
             return Ok(Try::Ready(()));
         }
         Ok(Try::Blocked)
@@ -176,23 +183,24 @@ impl Channel {
 
     /// Push without blocking or capacity limit (external feeds). Ignored once closed.
     pub fn push(&self, v: LuaValue) {
-        self.push_charged(v, 0);
+        self.push_charged(v, Taken::Nothing);
     }
 
-    /// [`Channel::push`] of a message charged `charge` bytes against `owner`'s
-    /// `max_mailbox`; the bytes go back to `owner` when user code takes the value (see the
-    /// module docs). `owner` is the process the channel belongs to.
-    pub fn push_message(&self, v: LuaValue, owner: &ProcessRef, charge: u64) {
-        if charge > 0 {
+    /// [`Channel::push`] of an item fed from `owner`'s mailbox: `taken` goes back to
+    /// `owner` when user code takes the value (see the module docs): a message's bytes
+    /// against its `max_mailbox`, or word that a CANCEL was taken. `owner` is the process
+    /// the channel belongs to.
+    pub fn push_message(&self, v: LuaValue, owner: &ProcessRef, taken: Taken) {
+        if taken != Taken::Nothing {
             let mut st = self.st.borrow_mut();
             if st.owner.is_none() {
                 st.owner = Some(owner.clone());
             }
         }
-        self.push_charged(v, charge);
+        self.push_charged(v, taken);
     }
 
-    fn push_charged(&self, v: LuaValue, charge: u64) {
+    fn push_charged(&self, v: LuaValue, charge: Taken) {
         let mut st = self.st.borrow_mut();
         if st.closed {
             st.release(charge);

@@ -27,7 +27,7 @@ use troupe_kernel::{
 };
 use troupe_registry::Entry;
 
-use crate::channel::Channel;
+use crate::channel::{Channel, Taken};
 use crate::convert::to_lua;
 use crate::memory::{Account, Ledger, SMALL_BUILD, Unguarded};
 use crate::modules::errors::LuaError;
@@ -212,13 +212,13 @@ impl ProcState {
                 let _fast = (charge <= SMALL_BUILD).then(|| Unguarded::new(lua, self.vm.alloc));
                 to_lua(lua, &m.payload)?
             };
-            ch.push_message(v, &self.handle, charge);
+            ch.push_message(v, &self.handle, Taken::Bytes(charge));
             return Ok(None);
         }
         let inbox = self.inbox.borrow().clone();
         if let Some(ch) = inbox {
             let v = self.message_object(lua, m)?;
-            ch.push_message(v, &self.handle, charge);
+            ch.push_message(v, &self.handle, Taken::Bytes(charge));
             return Ok(None);
         }
         Ok(Some(m))
@@ -237,7 +237,7 @@ impl ProcState {
     fn push_event(&self, lua: &Lua, ch: &Channel, e: &Event) -> mlua::Result<()> {
         let t = self.event_table(lua, e)?;
         match e {
-            Event::Cancel { .. } => ch.push_message(t, &self.handle, crate::channel::CANCEL_CHARGE),
+            Event::Cancel { .. } => ch.push_message(t, &self.handle, Taken::Cancel),
             _ => ch.push(t),
         }
         Ok(())
@@ -399,11 +399,10 @@ impl mlua::UserData for LuaPayload {
 
 /// [`Vm::short_string`] of the running process's VM (outside a process: a new string).
 fn short_string(lua: &Lua, s: &str) -> mlua::Result<mlua::LuaString> {
-    let vm = CURRENT.with(|c| c.borrow().as_ref().map(|p| p.vm.clone()));
-    match vm {
-        Some(vm) => vm.short_string(s),
+    CURRENT.with(|c| match c.borrow().as_ref() {
+        Some(p) => p.vm.short_string(s),
         None => lua.create_string(s),
-    }
+    })
 }
 
 /// Run `f`, a constant-size build on the running process's VM, on mlua's fast path
