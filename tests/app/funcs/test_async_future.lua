@@ -35,8 +35,8 @@ local function main()
   f = funcs.async("app.funcs:fail", "not_found", "nothing here")
   local rv, rerr = f:result()
   t.eq(rv, nil, "result() of a NOT_FOUND function")
-  t.err(rerr, "NOT_FOUND", { "nothing here" }, "result() error kind")
-  t.err(f:error(), "NOT_FOUND", { "nothing here" }, "error() kind")
+  t.err(rerr, "NotFound", { "nothing here" }, "result() error kind")
+  t.err(f:error(), "NotFound", { "nothing here" }, "error() kind")
 
   -- result() waits when needed.
   local t0 = time.now()

@@ -13,7 +13,7 @@ local function main()
   t.eq(d, { a = { 1, {} }, c = "d", n = -3 }, "decode (null becomes nil)")
   local bad, err = json.decode("{not json")
   t.eq(bad, nil, "value of an invalid decode")
-  t.err(err, "INVALID", { "json" }, "invalid decode")
+  t.err(err, "Invalid", { "json" }, "invalid decode")
   return true
 end
 
