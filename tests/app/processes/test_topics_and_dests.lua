@@ -7,7 +7,10 @@ local function main()
   local ok, err = process.send(me, "@system", 1)
   t.eq(ok, nil, "send with an '@' topic")
   t.err(err, "Invalid", { "@system" }, "send with an '@' topic")
-  t.raises({ "@x" }, process.listen, "@x")
+  -- A bad listen topic is `nil, err` (Invalid), not a raise (WIPPY-API.md §2).
+  local lch, lerr = process.listen("@x")
+  t.eq(lch, nil, "listen of an '@' topic")
+  t.err(lerr, "Invalid", { "@x" }, "listen of an '@' topic")
 
   local dead = "{apptest@app:processes|0xfffffff}"
   ok, err = process.send(dead, "t", 1)
