@@ -40,6 +40,9 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                     format!("json.encode: nested deeper than {MAX_ENCODE_DEPTH} levels"),
                 );
             }
+            if let Err(e) = check_keys(&v) {
+                return nil_error(lua, ErrorKind::Internal, e);
+            }
             match encode(&v, limits::max_message()) {
                 Ok(s) => Ok(MultiValue::from_iter([
                     LuaValue::String(lua.create_string(s)?),
@@ -149,6 +152,32 @@ fn validate(lua: &Lua, schema: &LuaValue, data: &serde_json::Value) -> mlua::Res
     }
 }
 
+/// As Wippy's `json.encode`: a table is an array (keys exactly `1..n`, which the copy
+/// already made a [`Value::Array`]) or an object (string keys only); a sparse array, mixed
+/// keys or any other key type cannot be encoded.
+///
+/// Errors: text naming the offending key. Recursion is bounded by the caller's depth check
+/// ([`MAX_ENCODE_DEPTH`]).
+fn check_keys(v: &Value) -> Result<(), String> {
+    match v {
+        Value::Array(a) => a.iter().try_for_each(check_keys),
+        Value::Map(m) => m.iter().try_for_each(|(k, x)| match k {
+            Value::Str(_) => check_keys(x),
+            other => Err(format!(
+                "json.encode: cannot encode a table with a {} key ({}): a sparse array or \
+                 mixed keys; tables must be sequences or have only string keys",
+                match other {
+                    Value::Int(_) | Value::Float(_) => "number",
+                    Value::Bool(_) => "boolean",
+                    _ => "non-string",
+                },
+                other.display()
+            )),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// JSON of a value as Wippy's `json.encode` writes it: an empty table is `[]`, errors are
 /// their text, NaN and infinities are null.
 pub fn to_json(v: &Value) -> serde_json::Value {
@@ -160,7 +189,10 @@ pub fn to_json(v: &Value) -> serde_json::Value {
             m.iter()
                 .map(|(k, x)| {
                     let key = match k {
-                        Value::Str(_) => k.as_str().map(str::to_string).unwrap_or_else(|| k.display()),
+                        Value::Str(_) => k
+                            .as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| k.display()),
                         other => other.display(),
                     };
                     (key, to_json(x))
@@ -373,6 +405,27 @@ mod tests {
                 (Value::str("b"), Value::Float(u64::MAX as f64)),
             ])
         );
+    }
+
+    #[test]
+    fn only_sequences_and_string_keyed_tables_encode() {
+        let arr = Value::Array(vec![
+            Value::Int(1),
+            Value::Map(vec![(Value::str("a"), Value::Nil)]),
+        ]);
+        assert!(check_keys(&arr).is_ok());
+        let sparse = Value::Map(vec![
+            (Value::Int(1), Value::Int(1)),
+            (Value::Int(3), Value::Int(3)),
+        ]);
+        assert!(check_keys(&sparse).unwrap_err().contains("number key (1)"));
+        let mixed = Value::Map(vec![
+            (Value::str("x"), Value::Int(1)),
+            (Value::Int(1), Value::Int(1)),
+        ]);
+        assert!(check_keys(&Value::Array(vec![mixed])).is_err());
+        let boolean = Value::Map(vec![(Value::Bool(true), Value::Int(1))]);
+        assert!(check_keys(&boolean).unwrap_err().contains("boolean key"));
     }
 
     #[test]

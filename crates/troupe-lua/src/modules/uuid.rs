@@ -35,12 +35,25 @@ fn invalid(lua: &Lua, msg: impl Into<String>) -> mlua::Result<MultiValue> {
     nil_error(lua, ErrorKind::Invalid, msg)
 }
 
+/// Most bytes of a rejected input an error message quotes.
+const MAX_QUOTED: usize = 64;
+
 /// Parse a UUID in any accepted form (the `uuid` crate takes all four).
+///
+/// Errors: text quoting at most [`MAX_QUOTED`] bytes of the input (no UUID form is
+/// longer than 45 bytes, so longer input is refused before parsing).
 fn parse(v: &LuaValue) -> Result<Uuid, String> {
     match v {
         LuaValue::String(s) => {
-            let s = s.to_string_lossy();
-            Uuid::try_parse(&s).map_err(|e| format!("invalid UUID {s:?}: {e}"))
+            let b = s.as_bytes();
+            let quoted = String::from_utf8_lossy(&b[..b.len().min(MAX_QUOTED)]).into_owned();
+            if b.len() > MAX_QUOTED {
+                return Err(format!(
+                    "invalid UUID {quoted:?}... ({} bytes): a UUID is at most 45 bytes",
+                    b.len()
+                ));
+            }
+            Uuid::try_parse(&quoted).map_err(|e| format!("invalid UUID {quoted:?}: {e}"))
         }
         other => Err(format!("expected a UUID string, got {}", other.type_name())),
     }
@@ -158,7 +171,9 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                 "urn" => ok(lua, u.urn().to_string()),
                 other => invalid(
                     lua,
-                    format!("unknown format {other:?}: expected \"standard\", \"simple\" or \"urn\""),
+                    format!(
+                        "unknown format {other:?}: expected \"standard\", \"simple\" or \"urn\""
+                    ),
                 ),
             }
         })?,
