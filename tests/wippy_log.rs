@@ -2,7 +2,8 @@
 //! runs `app:logs` with `troupe run -x` and the node's JSON log is read back. Every record
 //! carries `pid` and `location` (`<entry-id>:<line>`); logger fields, `with` fields, the
 //! `named` name and `:error`'s `error` field are there; `print` is one info record of its
-//! arguments joined by a space (nil, booleans and tables give ""), not stdout.
+//! arguments joined by a space (nil, booleans and tables give ""), not stdout; only string
+//! keys of a fields table become fields.
 
 mod common;
 

@@ -6,6 +6,7 @@ local function main()
   logger:error("failed", { error = errors.new({ message = "disk full", kind = errors.UNAVAILABLE }), path = "/x" })
   print("a", 1, 2.5, errors.new("e"), nil, true, {})
   logger:info(42)
+  logger:info("string keys only", { 1, 2, [true] = "b", kept = "yes" })
   return "done"
 end
 

@@ -40,8 +40,17 @@ fn fields_of(v: &LuaValue) -> mlua::Result<Map<String, Json>> {
     };
     let copied = limits::copy(&LuaValue::Table(t.clone()))
         .map_err(|e| mlua::Error::runtime(format!("logger: fields: {e}")))?;
-    Ok(match copied.to_json() {
-        Json::Object(m) => m,
+    // As Wippy: only string keys become fields (a sequence part is left out).
+    Ok(match copied {
+        troupe_kernel::Value::Map(m) => m
+            .into_iter()
+            .filter_map(|(k, v)| match k {
+                troupe_kernel::Value::Str(b) => {
+                    Some((String::from_utf8_lossy(&b).into_owned(), v.to_json()))
+                }
+                _ => None,
+            })
+            .collect(),
         _ => Map::new(),
     })
 }
