@@ -45,6 +45,19 @@ local function main()
   end
   t.ok(errors.new({ message = "ok", details = fine }):details().next ~= nil, "details 100 levels deep")
 
+  -- An error made 5,000 calls deep records a bounded number of frames.
+  local function dive(n)
+    if n == 0 then
+      return errors.new("at the bottom")
+    end
+    local e = dive(n - 1)
+    return e
+  end
+  local bottom = dive(5000)
+  local frames = errors.call_stack(bottom).frames
+  t.ok(#frames >= 1 and #frames <= 64, "frames of an error made 5,000 calls deep: " .. #frames)
+  t.ok(#bottom:stack() < 64 * 1024, "stack text of an error made 5,000 calls deep: " .. #bottom:stack())
+
   -- Many errors in a loop are collected.
   for i = 1, 10000 do
     local _ = errors.new({ message = "e" .. i, kind = "K", details = { i = i } })
