@@ -655,7 +655,10 @@ impl Node {
             .ok_or_else(|| KernelError::EntryNotFound(req.function.clone()))?;
         // As Wippy (WIPPY-API.md §8): a process entry with `meta.default_host` (or
         // `meta.options.default_host`) is callable too: each call spawns a fresh process on
-        // that host, which inherits no actor, scope or context values.
+        // that host. Wippy gives it no identity; Troupe lets it inherit the caller's, as
+        // every spawn does (decision: a process without an actor would be allowed
+        // everything outside strict mode, so dropping one would raise its rights), and
+        // ignores executor overrides for it.
         let process_host = match entry.kind_name() {
             "function.lua" | "function.wat" | "function.wasm" => None,
             "process.lua" | "process.wasm" => match default_host(&entry.meta) {

@@ -120,26 +120,39 @@ fn make(
     cat: u8,
     fast: &mut Option<memory::Unguarded>,
 ) -> mlua::Result<(mlua::Thread, MultiValue, mlua::Table)> {
-    let spec = vm::lua_spec(&ctx.entry)?;
+    if !troupe_kernel::copy::all_within(&ctx.args, memory::SMALL_BUILD) {
+        *fast = None;
+    }
+    boot_thread(vm, &ctx.entry, &ctx.args, cat)
+}
+
+/// The environment, main thread and boot arguments of `entry`'s code run with `args`, in
+/// memory category `cat` (a start, or `process.upgrade`).
+///
+/// Errors: Lua memory errors; `entry` is not a Lua entry.
+pub(crate) fn boot_thread(
+    vm: &vm::Vm,
+    entry: &troupe_registry::Entry,
+    args_in: &[troupe_kernel::Value],
+    cat: u8,
+) -> mlua::Result<(mlua::Thread, MultiValue, mlua::Table)> {
+    let spec = vm::lua_spec(entry)?;
     let method = spec.method.clone().unwrap_or_else(|| "main".to_string());
     let env = vm.new_env()?;
     modules::require::bind_modules(vm, spec, &env)?;
-    let chunk = vm.instance(&ctx.entry, &env)?;
+    let chunk = vm.instance(entry, &env)?;
     let thread = vm.lua.create_thread(vm.boot.clone())?;
     let mut args = MultiValue::new();
     args.push_back(mlua::Value::Function(chunk));
     args.push_back(mlua::Value::Table(env.clone()));
     args.push_back(mlua::Value::String(vm.lua.create_string(&method)?));
-    args.push_back(mlua::Value::String(vm.lua.create_string(&ctx.entry.id)?));
+    args.push_back(mlua::Value::String(vm.lua.create_string(&entry.id)?));
     args.push_back(if spec.imports.is_empty() {
         mlua::Value::Nil
     } else {
         mlua::Value::Function(vm.bind_imports.clone())
     });
-    if !troupe_kernel::copy::all_within(&ctx.args, memory::SMALL_BUILD) {
-        *fast = None;
-    }
-    for a in &ctx.args {
+    for a in args_in {
         args.push_back(convert::to_lua(&vm.lua, a)?);
     }
     unsafe { mlua::ffi::lua_setmemcat(thread_state(&thread), i32::from(cat)) };

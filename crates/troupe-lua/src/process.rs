@@ -96,7 +96,8 @@ pub struct ProcState {
     pub(crate) held: Rc<Cell<usize>>,
     pub node: Node,
     pub handle: ProcessRef,
-    pub entry: Arc<Entry>,
+    /// The entry whose code runs (changed by `process.upgrade`).
+    entry: RefCell<Arc<Entry>>,
     /// Printed PID, cached.
     pub pid: String,
     /// Coroutines currently parked on process-local channels only.
@@ -108,10 +109,12 @@ pub struct ProcState {
     pending_events: RefCell<VecDeque<Event>>,
     /// Coroutines made by `coroutine.spawn`, picked up by the next scheduling round.
     pub(crate) new_coroutines: RefCell<Vec<Coroutine>>,
-    /// Libraries already `require`d by this process (alias → module value).
+    /// Libraries already imported by this process (entry ID → module value).
     pub libs: RefCell<std::collections::HashMap<String, LuaValue>>,
-    /// The process's global environment.
-    pub env: Table,
+    /// The process's global environment (a fresh one after `process.upgrade`).
+    env: RefCell<Table>,
+    /// Set by `process.upgrade`: the code and arguments to restart with.
+    pub(crate) upgrade: RefCell<Option<(Arc<Entry>, Vec<troupe_kernel::Value>)>>,
 }
 
 impl ProcState {
@@ -133,7 +136,6 @@ impl ProcState {
             pid: handle.pid.to_string(),
             node,
             handle,
-            entry,
             local_blocked: Rc::new(Cell::new(0)),
             inbox: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
@@ -142,8 +144,20 @@ impl ProcState {
             pending_events: RefCell::new(VecDeque::new()),
             new_coroutines: RefCell::new(Vec::new()),
             libs: RefCell::new(Default::default()),
-            env,
+            env: RefCell::new(env),
+            upgrade: RefCell::new(None),
+            entry: RefCell::new(entry),
         }
+    }
+
+    /// The entry whose code the process runs.
+    pub fn entry(&self) -> Arc<Entry> {
+        self.entry.borrow().clone()
+    }
+
+    /// The process's global environment.
+    pub fn env(&self) -> Table {
+        self.env.borrow().clone()
     }
 
     /// The memory account of this process (its allocations, its limit).
@@ -577,6 +591,22 @@ pub struct LuaProcess {
 }
 
 impl LuaProcess {
+    /// Restart as `main(...)` of `entry` with `args` (`process.upgrade`).
+    ///
+    /// Errors: Lua memory errors; the entry is not a Lua entry.
+    fn restart(&mut self, (entry, args): (Arc<Entry>, Vec<troupe_kernel::Value>)) -> mlua::Result<()> {
+        self.tasks = FuturesUnordered::new();
+        self.st.new_coroutines.borrow_mut().clear();
+        self.st.libs.borrow_mut().clear();
+        let (thread, args, env) =
+            crate::boot_thread(&self.st.vm, &entry, &args, self.st.ledger.cur.get())?;
+        let fut = thread.clone().into_async::<MultiValue>(args)?;
+        *self.st.env.borrow_mut() = env;
+        *self.st.entry.borrow_mut() = entry;
+        self.tasks.push(Coroutine::new(true, &thread, fut));
+        Ok(())
+    }
+
     pub(crate) fn new(lua: Lua, st: Rc<ProcState>, main: Coroutine) -> LuaProcess {
         let tasks = FuturesUnordered::new();
         tasks.push(main);
@@ -668,6 +698,25 @@ impl Future for LuaProcess {
             }
             let polled = this.tasks.poll_next_unpin(&mut inner_cx);
             crate::memory::check();
+            let upgrade = this.st.upgrade.borrow_mut().take();
+            if let Some(up) = upgrade {
+                // `process.upgrade`: the old code's coroutines end; the new code starts as
+                // the main coroutine in a fresh environment, with the same PID, links,
+                // monitors, names, mailbox and channels.
+                if let Err(e) = this.restart(up) {
+                    return Poll::Ready(Err(ProcessError::new(
+                        ErrorKind::Internal,
+                        format!("upgrade: {}", error_to_process(&e).message),
+                    )));
+                }
+                // An upgrade loop still yields the worker at its slice end.
+                if PREEMPTED.get() {
+                    this.st.handle.mark_yielded();
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                continue;
+            }
             if let Poll::Ready(Some((_, Err(e)))) = &polled
                 && is_memory_error(e)
             {
@@ -679,10 +728,9 @@ impl Future for LuaProcess {
             }
             match polled {
                 Poll::Ready(Some((true, r))) => return Poll::Ready(main_result(r)),
+                // As Wippy: an uncaught error in any coroutine fails the process with it.
                 Poll::Ready(Some((false, Err(e)))) => {
-                    let mut pe = error_to_process(&e);
-                    pe.message = format!("coroutine failed: {}", pe.message);
-                    return Poll::Ready(Err(pe));
+                    return Poll::Ready(Err(error_to_process(&e).at_boundary()));
                 }
                 Poll::Ready(Some((false, Ok(_)))) => {}
                 Poll::Ready(None) => return Poll::Ready(Ok(troupe_kernel::Value::Nil)),
@@ -706,7 +754,10 @@ impl Future for LuaProcess {
         {
             return Poll::Ready(Err(ProcessError::new(
                 ErrorKind::Internal,
-                "deadlock: every coroutine is blocked on a process-local channel",
+                format!(
+                    "deadlock: all {} coroutines blocked on process-local channels",
+                    this.tasks.len()
+                ),
             )));
         }
         Poll::Pending

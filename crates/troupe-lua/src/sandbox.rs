@@ -134,8 +134,9 @@ impl Shared {
         // process may now change what its builtins resolve to.
         let process_env = lua.create_function(|_, ()| {
             with_current(|p| {
-                p.env.set_safeenv(false);
-                Ok(p.env.clone())
+                let env = p.env();
+                env.set_safeenv(false);
+                Ok(env)
             })
         })?;
         let builtin = |name: &str| globals.raw_get::<Function>(name);

@@ -123,6 +123,9 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     t.set(
         "get",
         lua.create_function(|lua, key: String| {
+            if key.is_empty() {
+                return nil_error(lua, ErrorKind::Invalid, "ctx.get: the key must not be empty");
+            }
             let v =
                 with_current(|p| Ok(p.handle.context.as_ref().and_then(|c| c.get(&key).cloned())))?;
             match v {
@@ -130,7 +133,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                 None => nil_error(
                     lua,
                     ErrorKind::NotFound,
-                    format!("context key {key:?} not found"),
+                    format!("key not found: {key}"),
                 ),
             }
         })?,

@@ -175,6 +175,52 @@ pub fn coroutine_spawn(lua: &Lua, f: mlua::Function) -> mlua::Result<mlua::Threa
     })
 }
 
+/// `process.upgrade([id], ...)`: restart the process's code as `main(...)` of entry `id`
+/// (its own entry when nil or `""`) with the new arguments, keeping its PID, links,
+/// monitors, names and mailbox (WIPPY-API.md §2). Never returns: the process driver swaps
+/// the code at the end of this poll. Its limits stay those it started with.
+///
+/// Errors (raised, so an uncaught one exits with `upgrade: …`): a bad ID, an entry that is
+/// not a `process.lua`, a refused argument copy.
+async fn upgrade(_: Lua, args: MultiValue) -> mlua::Result<()> {
+    let mut it = args.into_iter();
+    let id = match it.next() {
+        None | Some(LuaValue::Nil) => None,
+        Some(LuaValue::String(s)) if s.as_bytes().is_empty() => None,
+        Some(LuaValue::String(s)) => Some(s.to_str()?.to_string()),
+        Some(other) => {
+            return Err(mlua::Error::runtime(format!(
+                "upgrade: expected an entry ID (string) or nil, got {}",
+                other.type_name()
+            )));
+        }
+    };
+    let rest: Vec<LuaValue> = it.collect();
+    let args = limits::copy_all(rest.iter())
+        .map_err(|e| mlua::Error::runtime(format!("upgrade: {e}")))?;
+    with_current(|p| {
+        let entry = match id {
+            None => p.entry(),
+            Some(id) => {
+                let e = p.node.entry(&id).ok_or_else(|| {
+                    mlua::Error::runtime(format!("upgrade: entry {id} not found"))
+                })?;
+                if e.kind_name() != "process.lua" {
+                    return Err(mlua::Error::runtime(format!(
+                        "upgrade: entry {id} has kind {}, expected process.lua",
+                        e.kind_name()
+                    )));
+                }
+                e
+            }
+        };
+        *p.upgrade.borrow_mut() = Some((entry, args));
+        Ok(())
+    })?;
+    std::future::pending::<()>().await;
+    Ok(())
+}
+
 /// Build the module table.
 pub fn module(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
@@ -184,8 +230,9 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     )?;
     t.set(
         "id",
-        lua.create_function(|_, ()| with_current(|p| Ok(p.entry.id.clone())))?,
+        lua.create_function(|_, ()| with_current(|p| Ok(p.entry().id.clone())))?,
     )?;
+    t.set("upgrade", lua.create_async_function(upgrade)?)?;
     t.set(
         "send",
         lua.create_function(

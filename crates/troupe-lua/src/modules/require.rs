@@ -30,13 +30,13 @@ const MAX_IMPORTS: usize = 1024;
 /// has it.
 pub fn require(_: &Lua, name: mlua::LuaString) -> mlua::Result<LuaValue> {
     with_current(|p| {
-        let v: LuaValue = p.env.get(&name)?;
+        let v: LuaValue = p.env().get(&name)?;
         if !v.is_nil() {
             return Ok(v);
         }
         let name = name.to_string_lossy();
         let hint = if p.vm.modules.contains_key(name.as_str()) {
-            format!(": add it to the `modules` of entry {}", p.entry.id)
+            format!(": add it to the `modules` of entry {}", p.entry().id)
         } else {
             String::new()
         };
@@ -67,7 +67,7 @@ pub fn bind_modules(vm: &Vm, spec: &LuaSpec, env: &Table) -> mlua::Result<()> {
 /// a library's chunk.
 pub fn bind_imports(lua: &Lua, _: ()) -> mlua::Result<()> {
     with_current(|p| {
-        let entry = p.entry.clone();
+        let entry = p.entry();
         let mut loaded = 0usize;
         bind_entry(lua, p, &entry, &mut loaded)
     })
@@ -84,7 +84,7 @@ fn bind_entry(lua: &Lua, p: &ProcState, from: &Arc<Entry>, loaded: &mut usize) -
                 if *loaded > MAX_IMPORTS {
                     return Err(mlua::Error::runtime(format!(
                         "entry {}: more than {MAX_IMPORTS} libraries imported (is there an import cycle?)",
-                        p.entry.id
+                        p.entry().id
                     )));
                 }
                 let lib = p.node.entry(lib_id).ok_or_else(|| {
@@ -96,15 +96,16 @@ fn bind_entry(lua: &Lua, p: &ProcState, from: &Arc<Entry>, loaded: &mut usize) -
                 // Marked before it runs, so an import cycle binds what is there (nil)
                 // instead of recursing.
                 p.libs.borrow_mut().insert(lib_id.clone(), LuaValue::Nil);
-                bind_modules(&p.vm, lua_spec(&lib)?, &p.env)?;
+                let env = p.env();
+                bind_modules(&p.vm, lua_spec(&lib)?, &env)?;
                 bind_entry(lua, p, &lib, loaded)?;
-                let f = p.vm.instance(&lib, &p.env)?;
+                let f = p.vm.instance(&lib, &env)?;
                 let v: LuaValue = f.call(())?;
                 p.libs.borrow_mut().insert(lib_id.clone(), v.clone());
                 v
             }
         };
-        p.env.raw_set(alias.as_str(), v)?;
+        p.env().raw_set(alias.as_str(), v)?;
     }
     Ok(())
 }

@@ -11,7 +11,9 @@
 //!   returned (spawn-or-signal, as a "get or start" of a named worker).
 //! - `with_message(topic, ...)`: queued before the child runs, so it is the first thing
 //!   it receives (in order, from the spawner).
-//! - `with_options{trap_links=}`: the child starts with `trap_links` set.
+//! - `with_options(t)`: host options are opaque (as Wippy: any key is accepted and kept
+//!   out of the child); Troupe reads `trap_links` (the child starts with it set). Keys
+//!   must be strings.
 
 use mlua::{Lua, MultiValue, Table, UserData, UserDataMethods, Value as LuaValue};
 use troupe_kernel::{ProcessError, SpawnOptions, SpawnRequest, Value};
@@ -32,25 +34,27 @@ pub struct Spawner {
 }
 
 impl Spawner {
-    /// `with_options{trap_links=}`.
+    /// `with_options(t)`: opaque host options; `trap_links` is read.
     ///
-    /// Errors: an unknown option or a non-boolean `trap_links`.
+    /// Errors: a non-string key or a non-boolean `trap_links` (raised).
     pub fn with_options(&self, t: &Table) -> mlua::Result<Spawner> {
         let mut next = self.clone();
-        for pair in t.pairs::<String, LuaValue>() {
+        for pair in t.pairs::<LuaValue, LuaValue>() {
             let (k, v) = pair?;
-            match (k.as_str(), v) {
-                ("trap_links", LuaValue::Boolean(b)) => next.trap_links = b,
-                ("trap_links", _) => {
+            let LuaValue::String(k) = k else {
+                return Err(mlua::Error::runtime(format!(
+                    "with_options: option keys must be strings, got {}",
+                    k.type_name()
+                )));
+            };
+            match (&*k.as_bytes(), v) {
+                (b"trap_links", LuaValue::Boolean(b)) => next.trap_links = b,
+                (b"trap_links", _) => {
                     return Err(mlua::Error::runtime(
                         "with_options: trap_links must be a boolean",
                     ));
                 }
-                (other, _) => {
-                    return Err(mlua::Error::runtime(format!(
-                        "with_options: unknown option {other:?}; expected trap_links"
-                    )));
-                }
+                _ => {}
             }
         }
         Ok(next)
@@ -94,6 +98,11 @@ impl Spawner {
                 Ok(s) => Ok(MultiValue::from_iter([LuaValue::String(
                     lua.create_string(s.pid.to_string())?,
                 )])),
+                // As Wippy: a spawner's permission denials raise; other failures are
+                // `nil, err`.
+                Err(e @ troupe_kernel::KernelError::Denied(_)) => Err(mlua::Error::external(
+                    troupe_kernel::ProcessError::from(e),
+                )),
                 Err(e) => fail(lua, LuaValue::Nil, &e),
             }
         })
