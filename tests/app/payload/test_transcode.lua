@@ -28,6 +28,23 @@ local function main()
   local js = payload.new("quoted"):transcode(payload.format.JSON)
   t.eq(js:data(), "quoted", "string → JSON → data")
 
+  -- Deep values come back through JSON and MessagePack (as json.decode: up to 512 levels).
+  local deep = {}
+  local cur = deep
+  for _ = 1, 300 do
+    cur[1] = {}
+    cur = cur[1]
+  end
+  for _, fmt in ipairs({ payload.format.JSON, payload.format.MSGPACK }) do
+    local back, derr = payload.new(deep):transcode(fmt):data()
+    t.eq(derr, nil, "data() of 300 levels through " .. fmt)
+    local depth, x = 0, back
+    while type(x) == "table" and x[1] ~= nil do
+      depth, x = depth + 1, x[1]
+    end
+    t.eq(depth, 300, "levels after " .. fmt)
+  end
+
   -- Failures: nil, err (Internal).
   local bad, err = payload.new({ 1, 2 }):transcode(payload.format.STRING)
   t.eq(bad, nil, "table → text")

@@ -85,8 +85,9 @@ impl LuaPayload {
 
 fn decode(format: &str, b: &[u8]) -> Result<Value, String> {
     match format {
-        format::JSON => serde_json::from_slice::<serde_json::Value>(b)
-            .map(|j| from_json(&j))
+        // The same bounded decoder as `json.decode` (512 levels, `max_message` bytes), so
+        // whatever `payload.new` accepted comes back (serde_json alone stops at 128).
+        format::JSON => crate::modules::json::decode(b, crate::limits::max_message())
             .map_err(|e| format!("cannot decode {format} payload: {e}")),
         format::MSGPACK => rmp_serde::from_slice::<serde_json::Value>(b)
             .map(|j| from_json(&j))
@@ -104,7 +105,8 @@ fn encode(v: &Value, to: &str) -> Result<(&'static str, Vec<u8>), String> {
         ),
         format::MSGPACK => (
             format::MSGPACK,
-            rmp_serde::to_vec(&v.to_json()).map_err(|e| format!("cannot encode as MessagePack: {e}"))?,
+            rmp_serde::to_vec(&v.to_json())
+                .map_err(|e| format!("cannot encode as MessagePack: {e}"))?,
         ),
         format::STRING | format::BYTES => match v {
             Value::Str(s) => (
@@ -123,7 +125,11 @@ fn encode(v: &Value, to: &str) -> Result<(&'static str, Vec<u8>), String> {
                 },
                 v.display().into_bytes(),
             ),
-            _ => return Err(format!("only a string or a scalar can be transcoded to {to}")),
+            _ => {
+                return Err(format!(
+                    "only a string or a scalar can be transcoded to {to}"
+                ));
+            }
         },
         other => return Err(format!("cannot transcode to format {other:?}")),
     })
