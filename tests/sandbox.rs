@@ -34,13 +34,14 @@ fn intact() -> Json {
         "sleep_ok": true,
         "lookup_nil": true,
         "upper": "OK",
+        "method_upper": "OK",
         "format": "7-x",
         "pcall_real": "real",
         "pcall_same": true,
         "globals_nil": true,
         "event_exit": "pid.exit",
         "json": "{\"a\":1}",
-        "error_kind": "INVALID",
+        "error_kind": "Invalid",
         "channel": "v",
         "math_pi": true,
         "lib_value": 42,
@@ -184,7 +185,22 @@ fn setfenv_on_builtins_and_runtime_levels_is_refused() {
 #[test]
 fn module_tables_and_sub_tables_are_read_only() {
     let list = records("modules");
-    all_readonly("modules", &list);
+    // `logger` is a userdata (as Wippy): its writes are refused (records checks `ok` is
+    // false) and its metatable is locked; every table write is refused as read-only.
+    let (userdata, tables): (Vec<Json>, Vec<Json>) = list
+        .iter()
+        .cloned()
+        .partition(|r| what(r).starts_with("logger ") || what(r) == "getmetatable(logger)");
+    all_readonly("modules", &tables);
+    assert_eq!(
+        find(&userdata, "getmetatable(logger)")["type"],
+        json!("boolean"),
+        "logger: the metatable must be locked"
+    );
+    for op in ["field = evil", "method = evil", "setmetatable", "rawset"] {
+        find(&userdata, &format!("logger {op}"));
+    }
+    assert_eq!(userdata.len(), 5, "{userdata:#?}");
     for path in [
         "process",
         "process.registry",
@@ -193,7 +209,6 @@ fn module_tables_and_sub_tables_are_read_only() {
         "coroutine",
         "time",
         "json",
-        "logger",
         "errors",
         "uuid",
         "funcs",
@@ -263,6 +278,8 @@ fn metatables_are_read_only_or_locked() {
         "scope",
         "named_scope",
         "policy",
+        "logger",
+        "child_logger",
     ] {
         assert_eq!(
             find(&list, &format!("getmetatable({kind})"))["type"],
@@ -314,9 +331,15 @@ fn setmetatable_on_shared_tables_is_refused() {
 fn library_instances_are_per_process() {
     // The writes succeed (the instance is the attacker's own); the victim's `checks`
     // (lib_value, lib_list1, lib_answer, lib_added_nil, lib_meta_nil) see the original.
+    // As Wippy, the library runs in the process's own environment (one `_G`): the record
+    // "the library runs in this process's environment" is `ok`, and changing it stays local.
     let list = records("library");
     assert!(list.iter().all(|r| r["own"] == json!(true)), "{list:#?}");
-    assert_eq!(list.len(), 7, "{list:#?}");
+    assert_eq!(
+        find(&list, "the library runs in this process's environment")["ok"],
+        json!(true)
+    );
+    assert_eq!(list.len(), 8, "{list:#?}");
 }
 
 #[test]

@@ -39,8 +39,13 @@ local function note(what, fields)
 end
 
 -- Every table reachable from `root` through table values (not metatables), with a path.
+-- A userdata module (`logger`, as Wippy) has no tables: the list is empty and
+-- `hit_userdata` attacks it.
 local function tables_of(root, name)
   local list, seen = {}, {}
+  if type(root) ~= "table" then
+    return list
+  end
   local function walk(t, path)
     if seen[t] then return end
     seen[t] = true
@@ -66,6 +71,15 @@ local function hit(path, t)
   try(path .. " rawset", rawset, t, "__attack", evil)
   try(path .. " setmetatable", setmetatable, t, { __index = function() return evil end })
   try(path .. " table.insert", insert, t, evil)
+end
+
+-- Field writes, setmetatable and rawset on a userdata value (a module such as `logger`).
+local function hit_userdata(path, u)
+  note("getmetatable(" .. path .. ")", { ok = type(getmetatable(u)) == "table", type = type(getmetatable(u)) })
+  try(path .. " field = evil", function() u.field = evil end)
+  try(path .. " method = evil", function() u.info = evil end)
+  try(path .. " setmetatable", setmetatable, u, {})
+  try(path .. " rawset", rawset, u, "info", evil)
 end
 
 local function env_report(what, env)
@@ -142,7 +156,11 @@ end
 
 function attacks.modules()
   for _, name in ipairs(MODULES) do
-    for _, p in ipairs(tables_of(require(name), name)) do
+    local m = require(name)
+    if type(m) == "userdata" then
+      hit_userdata(name, m)
+    end
+    for _, p in ipairs(tables_of(m, name)) do
       hit(p[1], p[2])
     end
   end
@@ -180,14 +198,20 @@ local function userdata()
     { "future", funcs.async("app:fn") }, { "caller", funcs.new() },
     { "spawner", process.with_options({}) }, { "scope", security.new_scope() },
     { "named_scope", security.named_scope("all") }, { "policy", security.policy("app:everything") },
+    { "logger", require("logger") }, { "child_logger", require("logger"):with({ a = 1 }) },
   }
   return list, timer
 end
 
 function attacks.metatables()
   local smt = getmetatable("")
-  hit("string metatable", smt)
+  for _, p in ipairs(tables_of(smt, "string metatable")) do
+    hit(p[1], p[2])
+  end
   try("string metatable __index = evil", function() smt.__index = { upper = evil } end)
+  -- The table behind method calls on strings (`("ok"):upper()`) is shared by every
+  -- process on the worker: replacing one of its functions must be refused.
+  try("string metatable __index.upper = evil", function() rawget(smt, "__index").upper = evil end)
   try("string metatable __add", function() smt.__add = evil end)
   local emt = getmetatable(own_env)
   hit("env metatable", emt)
@@ -250,6 +274,10 @@ function attacks.library()
   try_own("lib.added = true", function() lib.added = true end)
   try_own("lib.answer = evil", function() lib.answer = evil end)
   try_own("setmetatable(lib)", setmetatable, lib, { __index = function() return evil end })
+  -- As Wippy, a library runs in the importing process's own environment (one `_G`), so
+  -- its globals are this process's: changing them is allowed and stays local (the
+  -- victim's lib_encode still finds its `json`).
+  note("the library runs in this process's environment", { ok = rawequal(raw_getfenv(lib.encode), own_env), own = true })
   try_own("library env", function() raw_getfenv(lib.encode).json = nil end)
   note("require returns this process's instance", { ok = rawequal(require("lib"), lib), own = true })
 end

@@ -8,6 +8,7 @@ local errors = require("errors")
 local funcs = require("funcs")
 local security = require("security")
 local lib = require("lib")
+local logger = require("logger")
 
 local tostring, type, next, rawget, pcall, getmetatable = tostring, type, next, rawget, pcall, getmetatable
 local sort, concat = table.sort, table.concat
@@ -83,6 +84,8 @@ local function main()
     { "mt(error)", getmetatable(errors.new("x")) },
     { "mt(time)", getmetatable(time.now()) },
     { "mt(scope)", getmetatable(security.new_scope()) },
+    { "mt(logger)", getmetatable(logger) },
+    { "logger.info", logger.info },
   }
   for _, name in ipairs(MODULES) do
     roots[#roots + 1] = { "require." .. name, require(name) }
@@ -107,6 +110,7 @@ local function main()
     sleep_ok = (pcall(time.sleep, 0)),
     lookup_nil = lookup == nil and lookup_err ~= nil,
     upper = string.upper("ok"),
+    method_upper = ("ok"):upper(),
     format = string.format("%d-%s", 7, "x"),
     pcall_real = select(2, pcall(function() return "real" end)),
     pcall_same = rawequal(getfenv(2).pcall, pcall),
@@ -122,7 +126,7 @@ local function main()
     lib_added_nil = lib.added == nil,
     lib_meta_nil = getmetatable(lib) == nil,
     lib_encode = lib.encode({ 1 }),
-    fut = (fut:result()).answer,
+    fut = fut:response():receive():data().answer,
   }
   return { snapshot = snap, lines = n, checks = checks }
 end
