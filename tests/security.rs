@@ -283,7 +283,7 @@ fn checks() -> J {
 fn each_checked_operation_is_denied_or_allowed_by_the_services_policies() {
     let r = checks();
     let denied = |what: &str, res: &str, why: &str| {
-        format!("permission denied: svc-b may not {what} {res} ({why}) [PERMISSION_DENIED]")
+        format!("permission denied: svc-b may not {what} {res} ({why}) [PermissionDenied]")
     };
     let none = "no policy allows it";
     // svc-a: `*` on `*` — everything is granted, and its effects happen.
@@ -331,7 +331,9 @@ fn strict_mode_denies_a_process_without_actor_or_scope() {
         json!({
             "spawned": false,
             "spawn_err": "permission denied: (no actor) may not process.spawn app:other (strict mode: no actor or scope)",
-            "send_ok": false,
+            // as Wippy: a refused send is `nil, err` (PermissionDenied)
+            "send_is_nil": true,
+            "send_kind": "PermissionDenied",
             "send_err": "permission denied: (no actor) may not process.send {troupe@troupe:default|0x00001} (strict mode: no actor or scope)",
         })
     );
@@ -356,7 +358,7 @@ fn the_lua_security_module_sees_actor_scope_and_decides_like_the_kernel() {
             "can_call": false,
             "can_call_internal": true,
             "policy_id": "app:b_send", "policy_effect": "allow", "policy_groups": ["probers"],
-            "missing": "policy app:nope not found [NOT_FOUND]",
+            "missing": "policy app:nope not found [NotFound]",
             "named": b, "qualified": b,
             "made": ["app:b_send"],
             "with": ["app:b_send", "app:b_host"],

@@ -22,9 +22,9 @@ local function main(n)
     end
   end
   local ms = time.since(t0):milliseconds()
-  print(string.format("%d round trips between Lua and wasm in %.2f ms (%.2f us per round trip)",
-    n, ms, ms * 1000 / n))
-  return n
+  -- The result is what `-x` prints on stdout (`print` is a log record, as Wippy).
+  return string.format("%d round trips between Lua and wasm in %.2f ms (%.2f us per round trip)",
+    n, ms, ms * 1000 / n)
 end
 
 return { main = main }

@@ -3,7 +3,7 @@ local logger = require("logger")
 
 local function main()
   assert(process.registry.register("pong"))
-  logger.info("pong ready", { pid = process.pid() })
+  logger:info("pong ready", { pid = process.pid() })
   local inbox = process.inbox()
   local events = process.events()
   local served = 0
@@ -11,7 +11,7 @@ local function main()
     local r = channel.select { inbox:case_receive(), events:case_receive() }
     if r.channel == events then
       if r.value.kind == process.event.CANCEL then
-        logger.info("pong stopping", { served = served })
+        logger:info("pong stopping", { served = served })
         return served
       end
     else

@@ -21,7 +21,7 @@ local function main(name)
   process.send("vault", "get", { key = "root_password", reply_to = process.pid() })
   local a = answers:receive()
   results.root_password = a.error and ("refused: " .. a.error) or ("ok: " .. a.value)
-  logger.info("client ready", { client = name })
+  logger:info("client ready", { client = name })
 
   process.registry.register(name)
   local inbox = process.inbox()

@@ -20,7 +20,7 @@ local function main()
       if actor and actor.meta.role == "admin" then
         process.send(req.reply_to, "secret", { value = SECRETS[req.key] })
       else
-        logger.warn("secret refused", { actor = who, key = req.key })
+        logger:warn("secret refused", { actor = who, key = req.key })
         process.send(req.reply_to, "secret", { error = "the vault refuses " .. who })
       end
     end

@@ -30,7 +30,7 @@ local function main()
     local m = inbox:receive()
     if m:topic() == "files" then files = m:payload():data() else table.insert(early, m) end
   end
-  logger.info("coordinator has work", { files = #files })
+  logger:info("coordinator has work", { files = #files })
 
   local queue, outstanding, per_pid = {}, {}, {}
   for i = 1, #files do table.insert(queue, i) end
@@ -72,15 +72,15 @@ local function main()
           results[v.id] = v
           done += 1
           if topic == "failed" then
-            logger.error("job failed", { file = v.file, error = v.error })
+            logger:error("job failed", { file = v.file, error = v.error })
           else
-            logger.info("job done", { file = v.file, worker = v.worker, words = v.words })
+            logger:info("job done", { file = v.file, worker = v.worker, words = v.words })
           end
         end
         if not killed and done >= #files // 3 then
           killed = true
           local victim = process.registry.lookup("worker-2")
-          logger.warn("terminating worker-2 on purpose", { pid = victim })
+          logger:warn("terminating worker-2 on purpose", { pid = victim })
           process.terminate(victim)
         end
       elseif topic == "subscribe" then
@@ -101,7 +101,7 @@ local function main()
           end
         end
         requeued += n
-        logger.warn("worker exited; jobs requeued", { pid = e.from, requeued = n, reason = tostring(e.result.error) })
+        logger:warn("worker exited; jobs requeued", { pid = e.from, requeued = n, reason = tostring(e.result.error) })
       end
     end
     dispatch()
@@ -121,7 +121,7 @@ local function main()
   for w in pairs(freq) do table.insert(words, w) end
   table.sort(words, function(a, b) return freq[a] > freq[b] or (freq[a] == freq[b] and a < b) end)
   for i = 1, math.min(5, #words) do table.insert(summary.top, { words[i], freq[words[i]] }) end
-  logger.info("all jobs done", { files = summary.files, words = summary.words, lines = summary.lines, requeued = requeued })
+  logger:info("all jobs done", { files = summary.files, words = summary.words, lines = summary.lines, requeued = requeued })
   for _, s in ipairs(subscribers) do process.send(s, "summary", summary) end
 
   while true do
