@@ -61,7 +61,7 @@ fn flood(mode: &str) {
         json!(n),
         "accepted = bound / message charge: {v:#}"
     );
-    assert_eq!(v["err_kind"], json!("UNAVAILABLE"), "{v:#}");
+    assert_eq!(v["err_kind"], json!("Unavailable"), "{v:#}");
     assert_eq!(v["still_full"], json!(true), "{v:#}");
     assert_eq!(v["ticker_progressed"], json!(true), "{v:#}");
     // Exactly the accepted messages arrived, in order, and the CANCEL got through.
@@ -73,7 +73,7 @@ fn flood(mode: &str) {
     // After the drain the bound has room again (at least as much as the first time: the
     // sink may receive some while the flood runs).
     assert!(v["accepted_again"].as_u64().unwrap_or(0) >= n, "{v:#}");
-    assert_eq!(v["err2_kind"], json!("UNAVAILABLE"), "{v:#}");
+    assert_eq!(v["err2_kind"], json!("Unavailable"), "{v:#}");
     assert_eq!(v["echoed"], v["accepted_again"], "{v:#}");
     assert_eq!(v["echo_order"], json!(true), "{v:#}");
 }
@@ -101,7 +101,7 @@ fn exit_link_down_and_cancel_arrive_at_a_full_mailbox() {
         v,
         json!({
             "accepted": n,
-            "err_kind": "UNAVAILABLE",
+            "err_kind": "Unavailable",
             "full_message": true,
             "events": {"pid.cancel": "me", "pid.exit": "child", "pid.link.down": "child"},
             "still_full": true,
@@ -121,10 +121,10 @@ fn with_message_to_a_full_mailbox_fails_the_spawn_and_delivers_nothing() {
         json!({
             "accepted": n,
             "pid1": true,
-            "err1_kind": "UNAVAILABLE",
+            "err1_kind": "Unavailable",
             "err1_full": true,
             "pid2": true,
-            "err2_kind": "UNAVAILABLE",
+            "err2_kind": "Unavailable",
             "err2_full": true,
             "name_left": false,
             "small": {"n": 3, "in_order": true, "event": "pid.cancel", "reason": "drain"},

@@ -21,10 +21,10 @@ fn lua_calls_wat_functions_with_and_without_wit_and_limits_apply() {
             "echo": "round trip",
             "bad_is_nil": true,
             "bad_err": "app:compute: invalid argument 1: a: expected s32, got string \"six\"",
-            "bad_kind": "INVALID",
+            "bad_kind": "Invalid",
             "spin_is_nil": true,
             "spin_err": "max_execution_ms exceeded: ran longer than 200 ms",
-            "spin_kind": "TIMEOUT",
+            "spin_kind": "Timeout",
             "burn_is_nil": true,
             "burn_err": "fuel exhausted: limit 100000",
         })
@@ -112,7 +112,7 @@ fn lua_sees_exit_and_link_down_of_a_trapping_wasm_actor() {
     );
     assert_eq!(
         actor("lua_link_down_from_wasm"),
-        json!({"from_actor": true, "reason": reason})
+        json!({"from_actor": true, "reason": reason, "kind": "Internal"})
     );
 }
 
@@ -195,7 +195,7 @@ fn lua_calls_component_functions_over_every_wit_kind() {
 fn mistyped_arguments_are_errors_naming_the_parameter_and_type() {
     let r = run_ok("wasm_components", "app:main");
     let err = |k: &str| {
-        assert_eq!(r[k]["kind"], json!("INVALID"), "{k}: {:#}", r[k]);
+        assert_eq!(r[k]["kind"], json!("Invalid"), "{k}: {:#}", r[k]);
         r[k]["err"].as_str().unwrap_or_default().to_string()
     };
     let pre = "app:describe: invalid argument 1: ";
@@ -330,7 +330,7 @@ fn a_wasm_process_that_mounts_a_directory_needs_fs_get_on_it() {
         v["denied"],
         json!({
             "error": "permission denied: reader may not fs.get app:data (no policy allows it)",
-            "kind": "PERMISSION_DENIED",
+            "kind": "PermissionDenied",
         })
     );
     assert_eq!(v["allowed"], json!({"result": 0}));
@@ -489,7 +489,7 @@ fn a_wasm_send_to_a_full_mailbox_returns_unavailable_to_the_guest_and_events_sti
         v,
         json!({
             // 1 MiB strings: 63 fit in the default 64 MiB (each costs a little more).
-            "filled": null, "big": 63, "err_kind": "UNAVAILABLE",
+            "filled": null, "big": 63, "err_kind": "Unavailable",
             "exit_from_actor": true, "exit_ok": true,
             "from_actor": 0, "drained": null, "room_again": true,
         }),

@@ -83,7 +83,8 @@ function S.lua_link_down_from_wasm()
   while true do
     local e = events:receive()
     if e.kind == process.event.LINK_DOWN then
-      return { from_actor = e.from == a, reason = tostring(e.reason or e.error) }
+      -- As Wippy: LINK_DOWN carries the error as `result.error`.
+      return { from_actor = e.from == a, reason = e.result.error:message(), kind = e.result.error:kind() }
     end
   end
 end
