@@ -58,7 +58,7 @@ local function main(name)
   -- Record number `n` of the stream from `from` in `last` (a PID -> number table).
   local function accept(last, from, n, what)
     counts.received += 1
-    if from == nil then
+    if from == nil or from == "" then
       violation(what .. " " .. tostring(n) .. " without a sender")
       return
     end
@@ -152,7 +152,9 @@ local function main(name)
 
   local function on_message(m)
     local topic, from = m:topic(), m:from()
-    local data = m:payload():data()
+    -- As Wippy: a message sent with no value (`stop`, `report`) has no payload.
+    local p = m:payload()
+    local data = p and p:data()
     if topic == "n" then
       local s = streams[from]
       if s == nil then
