@@ -168,6 +168,6 @@ mod tests {
         let e = troupe_kernel::ProcessError::new(ErrorKind::Internal, "boom");
         assert_eq!(verdict(&Err(e)).as_deref(), Some("boom"));
         let e = troupe_kernel::ProcessError::new(ErrorKind::PermissionDenied, "no");
-        assert_eq!(verdict(&Err(e)).as_deref(), Some("no (PERMISSION_DENIED)"));
+        assert_eq!(verdict(&Err(e)).as_deref(), Some("no (PermissionDenied)"));
     }
 }
