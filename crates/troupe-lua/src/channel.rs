@@ -56,6 +56,8 @@ struct State {
     closed: bool,
     recvq: VecDeque<(Rc<Waiter>, usize)>,
     sendq: VecDeque<(Rc<Waiter>, usize, LuaValue)>,
+    /// A feed waiting for room (a `time` ticker): woken when a value is taken or on close.
+    room: Option<Waker>,
 }
 
 /// What the owner process gets back when user code takes (or the channel discards) an
@@ -118,6 +120,7 @@ impl Channel {
                 closed: false,
                 recvq: VecDeque::new(),
                 sendq: VecDeque::new(),
+                room: None,
             })),
             external,
         }
@@ -133,11 +136,30 @@ impl Channel {
         self.st.borrow().closed
     }
 
+    /// Values buffered now.
+    pub fn len(&self) -> usize {
+        self.st.borrow().buf.len()
+    }
+
+    /// Whether nothing is buffered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Wake `w` once, when a buffered value is next taken or the channel closes (a feed
+    /// that keeps the buffer bounded waits on it instead of polling).
+    pub fn wake_on_take(&self, w: &Waker) {
+        self.st.borrow_mut().room = Some(w.clone());
+    }
+
     /// Try to receive: `(value, ok)`; `ok=false` once closed and drained.
     pub fn try_recv(&self) -> Try<(LuaValue, bool)> {
         let mut st = self.st.borrow_mut();
         if let Some((v, charge)) = st.buf.pop_front() {
             st.release(charge);
+            if let Some(w) = st.room.take() {
+                w.wake();
+            }
             while let Some((w, case, sv)) = st.sendq.pop_front() {
                 if !w.fired.get() {
                     st.buf.push_back((sv, Taken::Nothing));
@@ -225,6 +247,9 @@ impl Channel {
                 return;
             }
             st.closed = true;
+            if let Some(w) = st.room.take() {
+                w.wake();
+            }
             (std::mem::take(&mut st.recvq), std::mem::take(&mut st.sendq))
         };
         for (w, case) in recv {

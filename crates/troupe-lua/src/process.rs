@@ -111,6 +111,8 @@ pub struct ProcState {
     pub libs: RefCell<std::collections::HashMap<String, LuaValue>>,
     /// The process's global environment.
     pub env: Table,
+    /// Its `time` timers, tickers and `after` channels: aborted when it ends.
+    pub(crate) timers: crate::modules::time::timers::Timers,
 }
 
 impl ProcState {
@@ -142,6 +144,7 @@ impl ProcState {
             new_coroutines: RefCell::new(Vec::new()),
             libs: RefCell::new(Default::default()),
             env,
+            timers: Default::default(),
         }
     }
 
