@@ -42,7 +42,7 @@ local function main()
   local t0 = time.now()
   f = funcs.async("app.funcs:sleeper", 50, "waited")
   t.eq(f:result(), "waited", "result() of a running call")
-  t.ok(time.since(t0):milliseconds() >= 45, "result() returned before the call ended")
+  t.ok(time.now():sub(t0):milliseconds() >= 45, "result() returned before the call ended")
   t.eq(f:is_complete(), true, "is_complete after result()")
   return true
 end

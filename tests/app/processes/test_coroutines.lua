@@ -7,7 +7,7 @@ local function main()
   local results = channel.new(10)
   for i = 1, 3 do
     coroutine.spawn(function(n)
-      time.sleep(10 * (4 - n)) -- finish in reverse order of start
+      time.sleep(10 * (4 - n) * time.MILLISECOND) -- finish in reverse order of start
       results:send(n)
     end, i)
   end
