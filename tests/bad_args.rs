@@ -24,10 +24,16 @@ fn hostile_durations_and_sizes_are_clear_lua_errors() {
     ] {
         let m = msg(v);
         assert!(m.contains("invalid duration"), "call_timeout.{v}: {m}");
-        assert!(!m.contains("panicked") && !m.contains("backtrace"), "{v}: {m}");
+        assert!(
+            !m.contains("panicked") && !m.contains("backtrace"),
+            "{v}: {m}"
+        );
     }
     for (v, want) in [
-        ("huge", "invalid duration 1e300 ms: longer than the maximum of 365 days"),
+        (
+            "huge",
+            "invalid duration 1e300 ms: longer than the maximum of 365 days",
+        ),
         ("inf", "invalid duration inf: not a finite number"),
         ("ninf", "invalid duration -inf: not a finite number"),
         ("nan", "invalid duration NaN: not a finite number"),
@@ -40,22 +46,38 @@ fn hostile_durations_and_sizes_are_clear_lua_errors() {
     }
     // `time` takes nanoseconds and Go duration strings (WIPPY-API.md §6): `nil, err` from
     // the functions, a raised error from `timer:reset`.
-    for call in ["sleep", "after", "timer", "ticker", "parse_duration", "reset"] {
+    for call in [
+        "sleep",
+        "after",
+        "timer",
+        "ticker",
+        "parse_duration",
+        "reset",
+    ] {
         let msg = |v: &str| get(&format!("{call}.{v}"));
         let expect = |v: &str, want: &str| {
             let m = msg(v);
             assert!(m.contains(want), "{call}.{v}: {m}");
-            assert!(!m.contains("panicked") && !m.contains("backtrace"), "{call}.{v}: {m}");
+            assert!(
+                !m.contains("panicked") && !m.contains("backtrace"),
+                "{call}.{v}: {m}"
+            );
             if call != "reset" {
                 assert!(m.starts_with("nil, err: "), "{call}.{v}: {m}");
             }
         };
-        expect("huge", "invalid duration 1e300 ns: outside the range of a duration");
+        expect(
+            "huge",
+            "invalid duration 1e300 ns: outside the range of a duration",
+        );
         expect("inf", "invalid duration inf: expected nanoseconds");
         expect("ninf", "invalid duration -inf: expected nanoseconds");
         expect("nan", "invalid duration NaN: expected nanoseconds");
         expect("words", "time: invalid duration \"forever\"");
-        expect("long", "time: unknown unit \"years\" in duration \"1000000years\"");
+        expect(
+            "long",
+            "time: unknown unit \"years\" in duration \"1000000years\"",
+        );
         expect("table", "invalid duration: found a table");
         match call {
             // Go: a negative sleep returns at once; a negative Duration is a value.

@@ -58,6 +58,8 @@ struct State {
     sendq: VecDeque<(Rc<Waiter>, usize, LuaValue)>,
     /// A feed waiting for room (a `time` ticker): woken when a value is taken or on close.
     room: Option<Waker>,
+    /// Dropped with the channel (a `time` timer's task: aborted once nobody can read it).
+    guard: Option<Box<dyn std::any::Any>>,
 }
 
 /// What the owner process gets back when user code takes (or the channel discards) an
@@ -103,6 +105,23 @@ pub struct Channel {
     pub external: bool,
 }
 
+/// A [`Channel`] handle that does not keep it alive ([`Channel::downgrade`]).
+#[derive(Clone)]
+pub struct WeakChannel {
+    st: std::rc::Weak<RefCell<State>>,
+    external: bool,
+}
+
+impl WeakChannel {
+    /// The channel, unless every strong handle is gone.
+    pub fn upgrade(&self) -> Option<Channel> {
+        self.st.upgrade().map(|st| Channel {
+            st,
+            external: self.external,
+        })
+    }
+}
+
 /// Result of a non-blocking attempt.
 pub enum Try<T> {
     Ready(T),
@@ -121,6 +140,7 @@ impl Channel {
                 recvq: VecDeque::new(),
                 sendq: VecDeque::new(),
                 room: None,
+                guard: None,
             })),
             external,
         }
@@ -134,6 +154,20 @@ impl Channel {
     /// Whether the channel has been closed.
     pub fn is_closed(&self) -> bool {
         self.st.borrow().closed
+    }
+
+    /// A handle that does not keep the channel alive (a feed that should stop once no one
+    /// can read the channel).
+    pub fn downgrade(&self) -> WeakChannel {
+        WeakChannel {
+            st: Rc::downgrade(&self.st),
+            external: self.external,
+        }
+    }
+
+    /// Keep `guard` until the channel is dropped (its last handle gone).
+    pub fn set_guard(&self, guard: Box<dyn std::any::Any>) {
+        self.st.borrow_mut().guard = Some(guard);
     }
 
     /// Values buffered now.

@@ -403,8 +403,14 @@ mod tests {
             ("3h30m", 3 * HOUR + 30 * MINUTE),
             ("10.5s4m", 4 * MINUTE + 10 * SECOND + 500 * MILLISECOND),
             ("-2m3.4s", -(2 * MINUTE + 3 * SECOND + 400 * MILLISECOND)),
-            ("1h2m3s4ms5us6ns", HOUR + 2 * MINUTE + 3 * SECOND + 4 * MILLISECOND + 5 * MICROSECOND + 6),
-            ("39h9m14.425s", 39 * HOUR + 9 * MINUTE + 14 * SECOND + 425 * MILLISECOND),
+            (
+                "1h2m3s4ms5us6ns",
+                HOUR + 2 * MINUTE + 3 * SECOND + 4 * MILLISECOND + 5 * MICROSECOND + 6,
+            ),
+            (
+                "39h9m14.425s",
+                39 * HOUR + 9 * MINUTE + 14 * SECOND + 425 * MILLISECOND,
+            ),
             ("52763797000ns", 52763797000),
             ("0.3333333333333333333h", 20 * MINUTE),
             ("9007199254740993ns", (1 << 53) + 1),
@@ -412,16 +418,43 @@ mod tests {
             ("9223372036854775.807us", i64::MAX),
             ("-9223372036854775808ns", i64::MIN),
             ("0.100000000000000000000h", 6 * MINUTE),
-            ("0.830103483285477580700h", 49 * MINUTE + 48 * SECOND + 372539827),
+            (
+                "0.830103483285477580700h",
+                49 * MINUTE + 48 * SECOND + 372539827,
+            ),
         ] {
             assert_eq!(parse(s), Ok(want), "{s}");
         }
-        for s in ["", "3", "-", "s", ".", "-.", ".s", "+.s", "1d", "\u{85}\u{85}", "9223372036854775810ns", "9223372036854775808ns", "-9223372036854775809ns", "3000000h"] {
+        for s in [
+            "",
+            "3",
+            "-",
+            "s",
+            ".",
+            "-.",
+            ".s",
+            "+.s",
+            "1d",
+            "\u{85}\u{85}",
+            "9223372036854775810ns",
+            "9223372036854775808ns",
+            "-9223372036854775809ns",
+            "3000000h",
+        ] {
             assert!(parse(s).is_err(), "{s:?} should fail");
         }
-        assert_eq!(parse("1d").unwrap_err().to_string(), "time: unknown unit \"d\" in duration \"1d\"");
-        assert_eq!(parse("3").unwrap_err().to_string(), "time: missing unit in duration \"3\"");
-        assert_eq!(parse("x").unwrap_err().to_string(), "time: invalid duration \"x\"");
+        assert_eq!(
+            parse("1d").unwrap_err().to_string(),
+            "time: unknown unit \"d\" in duration \"1d\""
+        );
+        assert_eq!(
+            parse("3").unwrap_err().to_string(),
+            "time: missing unit in duration \"3\""
+        );
+        assert_eq!(
+            parse("x").unwrap_err().to_string(),
+            "time: invalid duration \"x\""
+        );
     }
 
     #[test]

@@ -38,11 +38,27 @@ pub const LAYOUTS: &[(&str, &str)] = &[
 pub const STRING_LAYOUT: &str = "2006-01-02 15:04:05.999999999 -0700 MST";
 
 const LONG_MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 const LONG_DAYS: [&str; 7] = [
-    "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
 ];
 
 /// Why a layout could not be used or a value did not match it.
@@ -114,9 +130,15 @@ enum Std {
     NumColonTZ,
     NumColonSecondsTZ,
     /// `.000` / `,000`: exactly `digits` digits; the separator.
-    Frac0 { digits: usize, sep: u8 },
+    Frac0 {
+        digits: usize,
+        sep: u8,
+    },
     /// `.999` / `,999`: up to `digits` digits, trailing zeros dropped.
-    Frac9 { digits: usize, sep: u8 },
+    Frac9 {
+        digits: usize,
+        sep: u8,
+    },
 }
 
 impl Std {
@@ -439,7 +461,10 @@ fn getnum(s: &[u8], fixed: bool) -> Option<(i64, &[u8])> {
         }
         return Some((i64::from(s[0] - b'0'), &s[1..]));
     }
-    Some((i64::from(s[0] - b'0') * 10 + i64::from(s[1] - b'0'), &s[2..]))
+    Some((
+        i64::from(s[0] - b'0') * 10 + i64::from(s[1] - b'0'),
+        &s[2..],
+    ))
 }
 
 /// Go's `getnum3`: one to three digits (`fixed`: exactly three).
@@ -474,7 +499,11 @@ fn atoi(s: &[u8]) -> Option<i64> {
 /// case.
 fn lookup<'a>(tab: &[&str], val: &'a [u8], short: bool) -> Option<(usize, &'a [u8])> {
     for (i, v) in tab.iter().enumerate() {
-        let v = if short { &v.as_bytes()[..3] } else { v.as_bytes() };
+        let v = if short {
+            &v.as_bytes()[..3]
+        } else {
+            v.as_bytes()
+        };
         if val.len() >= v.len() && val[..v.len()].eq_ignore_ascii_case(v) {
             return Some((i, &val[v.len()..]));
         }
@@ -549,13 +578,23 @@ fn parse_time_zone(value: &[u8]) -> Option<usize> {
         return Some(4);
     }
     if &value[..3] == b"GMT" {
-        return Some(3 + if value.len() > 3 { parse_signed_offset(&value[3..]) } else { 0 });
+        return Some(
+            3 + if value.len() > 3 {
+                parse_signed_offset(&value[3..])
+            } else {
+                0
+            },
+        );
     }
     if value[0] == b'+' || value[0] == b'-' {
         let n = parse_signed_offset(value);
         return (n > 0).then_some(n);
     }
-    let upper = value.iter().take(6).take_while(|c| c.is_ascii_uppercase()).count();
+    let upper = value
+        .iter()
+        .take(6)
+        .take_while(|c| c.is_ascii_uppercase())
+        .count();
     match upper {
         5 if value[4] == b'T' => Some(5),
         4 if value[3] == b'T' || &value[..4] == b"WITA" => Some(4),
@@ -619,11 +658,7 @@ pub fn parse(layout: &str, value: &str, loc: Option<&Location>) -> Result<GoTime
         };
         let Some((std, rest)) = next else {
             if !v.is_empty() {
-                return Err(perr(
-                    b"",
-                    v,
-                    &format!(": extra text: {}", quote(&text(v))),
-                ));
+                return Err(perr(b"", v, &format!(": extra text: {}", quote(&text(v)))));
             }
             break;
         };
@@ -944,18 +979,39 @@ mod tests {
     #[test]
     fn formats_like_go() {
         let t = utc(2009, 2, 4, 21, 0, 57, 12_345_600);
-        let pst = t.with_loc(Location::Fixed { name: "PST".into(), offset: -8 * 3600 });
+        let pst = t.with_loc(Location::Fixed {
+            name: "PST".into(),
+            offset: -8 * 3600,
+        });
         for (layout, want) in [
             ("2006-01-02T15:04:05Z07:00", "2009-02-04T13:00:57-08:00"),
-            ("2006-01-02T15:04:05.999999999Z07:00", "2009-02-04T13:00:57.0123456-08:00"),
+            (
+                "2006-01-02T15:04:05.999999999Z07:00",
+                "2009-02-04T13:00:57.0123456-08:00",
+            ),
             ("Mon Jan _2 15:04:05 2006", "Wed Feb  4 13:00:57 2009"),
-            ("Mon Jan _2 15:04:05 MST 2006", "Wed Feb  4 13:00:57 PST 2009"),
-            ("Mon Jan 02 15:04:05 -0700 2006", "Wed Feb 04 13:00:57 -0800 2009"),
+            (
+                "Mon Jan _2 15:04:05 MST 2006",
+                "Wed Feb  4 13:00:57 PST 2009",
+            ),
+            (
+                "Mon Jan 02 15:04:05 -0700 2006",
+                "Wed Feb 04 13:00:57 -0800 2009",
+            ),
             ("02 Jan 06 15:04 MST", "04 Feb 09 13:00 PST"),
             ("02 Jan 06 15:04 -0700", "04 Feb 09 13:00 -0800"),
-            ("Monday, 02-Jan-06 15:04:05 MST", "Wednesday, 04-Feb-09 13:00:57 PST"),
-            ("Mon, 02 Jan 2006 15:04:05 MST", "Wed, 04 Feb 2009 13:00:57 PST"),
-            ("Mon, 02 Jan 2006 15:04:05 -0700", "Wed, 04 Feb 2009 13:00:57 -0800"),
+            (
+                "Monday, 02-Jan-06 15:04:05 MST",
+                "Wednesday, 04-Feb-09 13:00:57 PST",
+            ),
+            (
+                "Mon, 02 Jan 2006 15:04:05 MST",
+                "Wed, 04 Feb 2009 13:00:57 PST",
+            ),
+            (
+                "Mon, 02 Jan 2006 15:04:05 -0700",
+                "Wed, 04 Feb 2009 13:00:57 -0800",
+            ),
             ("3:04PM", "1:00PM"),
             ("3:04pm", "1:00pm"),
             ("Jan _2 15:04:05", "Feb  4 13:00:57"),
@@ -977,7 +1033,10 @@ mod tests {
             format(&t, STRING_LAYOUT).unwrap(),
             "2009-02-04 21:00:57.0123456 +0000 UTC"
         );
-        let unnamed = t.with_loc(Location::Fixed { name: "".into(), offset: 5 * 3600 + 1800 });
+        let unnamed = t.with_loc(Location::Fixed {
+            name: "".into(),
+            offset: 5 * 3600 + 1800,
+        });
         assert_eq!(format(&unnamed, "MST").unwrap(), "+0530");
         let y1 = utc(-1, 1, 1, 0, 0, 0, 0);
         assert_eq!(format(&y1, "2006 06").unwrap(), "-0001 01");
@@ -990,12 +1049,20 @@ mod tests {
         let t = p("2006-01-02T15:04:05Z07:00", "2009-02-04T13:00:57-08:00").unwrap();
         assert_eq!(t.unix, utc(2009, 2, 4, 21, 0, 57, 0).unix);
         assert_eq!(t.fields().offset, -8 * 3600);
-        let t = p("2006-01-02T15:04:05.999999999Z07:00", "2009-02-04T21:00:57.0123456Z").unwrap();
+        let t = p(
+            "2006-01-02T15:04:05.999999999Z07:00",
+            "2009-02-04T21:00:57.0123456Z",
+        )
+        .unwrap();
         assert_eq!(t.nsec, 12_345_600);
         assert!(t.loc.is_utc());
         // A fraction the layout does not ask for is still read.
         assert_eq!(p("15:04:05", "13:00:57.5").unwrap().nsec, 500_000_000);
-        let t = p("Mon Jan _2 15:04:05 MST 2006", "Thu Feb  4 21:00:57 PST 2010").unwrap();
+        let t = p(
+            "Mon Jan _2 15:04:05 MST 2006",
+            "Thu Feb  4 21:00:57 PST 2010",
+        )
+        .unwrap();
         assert_eq!(t.loc.name(), "PST");
         let t = p("3:04PM", "12:30AM").unwrap();
         assert_eq!(t.fields().hour, 0);
@@ -1003,16 +1070,45 @@ mod tests {
         assert_eq!(p("Jan 2006", "FEB 2020").unwrap().fields().month, 2);
         assert_eq!(p("MST", "GMT+3").unwrap().fields().offset, 3 * 3600);
         for (l, v, want) in [
-            ("2006-01-02", "2009-13-01", "parsing time \"2009-13-01\": month out of range"),
-            ("2006-01-02", "2009-02-30", "parsing time \"2009-02-30\": day out of range"),
-            ("2006-01-02", "x", "parsing time \"x\" as \"2006-01-02\": cannot parse \"x\" as \"2006\""),
-            ("2006-01-02", "2009-02-04 x", "parsing time \"2009-02-04 x\": extra text: \" x\""),
-            ("15:04", "25:00", "parsing time \"25:00\": hour out of range"),
-            ("2006 002", "2023 366", "parsing time \"2023 366\": day-of-year out of range"),
+            (
+                "2006-01-02",
+                "2009-13-01",
+                "parsing time \"2009-13-01\": month out of range",
+            ),
+            (
+                "2006-01-02",
+                "2009-02-30",
+                "parsing time \"2009-02-30\": day out of range",
+            ),
+            (
+                "2006-01-02",
+                "x",
+                "parsing time \"x\" as \"2006-01-02\": cannot parse \"x\" as \"2006\"",
+            ),
+            (
+                "2006-01-02",
+                "2009-02-04 x",
+                "parsing time \"2009-02-04 x\": extra text: \" x\"",
+            ),
+            (
+                "15:04",
+                "25:00",
+                "parsing time \"25:00\": hour out of range",
+            ),
+            (
+                "2006 002",
+                "2023 366",
+                "parsing time \"2023 366\": day-of-year out of range",
+            ),
         ] {
             assert_eq!(p(l, v).unwrap_err().to_string(), want, "{l} / {v}");
         }
         assert!(p("2006", &"9".repeat(MAX_VALUE + 1)).is_err());
-        assert_eq!(p(".000000000000000000000", ".999999999999999999999").unwrap().nsec, 999_999_999);
+        assert_eq!(
+            p(".000000000000000000000", ".999999999999999999999")
+                .unwrap()
+                .nsec,
+            999_999_999
+        );
     }
 }

@@ -93,7 +93,11 @@ impl std::fmt::Display for LocationError {
                 "time zone name of {n} bytes: longer than the maximum of {MAX_ZONE_NAME}"
             ),
             LocationError::Unknown(n) => {
-                write!(f, "unknown time zone {}", super::duration::quote(n).trim_matches('"'))
+                write!(
+                    f,
+                    "unknown time zone {}",
+                    super::duration::quote(n).trim_matches('"')
+                )
             }
         }
     }
@@ -169,7 +173,11 @@ impl Location {
     /// half a year either side (standard and daylight time) whose abbreviation is `abbr`.
     pub fn lookup_name(&self, abbr: &str, unix: i64) -> Option<i32> {
         const HALF_YEAR: i64 = 182 * 86_400;
-        for probe in [unix, unix.saturating_sub(HALF_YEAR), unix.saturating_add(HALF_YEAR)] {
+        for probe in [
+            unix,
+            unix.saturating_sub(HALF_YEAR),
+            unix.saturating_add(HALF_YEAR),
+        ] {
             let (offset, name) = self.lookup(probe);
             if name == abbr {
                 // The zone with that name in effect at the parsed wall time, if it is.
@@ -216,7 +224,10 @@ mod tests {
         assert_eq!(ny.lookup_name("EDT", 1_705_320_000), Some(-4 * 3600));
         assert_eq!(ny.lookup_name("XYZ", 1_705_320_000), None);
         assert!(matches!(Location::load(""), Err(LocationError::Empty)));
-        assert!(matches!(Location::load("Nowhere/Town"), Err(LocationError::Unknown(_))));
+        assert!(matches!(
+            Location::load("Nowhere/Town"),
+            Err(LocationError::Unknown(_))
+        ));
         assert_eq!(numeric_abbreviation(3 * 3600), "+03");
         assert_eq!(numeric_abbreviation(-(3 * 3600 + 1800)), "-0330");
     }

@@ -61,7 +61,11 @@ impl Future for YieldNow {
 /// `nil, err` (Invalid) for a bad duration, or the positive duration.
 fn positive(lua: &Lua, what: &str, d: &LuaValue) -> mlua::Result<Result<i64, MultiValue>> {
     match duration::arg(d) {
-        Err(e) => Ok(Err(nil_error(lua, ErrorKind::Invalid, format!("{what}: {e}"))?)),
+        Err(e) => Ok(Err(nil_error(
+            lua,
+            ErrorKind::Invalid,
+            format!("{what}: {e}"),
+        )?)),
         Ok(d) if d <= 0 => Ok(Err(nil_error(
             lua,
             ErrorKind::Invalid,
@@ -158,10 +162,17 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     t.set(
         "parse",
         lua.create_function(
-            |lua, (l, s, loc): (mlua::LuaString, mlua::LuaString, Option<UserDataRef<LuaLocation>>)| {
+            |lua,
+             (l, s, loc): (
+                mlua::LuaString,
+                mlua::LuaString,
+                Option<UserDataRef<LuaLocation>>,
+            )| {
                 let (l, s) = (l.to_str()?, s.to_str()?);
                 match layout::parse(&l, &s, loc.as_ref().map(|l| &l.0)) {
-                    Ok(t) => Ok(values([LuaValue::UserData(lua.create_userdata(LuaTime(t))?)])),
+                    Ok(t) => Ok(values([LuaValue::UserData(
+                        lua.create_userdata(LuaTime(t))?,
+                    )])),
                     Err(e) => nil_error(lua, ErrorKind::Invalid, e.to_string()),
                 }
             },
@@ -254,8 +265,18 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         t.set(*k, *v)?;
     }
     const MONTHS: [&str; 12] = [
-        "JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER",
-        "OCTOBER", "NOVEMBER", "DECEMBER",
+        "JANUARY",
+        "FEBRUARY",
+        "MARCH",
+        "APRIL",
+        "MAY",
+        "JUNE",
+        "JULY",
+        "AUGUST",
+        "SEPTEMBER",
+        "OCTOBER",
+        "NOVEMBER",
+        "DECEMBER",
     ];
     for (i, m) in MONTHS.iter().enumerate() {
         t.set(*m, i + 1)?;

@@ -27,7 +27,10 @@ pub(super) fn whole(v: &LuaValue, what: &str) -> Result<i64, String> {
         LuaValue::Integer(i) => Ok(*i),
         LuaValue::Number(n) if n.fract() == 0.0 && n.abs() < 9.2e18 => Ok(*n as i64),
         LuaValue::Number(n) => Err(format!("{what} must be a whole number, got {n}")),
-        other => Err(format!("{what} must be an integer, got {}", other.type_name())),
+        other => Err(format!(
+            "{what} must be an integer, got {}",
+            other.type_name()
+        )),
     }
 }
 
@@ -57,14 +60,17 @@ impl UserData for LuaTime {
         m.add_method("sub", |_, t, u: UserDataRef<LuaTime>| {
             Ok(LuaDuration(t.0.sub(&u.0)))
         });
-        m.add_method("add_date", |_, t, (y, mo, d): (LuaValue, LuaValue, LuaValue)| {
-            let y = whole(&y, "years").map_err(|e| raise("add_date", e))?;
-            let mo = whole(&mo, "months").map_err(|e| raise("add_date", e))?;
-            let d = whole(&d, "days").map_err(|e| raise("add_date", e))?;
-            Ok(LuaTime(
-                t.0.add_date(y, mo, d).map_err(|e| raise("add_date", e))?,
-            ))
-        });
+        m.add_method(
+            "add_date",
+            |_, t, (y, mo, d): (LuaValue, LuaValue, LuaValue)| {
+                let y = whole(&y, "years").map_err(|e| raise("add_date", e))?;
+                let mo = whole(&mo, "months").map_err(|e| raise("add_date", e))?;
+                let d = whole(&d, "days").map_err(|e| raise("add_date", e))?;
+                Ok(LuaTime(
+                    t.0.add_date(y, mo, d).map_err(|e| raise("add_date", e))?,
+                ))
+            },
+        );
         m.add_method("after", |_, t, u: UserDataRef<LuaTime>| {
             Ok(t.0.nanos() > u.0.nanos())
         });
@@ -83,7 +89,9 @@ impl UserData for LuaTime {
         m.add_method("unix", |_, t, ()| Ok(t.0.unix));
         m.add_method("unix_nano", |_, t, ()| {
             // Go: undefined outside int64; saturated here.
-            Ok(t.0.nanos().clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
+            Ok(t.0
+                .nanos()
+                .clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
         });
         m.add_method("date", |_, t, ()| {
             let f = t.0.fields();

@@ -4,7 +4,10 @@
 //!
 //! Bounds (SPEC §3.6):
 //! - Every live task belongs to its process's [`Timers`] set and is aborted when the
-//!   process ends (normally or killed), so timers die with their process.
+//!   process ends (normally or killed), so timers die with their process. A task holds its
+//!   channel weakly and the channel aborts it when collected: a timer nobody can read any
+//!   more (an `after` channel dropped by a `select` loop) stops costing at the next
+//!   collection rather than when it would have fired.
 //! - Each live task is charged [`TASK_BYTES`] of Rust heap against the process's
 //!   `max_memory` until it ends, so a process cannot create unbounded timers for free.
 //! - A ticker's channel holds at most [`TICKER_BUFFER`] Times; while it is full, ticks are
@@ -27,7 +30,7 @@ use tokio::time::Instant;
 
 use super::object::LuaTime;
 use super::value::GoTime;
-use crate::channel::Channel;
+use crate::channel::{Channel, WeakChannel};
 use crate::process::ProcState;
 
 /// Rust heap charged to a process per live timer task (the task, its timer entry, its
@@ -80,8 +83,7 @@ impl Owner {
         let state = vm.current_state().ok()?;
         // SAFETY: `state` and `vm.main` are live threads of `vm`, whose allocator state is
         // `vm.alloc`, and the account is of a process of that VM (alive: held by `st`).
-        let _charge =
-            unsafe { crate::memory::Charge::new(st.account(), vm.alloc, vm.main, state) };
+        let _charge = unsafe { crate::memory::Charge::new(st.account(), vm.alloc, vm.main, state) };
         let v = {
             let _fast = vm.fast();
             vm.lua.create_userdata(LuaTime(GoTime::now())).ok()
@@ -95,29 +97,74 @@ fn spawn(fut: impl Future<Output = ()> + 'static) -> mlua::Result<AbortHandle> {
     crate::process::with_current(|p| Ok(p.timers.spawn(fut)))
 }
 
+/// The task currently feeding a channel; shared by the Timer object and the channel's
+/// guard.
+#[derive(Clone, Default)]
+struct Slot(Rc<RefCell<Option<AbortHandle>>>);
+
+impl Slot {
+    fn set(&self, h: AbortHandle) {
+        if let Some(old) = self.0.borrow_mut().replace(h) {
+            old.abort();
+        }
+    }
+    fn abort(&self) {
+        if let Some(h) = self.0.borrow_mut().take() {
+            h.abort();
+        }
+    }
+}
+
+/// Kept by a timer's channel: aborts the feeding task when the channel is dropped.
+struct AbortOnDrop(Slot);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A channel for a timer task, which aborts the task in `slot` once it is dropped.
+fn timer_channel(cap: usize, slot: &Slot) -> Channel {
+    let ch = Channel::new(cap, true);
+    ch.set_guard(Box::new(AbortOnDrop(slot.clone())));
+    ch
+}
+
 fn std_duration(ns: i64) -> Duration {
     Duration::from_nanos(ns.max(0) as u64)
 }
 
-/// Ready once `ch` has room for another value or is closed.
-struct Room<'a>(&'a Channel, usize);
+/// Ready once the channel has room for another value, is closed or is gone.
+struct Room<'a>(&'a WeakChannel, usize);
 
 impl Future for Room<'_> {
     type Output = ();
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0.is_closed() || self.0.len() < self.1 {
+        let Some(ch) = self.0.upgrade() else {
+            return Poll::Ready(());
+        };
+        if ch.is_closed() || ch.len() < self.1 {
             return Poll::Ready(());
         }
-        self.0.wake_on_take(cx.waker());
+        ch.wake_on_take(cx.waker());
         Poll::Pending
     }
 }
 
-/// A one-shot task: after `d`, one Time into `ch`, then `ch` closes.
-fn one_shot(ch: Channel, d: i64, owner: Owner, fired: Rc<Cell<bool>>) -> impl Future<Output = ()> {
+/// A one-shot task: after `d`, one Time into the channel, then it closes.
+fn one_shot(
+    ch: WeakChannel,
+    d: i64,
+    owner: Owner,
+    fired: Rc<Cell<bool>>,
+) -> impl Future<Output = ()> {
     async move {
         tokio::time::sleep(std_duration(d)).await;
         fired.set(true);
+        let Some(ch) = ch.upgrade() else {
+            return;
+        };
         if let Some(v) = owner.now() {
             ch.push(v);
         }
@@ -128,34 +175,46 @@ fn one_shot(ch: Channel, d: i64, owner: Owner, fired: Rc<Cell<bool>>) -> impl Fu
 /// `time.after(d)`: a channel that receives one Time when `d` (> 0) has elapsed, then
 /// closes.
 pub fn after(d: i64) -> mlua::Result<Channel> {
-    let ch = Channel::new(1, true);
+    let slot = Slot::default();
+    let ch = timer_channel(1, &slot);
     let owner = Owner::current()?;
-    spawn(one_shot(ch.clone(), d, owner, Rc::new(Cell::new(false))))?;
+    slot.set(spawn(one_shot(
+        ch.downgrade(),
+        d,
+        owner,
+        Rc::new(Cell::new(false)),
+    ))?);
     Ok(ch)
 }
 
 /// A `time.timer(d)` object: `:response()`/`:channel()`, `:stop()`, `:reset(d)`.
 pub struct Timer {
     channel: Channel,
-    task: Option<AbortHandle>,
+    task: Slot,
     fired: Rc<Cell<bool>>,
 }
 
 impl Timer {
     /// A timer that fires once after `d` (> 0).
     pub fn start(d: i64) -> mlua::Result<Timer> {
-        let channel = Channel::new(1, true);
+        let task = Slot::default();
+        let channel = timer_channel(1, &task);
         let fired = Rc::new(Cell::new(false));
-        let task = spawn(one_shot(channel.clone(), d, Owner::current()?, fired.clone()))?;
+        task.set(spawn(one_shot(
+            channel.downgrade(),
+            d,
+            Owner::current()?,
+            fired.clone(),
+        ))?);
         Ok(Timer {
             channel,
-            task: Some(task),
+            task,
             fired,
         })
     }
 
     fn pending(&self) -> bool {
-        self.task.is_some() && !self.fired.get()
+        self.task.0.borrow().is_some() && !self.fired.get()
     }
 }
 
@@ -165,18 +224,14 @@ impl UserData for Timer {
         m.add_method("response", |_, t, ()| Ok(t.channel.clone()));
         // Go's Stop: true if the call stopped a pending timer. The channel stays open (no
         // value will come unless `reset` arms it again).
-        m.add_method_mut("stop", |_, t, ()| {
+        m.add_method("stop", |_, t, ()| {
             let was = t.pending();
-            if let Some(h) = t.task.take()
-                && was
-            {
-                h.abort();
-            }
+            t.task.abort();
             Ok(was)
         });
         // Go's Reset: true if the timer was pending. A timer that already fired has
         // delivered its Time and closed its channel: it stays fired (false).
-        m.add_method_mut("reset", |_, t, d: LuaValue| {
+        m.add_method("reset", |_, t, d: LuaValue| {
             let d = super::duration::arg(&d)
                 .map_err(|e| mlua::Error::runtime(format!("time: timer:reset: {e}")))?;
             if d <= 0 {
@@ -189,11 +244,13 @@ impl UserData for Timer {
             if t.fired.get() {
                 return Ok(false);
             }
-            if let Some(h) = t.task.take() {
-                h.abort();
-            }
             let owner = Owner::current()?;
-            t.task = Some(spawn(one_shot(t.channel.clone(), d, owner, t.fired.clone()))?);
+            t.task.set(spawn(one_shot(
+                t.channel.downgrade(),
+                d,
+                owner,
+                t.fired.clone(),
+            ))?);
             Ok(was)
         });
     }
@@ -202,17 +259,18 @@ impl UserData for Timer {
 /// A `time.ticker(d)` object: `:response()`/`:channel()`, `:stop()`.
 pub struct Ticker {
     channel: Channel,
-    task: Option<AbortHandle>,
+    task: Slot,
 }
 
 impl Ticker {
     /// A ticker of period `d` (> 0; at least [`MIN_TICK`] in effect).
     pub fn start(d: i64) -> mlua::Result<Ticker> {
-        let channel = Channel::new(TICKER_BUFFER, true);
+        let task = Slot::default();
+        let channel = timer_channel(TICKER_BUFFER, &task);
         let owner = Owner::current()?;
         let period = std_duration(d).max(MIN_TICK);
-        let ch = channel.clone();
-        let task = spawn(async move {
+        let weak = channel.downgrade();
+        let h = spawn(async move {
             let start = Instant::now();
             let mut next = match start.checked_add(period) {
                 Some(n) => n,
@@ -220,16 +278,17 @@ impl Ticker {
             };
             loop {
                 tokio::time::sleep_until(next).await;
+                let Some(ch) = weak.upgrade() else {
+                    return;
+                };
                 if ch.is_closed() {
                     return;
                 }
                 if ch.len() >= TICKER_BUFFER {
                     // Full: this tick is dropped; wait for room, then the next tick on the
                     // grid.
-                    Room(&ch, TICKER_BUFFER).await;
-                    if ch.is_closed() {
-                        return;
-                    }
+                    drop(ch);
+                    Room(&weak, TICKER_BUFFER).await;
                 } else if let Some(v) = owner.now() {
                     // Room was checked: this hands it to a receiver or buffers it.
                     let _ = ch.try_send(v);
@@ -252,10 +311,8 @@ impl Ticker {
                 };
             }
         })?;
-        Ok(Ticker {
-            channel,
-            task: Some(task),
-        })
+        task.set(h);
+        Ok(Ticker { channel, task })
     }
 }
 
@@ -264,10 +321,8 @@ impl UserData for Ticker {
         m.add_method("channel", |_, t, ()| Ok(t.channel.clone()));
         m.add_method("response", |_, t, ()| Ok(t.channel.clone()));
         // No more ticks; the channel stays open (as Go's Ticker.Stop).
-        m.add_method_mut("stop", |_, t, ()| {
-            if let Some(h) = t.task.take() {
-                h.abort();
-            }
+        m.add_method("stop", |_, t, ()| {
+            t.task.abort();
             Ok(true)
         });
     }

@@ -301,7 +301,21 @@ mod tests {
         let t = GoTime::date([2023, 10, 31, 0, 0, 0, 0], Location::Utc).unwrap();
         let u = t.add_date(0, 1, 0).unwrap();
         assert_eq!((u.fields().month, u.fields().day), (12, 1));
-        assert!(GoTime::date([i64::MAX, i64::MAX, i64::MAX, i64::MAX, i64::MAX, i64::MAX, i64::MAX], Location::Utc).is_err());
+        assert!(
+            GoTime::date(
+                [
+                    i64::MAX,
+                    i64::MAX,
+                    i64::MAX,
+                    i64::MAX,
+                    i64::MAX,
+                    i64::MAX,
+                    i64::MAX
+                ],
+                Location::Utc
+            )
+            .is_err()
+        );
         assert!(GoTime::date([i64::MIN; 7], Location::Utc).is_err());
         assert!(t.add_date(i64::MAX, 0, 0).is_err());
         assert!(t.add_date(0, 0, i64::MAX).is_err());
