@@ -324,7 +324,7 @@ pub fn from_number(n: f64) -> Result<i64, DurationError> {
     }
     let t = n.trunc();
     // 2^63 is exactly representable; anything at or past it does not fit.
-    if t >= 9_223_372_036_854_775_808.0 || t < -9_223_372_036_854_775_808.0 {
+    if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&t) {
         return Err(DurationError::OutOfRange(n));
     }
     Ok(t as i64)

@@ -326,7 +326,7 @@ pub fn format(t: &GoTime, layout: &str) -> Result<String, LayoutError> {
         l = rest;
         let year = f.year;
         match std {
-            Std::Year => append_int(&mut b, (year.abs() % 100) as i64, 2),
+            Std::Year => append_int(&mut b, year.abs() % 100, 2),
             Std::LongYear => append_int(&mut b, year, 4),
             Std::Month => b.extend_from_slice(&LONG_MONTHS[f.month as usize - 1].as_bytes()[..3]),
             Std::LongMonth => b.extend_from_slice(LONG_MONTHS[f.month as usize - 1].as_bytes()),

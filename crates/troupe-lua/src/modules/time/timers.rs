@@ -153,23 +153,16 @@ impl Future for Room<'_> {
 }
 
 /// A one-shot task: after `d`, one Time into the channel, then it closes.
-fn one_shot(
-    ch: WeakChannel,
-    d: i64,
-    owner: Owner,
-    fired: Rc<Cell<bool>>,
-) -> impl Future<Output = ()> {
-    async move {
-        tokio::time::sleep(std_duration(d)).await;
-        fired.set(true);
-        let Some(ch) = ch.upgrade() else {
-            return;
-        };
-        if let Some(v) = owner.now() {
-            ch.push(v);
-        }
-        ch.close();
+async fn one_shot(ch: WeakChannel, d: i64, owner: Owner, fired: Rc<Cell<bool>>) {
+    tokio::time::sleep(std_duration(d)).await;
+    fired.set(true);
+    let Some(ch) = ch.upgrade() else {
+        return;
+    };
+    if let Some(v) = owner.now() {
+        ch.push(v);
     }
+    ch.close();
 }
 
 /// `time.after(d)`: a channel that receives one Time when `d` (> 0) has elapsed, then
