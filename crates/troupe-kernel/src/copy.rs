@@ -179,6 +179,7 @@ pub fn within(v: &Value, max_bytes: u64) -> bool {
     match v {
         Value::Array(_) | Value::Map(_) => footprint_upto(v, max_bytes) <= max_bytes,
         Value::Str(s) => VALUE_BYTES.saturating_add(s.len() as u64) <= max_bytes,
+        Value::Error(e) if e.details.is_some() => footprint_upto(v, max_bytes) <= max_bytes,
         Value::Error(e) => {
             (VALUE_BYTES + ERROR_BYTES).saturating_add(e.message.len() as u64) <= max_bytes
         }
@@ -209,6 +210,7 @@ fn footprint_upto(v: &Value, cap: u64) -> u64 {
             Value::Str(s) => total = total.saturating_add(s.len() as u64),
             Value::Error(e) => {
                 total = total.saturating_add(ERROR_BYTES + e.message.len() as u64);
+                stack.extend(e.details.as_deref());
             }
             Value::Array(a) => stack.extend(a.iter()),
             Value::Map(m) => {
@@ -243,6 +245,7 @@ pub fn depth(v: &Value) -> usize {
                     stack.push((x, d + 1));
                 }
             }
+            Value::Error(e) => stack.extend(e.details.as_deref().map(|x| (x, d))),
             _ => {}
         }
     }
@@ -262,6 +265,7 @@ pub fn dispose(v: Value) {
                     todo.push(x);
                 }
             }
+            Value::Error(mut e) => todo.extend(e.details.take().map(|d| *d)),
             _ => {}
         }
     }

@@ -3,9 +3,13 @@
 
 use std::fmt;
 
-/// Error kinds as in Wippy's `errors` module (SPEC §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Error kinds as in Wippy's `errors` module (WIPPY-API.md §4): a closed set the runtime
+/// produces, plus any string a Lua program gives `errors.new{kind = ...}` ([`ErrorKind::Custom`]),
+/// kept as it is across processes and calls.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
+    /// Wippy's `errors.UNKNOWN` (`""`): no kind. Crossing a process or call boundary it
+    /// becomes [`ErrorKind::Internal`] (as Wippy).
     Unknown,
     Invalid,
     NotFound,
@@ -17,10 +21,12 @@ pub enum ErrorKind {
     Internal,
     Conflict,
     RateLimited,
+    /// A kind string outside the set above (`"LimitExceeded"`, a program's own kind).
+    Custom(std::sync::Arc<str>),
 }
 
 impl ErrorKind {
-    /// All kinds, for the Lua `errors` constants.
+    /// The kinds with a constant in the Lua `errors` module.
     pub const ALL: &'static [ErrorKind] = &[
         ErrorKind::Unknown,
         ErrorKind::Invalid,
@@ -35,9 +41,29 @@ impl ErrorKind {
         ErrorKind::RateLimited,
     ];
 
-    /// The constant's name, e.g. `NOT_FOUND`.
-    pub fn as_str(self) -> &'static str {
+    /// The kind's value, as Wippy's `err:kind()` returns it: `"NotFound"`, `""` for
+    /// [`ErrorKind::Unknown`], the string itself for a custom kind.
+    pub fn as_str(&self) -> &str {
         match self {
+            ErrorKind::Unknown => "",
+            ErrorKind::Invalid => "Invalid",
+            ErrorKind::NotFound => "NotFound",
+            ErrorKind::AlreadyExists => "AlreadyExists",
+            ErrorKind::PermissionDenied => "PermissionDenied",
+            ErrorKind::Timeout => "Timeout",
+            ErrorKind::Canceled => "Canceled",
+            ErrorKind::Unavailable => "Unavailable",
+            ErrorKind::Internal => "Internal",
+            ErrorKind::Conflict => "Conflict",
+            ErrorKind::RateLimited => "RateLimited",
+            ErrorKind::Custom(s) => s,
+        }
+    }
+
+    /// The name of the kind's constant in the Lua `errors` module (`NOT_FOUND`); `None`
+    /// for a custom kind.
+    pub fn const_name(&self) -> Option<&'static str> {
+        Some(match self {
             ErrorKind::Unknown => "UNKNOWN",
             ErrorKind::Invalid => "INVALID",
             ErrorKind::NotFound => "NOT_FOUND",
@@ -49,28 +75,48 @@ impl ErrorKind {
             ErrorKind::Internal => "INTERNAL",
             ErrorKind::Conflict => "CONFLICT",
             ErrorKind::RateLimited => "RATE_LIMITED",
-        }
+            ErrorKind::Custom(_) => return None,
+        })
     }
 
-    /// Inverse of [`ErrorKind::as_str`].
+    /// A known kind from its value (`"NotFound"`) or, for payloads written by older
+    /// guests, its constant name (`"NOT_FOUND"`); `None` for anything else.
     pub fn parse(s: &str) -> Option<ErrorKind> {
-        ErrorKind::ALL.iter().copied().find(|k| k.as_str() == s)
+        ErrorKind::ALL
+            .iter()
+            .find(|k| k.as_str() == s || k.const_name() == Some(s))
+            .cloned()
+    }
+
+    /// The kind a string names: a known kind as [`ErrorKind::parse`], else a custom kind
+    /// (`""` is [`ErrorKind::Unknown`]).
+    pub fn named(s: &str) -> ErrorKind {
+        ErrorKind::parse(s).unwrap_or_else(|| ErrorKind::Custom(s.into()))
     }
 }
 
 /// An error with a kind and a message: the error side of an exit result, of an operation
-/// result, and the Lua `errors` object.
+/// result, and the Lua `errors` object (as Wippy's: a kind, a message, whether a retry may
+/// succeed, and a table of details).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProcessError {
     pub kind: ErrorKind,
     pub message: String,
+    /// Wippy's `err:retryable()`: `Some(true)`/`Some(false)` when known, `None` unset.
+    pub retryable: Option<bool>,
+    /// Wippy's `err:details()`: a map value, `None` when there are none. Its size counts
+    /// in [`crate::copy::footprint`] like any other part of a value.
+    pub details: Option<Box<crate::Value>>,
 }
 
 impl ProcessError {
+    /// An error of `kind` with `message`, no retryable flag and no details.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         ProcessError {
             kind,
             message: message.into(),
+            retryable: None,
+            details: None,
         }
     }
     /// The exit reason of a process killed by `terminate`.
@@ -80,6 +126,14 @@ impl ProcessError {
     /// The exit reason of a process that died because a linked process failed (SPEC §3.3).
     pub fn link_failed() -> Self {
         ProcessError::new(ErrorKind::Internal, "linked process failed")
+    }
+    /// This error as it crosses a process or call boundary: no kind becomes
+    /// [`ErrorKind::Internal`] (as Wippy; message, retryable and details kept).
+    pub fn at_boundary(mut self) -> Self {
+        if self.kind == ErrorKind::Unknown {
+            self.kind = ErrorKind::Internal;
+        }
+        self
     }
 }
 
@@ -101,7 +155,7 @@ pub enum KernelError {
     #[error("entry {id} has kind {kind}, which cannot be spawned")]
     NotSpawnable { id: String, kind: String },
     #[error(
-        "entry {id} has kind {kind}; expected a function.lua, function.wat or function.wasm entry"
+        "entry {id} has kind {kind}; expected a function.lua, function.wat or function.wasm entry, or a process entry with meta.default_host"
     )]
     NotAFunction { id: String, kind: String },
     #[error("host {0} not found")]

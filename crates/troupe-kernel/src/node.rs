@@ -653,27 +653,47 @@ impl Node {
         let entry = self
             .entry(&req.function)
             .ok_or_else(|| KernelError::EntryNotFound(req.function.clone()))?;
-        if !matches!(
-            entry.kind_name(),
-            "function.lua" | "function.wat" | "function.wasm"
-        ) {
-            return Err(KernelError::NotAFunction {
-                id: req.function.clone(),
-                kind: entry.kind_name().to_string(),
-            });
-        }
+        // As Wippy (WIPPY-API.md §8): a process entry with `meta.default_host` (or
+        // `meta.options.default_host`) is callable too: each call spawns a fresh process on
+        // that host, which inherits no actor, scope or context values.
+        let process_host = match entry.kind_name() {
+            "function.lua" | "function.wat" | "function.wasm" => None,
+            "process.lua" | "process.wasm" => match default_host(&entry.meta) {
+                Some(h) => Some(h),
+                None => {
+                    return Err(KernelError::NotAFunction {
+                        id: req.function.clone(),
+                        kind: entry.kind_name().to_string(),
+                    });
+                }
+            },
+            other => {
+                return Err(KernelError::NotAFunction {
+                    id: req.function.clone(),
+                    kind: other.to_string(),
+                });
+            }
+        };
         self.check(Some(caller), "funcs.call", || entry.id.clone())?;
         if req.actor.is_some() || req.scope.is_some() {
             self.check(Some(caller), "funcs.security", || entry.id.clone())?;
         }
-        let spawn = SpawnRequest {
-            entry: req.function,
-            host: caller.pid.host().to_string(),
-            args: req.args,
-            actor: req.actor,
-            scope: req.scope,
-            context: req.context,
-            ..Default::default()
+        let spawn = match process_host {
+            None => SpawnRequest {
+                entry: req.function,
+                host: caller.pid.host().to_string(),
+                args: req.args,
+                actor: req.actor,
+                scope: req.scope,
+                context: req.context,
+                ..Default::default()
+            },
+            Some(host) => SpawnRequest {
+                entry: req.function,
+                host,
+                args: req.args,
+                ..Default::default()
+            },
         };
         let s = self.start(
             Some(caller),
@@ -1036,4 +1056,14 @@ impl Future for Guarded {
             }
         }
     }
+}
+
+/// `meta.default_host` (or `meta.options.default_host`) of a process entry: the host its
+/// calls through `funcs` run on (WIPPY-API.md §8).
+fn default_host(meta: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    meta.get("default_host")
+        .or_else(|| meta.get("options").and_then(|o| o.get("default_host")))
+        .and_then(|h| h.as_str())
+        .filter(|h| !h.is_empty())
+        .map(str::to_string)
 }

@@ -64,6 +64,7 @@ impl Value {
                         .sum::<u64>()
             }
             Value::Array(_) | Value::Map(_) => self.estimate_flat(),
+            Value::Error(e) if e.details.is_some() => self.estimate_flat(),
             other => other.node_bytes(),
         }
     }
@@ -82,6 +83,7 @@ impl Value {
                         stack.push(v);
                     }
                 }
+                Value::Error(e) => stack.extend(e.details.as_deref()),
                 _ => {}
             }
         }

@@ -459,7 +459,11 @@ impl UserData for Channel {
                 Ok(true)
             }
         });
+        // As Go and Wippy: closing a closed channel raises.
         m.add_method("close", |_, ch, ()| {
+            if ch.is_closed() {
+                return Err(mlua::Error::runtime("close of closed channel"));
+            }
             ch.close();
             Ok(())
         });
@@ -492,47 +496,50 @@ pub fn module(lua: &Lua) -> mlua::Result<mlua::Table> {
     )?;
     t.set(
         "select",
-        lua.create_async_function(|lua, spec: mlua::Table| async move {
-            let mut cases = Vec::new();
-            for v in spec.sequence_values::<mlua::AnyUserData>() {
-                let v = v.map_err(|_| {
-                    mlua::Error::runtime(
-                        "channel.select: cases must come from ch:case_receive() or ch:case_send(v)",
-                    )
-                })?;
-                let c = v.borrow::<Case>().map_err(|_| {
-                    mlua::Error::runtime(
-                        "channel.select: cases must come from ch:case_receive() or ch:case_send(v)",
-                    )
-                })?;
-                cases.push(c.clone());
-            }
-            let has_default: bool = spec.get::<Option<bool>>("default")?.unwrap_or(false);
-            let out = lua.create_table()?;
-            if has_default {
-                match try_cases(&cases)? {
-                    Some(o) => fill(&out, &cases, o)?,
-                    None => out.set("default", true)?,
+        lua.create_async_function(
+            |lua, (spec, default): (mlua::Table, Option<bool>)| async move {
+                // As Wippy: array items that are not cases are ignored.
+                let mut cases = Vec::new();
+                for v in spec.sequence_values::<LuaValue>() {
+                    if let LuaValue::UserData(ud) = v?
+                        && let Ok(c) = ud.borrow::<Case>()
+                    {
+                        cases.push(c.clone());
+                    }
                 }
-                return Ok(out);
-            }
-            if cases.is_empty() {
-                return Err(mlua::Error::runtime(
-                    "channel.select: no cases and no default",
-                ));
-            }
-            let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
-            let o = Wait::new(cases.clone(), blocked).await?;
-            fill(&out, &cases, o)?;
-            Ok(out)
-        })?,
+                let has_default = default.unwrap_or(false)
+                    || spec.get::<Option<bool>>("default")?.unwrap_or(false);
+                let out = lua.create_table()?;
+                if has_default {
+                    match try_cases(&cases)? {
+                        Some(o) => fill(&out, &cases, o)?,
+                        None => {
+                            out.set("default", true)?;
+                            out.set("ok", true)?;
+                        }
+                    }
+                    return Ok(out);
+                }
+                // No cases and no default waits for ever, as Go's empty select (the deadlock
+                // check ends the process if nothing else can run).
+                let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
+                let o = Wait::new(cases.clone(), blocked).await?;
+                fill(&out, &cases, o)?;
+                Ok(out)
+            },
+        )?,
     )?;
     Ok(t)
 }
 
+/// The result table of a select: `{channel, value, ok}` (for a send case `value` is the
+/// value sent), plus Troupe's `case` (the 1-based index of the case that ran).
 fn fill(out: &mlua::Table, cases: &[Case], (i, v, ok): Outcome) -> mlua::Result<()> {
     out.set("channel", cases[i].channel().clone())?;
-    out.set("value", v)?;
+    match &cases[i] {
+        Case::Send(_, sent) => out.set("value", sent.clone())?,
+        Case::Recv(_) => out.set("value", v)?,
+    }
     out.set("ok", ok)?;
     out.set("case", i + 1)?;
     Ok(())

@@ -90,13 +90,28 @@ impl<'b, 'a> Copier<'b, 'a> {
             LuaValue::Table(t) => self.table(t, depth + 1)?,
             LuaValue::UserData(ud) => match ud.borrow::<LuaError>() {
                 Ok(e) => {
-                    self.budget.value(ERROR_BYTES + e.0.message.len() as u64)?;
+                    let details =
+                        e.0.details
+                            .as_deref()
+                            .map_or(0, troupe_kernel::copy::footprint);
+                    self.budget
+                        .value(ERROR_BYTES + e.0.message.len() as u64 + details)?;
                     Value::Error(Box::new(e.0.clone()))
                 }
-                Err(_) => {
-                    self.budget.value(0)?;
-                    Value::Nil
-                }
+                Err(_) => match ud.borrow::<crate::modules::payload::LuaPayload>() {
+                    // A Payload travels as its value (decoded when it holds another format).
+                    Ok(p) => {
+                        let v = p.value().map_err(|e| {
+                            CopyError::Failed(ProcessError::new(ErrorKind::Internal, e))
+                        })?;
+                        self.budget.charge(troupe_kernel::copy::footprint(&v))?;
+                        v.into_owned()
+                    }
+                    Err(_) => {
+                        self.budget.value(0)?;
+                        Value::Nil
+                    }
+                },
             },
             LuaValue::Error(e) => {
                 let e = crate::error_to_process(e);
@@ -316,4 +331,18 @@ pub fn json_object(
     o: &serde_json::Map<String, serde_json::Value>,
 ) -> mlua::Result<LuaValue> {
     to_lua(lua, &Value::from(&serde_json::Value::Object(o.clone())))
+}
+
+/// A float's text as Lua 5.3 prints it: integral values without a fraction (`1.0` → `"1"`,
+/// as Wippy's `tostring`), others with the shortest round-trip digits.
+pub fn number_text(n: f64) -> String {
+    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else if n.is_nan() {
+        "nan".to_string()
+    } else if n.is_infinite() {
+        if n > 0.0 { "inf" } else { "-inf" }.to_string()
+    } else {
+        format!("{n}")
+    }
 }

@@ -123,6 +123,7 @@ fn make(
     let spec = vm::lua_spec(&ctx.entry)?;
     let method = spec.method.clone().unwrap_or_else(|| "main".to_string());
     let env = vm.new_env()?;
+    modules::require::bind_modules(vm, spec, &env)?;
     let chunk = vm.instance(&ctx.entry, &env)?;
     let thread = vm.lua.create_thread(vm.boot.clone())?;
     let mut args = MultiValue::new();
@@ -130,6 +131,11 @@ fn make(
     args.push_back(mlua::Value::Table(env.clone()));
     args.push_back(mlua::Value::String(vm.lua.create_string(&method)?));
     args.push_back(mlua::Value::String(vm.lua.create_string(&ctx.entry.id)?));
+    args.push_back(if spec.imports.is_empty() {
+        mlua::Value::Nil
+    } else {
+        mlua::Value::Function(vm.bind_imports.clone())
+    });
     if !troupe_kernel::copy::all_within(&ctx.args, memory::SMALL_BUILD) {
         *fast = None;
     }

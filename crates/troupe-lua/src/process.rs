@@ -31,6 +31,7 @@ use crate::channel::{Channel, Taken};
 use crate::convert::to_lua;
 use crate::memory::{Account, Ledger, SMALL_BUILD, Unguarded};
 use crate::modules::errors::LuaError;
+use crate::modules::payload::LuaPayload;
 use crate::slice::{Doom, PREEMPTED, RUNNING, Slice};
 use crate::vm::Vm;
 
@@ -341,7 +342,7 @@ impl Drop for Held {
 /// its bytes are charged to the receiving process while any of them lives (`Held`).
 pub struct LuaMessage {
     pub msg: Message,
-    payload: Rc<(troupe_kernel::Value, Held)>,
+    payload: Rc<(troupe_kernel::Value, Option<Held>)>,
 }
 
 impl LuaMessage {
@@ -350,13 +351,10 @@ impl LuaMessage {
         let bytes = usize::try_from(msg.charge).unwrap_or(usize::MAX);
         LuaMessage {
             msg,
-            payload: Rc::new((payload, Held::new(held, bytes))),
+            payload: Rc::new((payload, Some(Held::new(held, bytes)))),
         }
     }
 }
-
-/// A message payload (`payload:data()`).
-pub struct LuaPayload(Rc<(troupe_kernel::Value, Held)>);
 
 impl mlua::UserData for LuaMessage {
     fn add_methods<M: mlua::UserDataMethods<Self>>(m: &mut M) {
@@ -366,36 +364,25 @@ impl mlua::UserData for LuaMessage {
         m.add_method("topic", |lua, msg, ()| short_string(lua, &msg.msg.topic));
         m.add_method("from", |lua, msg, ()| match &msg.msg.from {
             Some(p) => Ok(LuaValue::String(short_string(lua, p.as_str())?)),
-            None => Ok(LuaValue::Nil),
+            // As Wippy: `""` when the node, not a process, sent it.
+            None => Ok(LuaValue::String(short_string(lua, "")?)),
         });
+        // As Wippy: nil for a message sent without a value.
         m.add_method("payload", |lua, msg, ()| {
-            fast(|| lua.create_userdata(LuaPayload(msg.payload.clone())))
+            if matches!(msg.payload.0, troupe_kernel::Value::Nil) {
+                return Ok(LuaValue::Nil);
+            }
+            fast(|| {
+                lua.create_userdata(LuaPayload::shared(msg.payload.clone()))
+                    .map(LuaValue::UserData)
+            })
+        });
+        m.add_meta_method(mlua::MetaMethod::ToString, |_, msg, ()| {
+            Ok(format!("process.Message{{topic={}}}", msg.msg.topic))
         });
         m.add_method("actor", |lua, msg, ()| match &msg.msg.actor {
             None => Ok(LuaValue::Nil),
             Some(a) => crate::modules::security::actor_table(lua, a),
-        });
-    }
-}
-
-impl mlua::UserData for LuaPayload {
-    fn add_methods<M: mlua::UserDataMethods<Self>>(m: &mut M) {
-        m.add_method("data", |lua, p, ()| {
-            let v = &p.0.0;
-            if !matches!(
-                v,
-                troupe_kernel::Value::Array(_)
-                    | troupe_kernel::Value::Map(_)
-                    | troupe_kernel::Value::Str(_)
-                    | troupe_kernel::Value::Error(_)
-            ) {
-                // A number, boolean or nil: no Lua object is made.
-                to_lua(lua, v)
-            } else if copy::within(v, SMALL_BUILD) {
-                fast(|| to_lua(lua, v))
-            } else {
-                to_lua(lua, v)
-            }
         });
     }
 }
@@ -425,7 +412,12 @@ pub(crate) fn fast_guard() -> Option<Unguarded> {
 /// The Lua table for an event (SPEC §3.3).
 pub fn event_table(lua: &Lua, e: &Event) -> mlua::Result<LuaValue> {
     // Fresh tables: `raw_set` (no metamethod can run, so mlua needs no protected call).
-    let t = lua.create_table_with_capacity(0, 3)?;
+    let t = lua.create_table_with_capacity(0, 4)?;
+    // As Wippy: when the event was read, Unix seconds.
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    t.raw_set("at", at)?;
     match e {
         Event::Exit { from, result } => {
             t.raw_set("kind", event_kind::EXIT)?;
@@ -440,12 +432,18 @@ pub fn event_table(lua: &Lua, e: &Event) -> mlua::Result<LuaValue> {
         Event::LinkDown { from, reason } => {
             t.raw_set("kind", event_kind::LINK_DOWN)?;
             t.raw_set("from", from.to_string())?;
-            t.raw_set("reason", reason.message.as_str())?;
+            // As Wippy: `result = {error = err}` (LINK_DOWN is sent for error exits only).
+            let r = lua.create_table_with_capacity(0, 1)?;
+            r.raw_set("error", LuaError::new(reason.clone()))?;
+            t.raw_set("result", r)?;
         }
         Event::Cancel { from, reason } => {
             t.raw_set("kind", event_kind::CANCEL)?;
-            t.raw_set("from", from.as_ref().map(|p| p.to_string()))?;
-            t.raw_set("reason", reason.as_deref())?;
+            t.raw_set(
+                "from",
+                from.as_ref().map_or_else(String::new, |p| p.to_string()),
+            )?;
+            t.raw_set("reason", reason.as_deref().unwrap_or(""))?;
         }
     }
     Ok(LuaValue::Table(t))
@@ -510,17 +508,18 @@ fn copy_result(v: &LuaValue) -> ExitResult {
 /// value that is a string or an error object, is an error exit (SPEC §3.3).
 pub fn main_result(r: mlua::Result<MultiValue>) -> ExitResult {
     match r {
-        Err(e) => Err(error_to_process(&e)),
+        Err(e) => Err(error_to_process(&e).at_boundary()),
         Ok(vals) => {
             let mut it = vals.into_iter();
             let first = it.next().unwrap_or(LuaValue::Nil);
             match it.next() {
+                // As Wippy: `return nil, "why"` is an Internal error.
                 Some(LuaValue::String(s)) => {
-                    Err(ProcessError::new(ErrorKind::Unknown, s.to_string_lossy()))
+                    Err(ProcessError::new(ErrorKind::Internal, s.to_string_lossy()))
                 }
                 Some(LuaValue::UserData(ud)) if ud.is::<LuaError>() => {
                     match ud.borrow::<LuaError>() {
-                        Ok(e) => Err(e.0.clone()),
+                        Ok(e) => Err(e.0.clone().at_boundary()),
                         Err(_) => copy_result(&first),
                     }
                 }

@@ -43,7 +43,7 @@ pub struct Vm {
     /// Metatable `{__index = globals}` shared by every process environment.
     pub env_meta: Table,
     /// Built-in modules by name (gated by `modules`).
-    pub modules: HashMap<&'static str, Table>,
+    pub modules: HashMap<&'static str, mlua::Value>,
     /// Compiled chunks by entry ID.
     protos: RefCell<HashMap<String, Function>>,
     /// Short strings Rust code hands to Lua again and again (message topics, PIDs), made
@@ -51,6 +51,8 @@ pub struct Vm {
     strings: RefCell<HashMap<Box<str>, mlua::LuaString>>,
     /// `boot(chunk, env, method, entry_id, ...)`: runs the chunk, calls the method.
     pub boot: Function,
+    /// `modules::require::bind_imports`, passed to [`BOOT`] for entries with imports.
+    pub bind_imports: Function,
 }
 
 /// How many strings [`Vm::short_string`] keeps, and how long they may be (bytes).
@@ -105,31 +107,56 @@ pub(crate) fn place(bucketed: bool) -> mlua::Result<(Rc<Vm>, Place)> {
     })
 }
 
-/// Runs a process: load the chunk, find `method`, call it. An error object raised with
-/// `error(errors.new(...))` becomes `nil, err` so the exit keeps its kind (mlua turns a
-/// raised non-string value into text); other raised values are re-raised unchanged.
+/// Runs a process: bind its imports (when it has any, `bind` is the function that does it,
+/// see `modules/require.rs`), run the chunk, find the entry point and call it. As Wippy: a
+/// chunk that returns a function has that as its entry point, whatever `method` says; one
+/// that returns a table has `tbl[method]`; globals are not searched. An error object raised
+/// with `error(errors.new(...))` becomes `nil, err` so the exit keeps its kind (mlua turns
+/// a raised non-string value into text); other raised values are re-raised unchanged.
 ///
 /// Isolation (SPEC §3.6, `sandbox.rs`): the shim runs in the frozen, empty runtime
 /// environment and takes every builtin it uses as an argument (an upvalue), so nothing a
 /// process can reach changes what it calls; `getfenv`/`setfenv` at its level answer the
 /// process's own environment or refuse.
 const BOOT: &str = r#"
-local is_error, pcall, error, type, rawget, format = ...
+local is_error, pcall, error, type, format = ...
 local function finish(ok, ...)
   if ok then return ... end
   local e = ...
   if is_error(e) then return nil, e end
   error(e, 0)
 end
-return function(chunk, env, method, id, ...)
+return function(chunk, env, method, id, bind, ...)
+  if bind then bind() end
   local mod = chunk()
   local f
-  if type(mod) == "table" then f = mod[method] end
-  if f == nil then f = rawget(env, method) end
+  if type(mod) == "function" then
+    f = mod
+  elseif type(mod) == "table" then
+    f = mod[method]
+  end
   if type(f) ~= "function" then
-    error(format("entry %s has no function %q", id, method), 0)
+    error(format("entry %s: method %q not found (the source must return a function, or a table with a function %q)", id, method, method), 0)
   end
   return finish(pcall(f, ...))
+end
+"#;
+
+/// Wraps each function of the global `string` table so that it accepts an error object
+/// wherever it expects a string, using the error's message (WIPPY-API.md §4). Real strings
+/// never reach the wrapper on Luau's fast path (a builtin call such as `string.find(s, p)`
+/// runs the C function directly and only falls back to the table's value when an argument
+/// is not what the builtin takes), and method calls on strings (`s:upper()`) go through the
+/// string metatable, which keeps the original functions.
+const STRING_WRAP: &str = r#"
+local message_of, type = ...
+return function(orig)
+  return function(a, b, c, ...)
+    if type(a) == "userdata" then a = message_of(a) or a end
+    if type(b) == "userdata" then b = message_of(b) or b end
+    if type(c) == "userdata" then c = message_of(c) or c end
+    return orig(a, b, c, ...)
+  end
 end
 "#;
 
@@ -152,29 +179,35 @@ impl Vm {
             safe.set("traceback", debug.get::<mlua::Value>("traceback")?)?;
             globals.set("debug", safe)?;
         }
-        // `print` writes through Rust's stdout so it interleaves correctly with the CLI's
-        // own output (Luau's C `print` buffers separately until exit).
-        let tostring: Function = globals.get("tostring")?;
+        // As Wippy: `print` emits one info log record (target `lua`, with `pid` and
+        // `location`) of its arguments converted plainly (strings, numbers and errors give
+        // their text; nil, booleans, tables and other values give ""; no `__tostring`),
+        // joined by one space.
         globals.set(
             "print",
-            lua.create_function(move |_, args: mlua::MultiValue| {
-                use std::io::Write;
-                let mut line = Vec::new();
-                for (i, v) in args.into_iter().enumerate() {
+            lua.create_function(|lua, args: mlua::MultiValue| {
+                let mut line = String::new();
+                for (i, v) in args.iter().enumerate() {
                     if i > 0 {
-                        line.push(b'\t');
+                        line.push(' ');
                     }
-                    let s: mlua::LuaString = tostring.call(v)?;
-                    line.extend_from_slice(&s.as_bytes());
+                    match v {
+                        mlua::Value::String(s) => line.push_str(&s.to_string_lossy()),
+                        mlua::Value::Integer(n) => line.push_str(&n.to_string()),
+                        mlua::Value::Number(n) => line.push_str(&crate::convert::number_text(*n)),
+                        other => {
+                            if let Some(m) = crate::modules::errors::message_of(other) {
+                                line.push_str(&m);
+                            }
+                        }
+                    }
                 }
-                line.push(b'\n');
-                let mut out = std::io::stdout().lock();
-                let _ = out.write_all(&line);
-                let _ = out.flush();
+                crate::modules::logger::print_record(lua, &line);
                 Ok(())
             })?,
         )?;
         install_coroutine(&lua, &globals)?;
+        install_string(&lua, &globals)?;
         globals.set(
             "collectgarbage",
             lua.create_function(|_, opt: Option<String>| match opt.as_deref() {
@@ -194,7 +227,7 @@ impl Vm {
             &lua,
             modules
                 .values()
-                .cloned()
+                .filter_map(|v| v.as_table().cloned())
                 .chain([globals.clone(), env_meta.clone()]),
         )?;
         let is_error = lua.create_function(|_, v: mlua::Value| {
@@ -211,9 +244,9 @@ impl Vm {
                 builtin("pcall")?,
                 builtin("error")?,
                 builtin("type")?,
-                builtin("rawget")?,
                 string.get::<Function>("format")?,
             ))?;
+        let bind_imports = lua.create_function(crate::modules::require::bind_imports)?;
         unsafe {
             (*ffi::lua_callbacks(main)).interrupt = Some(crate::slice::interrupt);
         }
@@ -227,6 +260,7 @@ impl Vm {
             protos: RefCell::new(HashMap::new()),
             strings: RefCell::new(HashMap::new()),
             boot,
+            bind_imports,
         })
     }
 
@@ -371,6 +405,29 @@ fn install_coroutine(lua: &Lua, globals: &Table) -> mlua::Result<()> {
         args,
         ["move", "sort"],
     )
+}
+
+/// Replace the global `string` table by one whose functions are [`STRING_WRAP`] wrappers
+/// of the originals (the string metatable's `__index` keeps the originals).
+///
+/// Errors: Lua memory errors.
+fn install_string(lua: &Lua, globals: &Table) -> mlua::Result<()> {
+    let orig: Table = globals.get("string")?;
+    let message_of =
+        lua.create_function(|_, v: mlua::Value| Ok(crate::modules::errors::message_of(&v)))?;
+    let make: Function = lua
+        .load(STRING_WRAP)
+        .set_name("=troupe:string")
+        .call((message_of, globals.get::<Function>("type")?))?;
+    let wrapped = lua.create_table()?;
+    for pair in orig.pairs::<mlua::Value, mlua::Value>() {
+        let (k, v) = pair?;
+        match v {
+            mlua::Value::Function(f) => wrapped.raw_set(k, make.call::<Function>(f)?)?,
+            other => wrapped.raw_set(k, other)?,
+        }
+    }
+    globals.set("string", wrapped)
 }
 
 /// Run the chunk `src` (named `=troupe:NAME`) with `args` and set the two functions it

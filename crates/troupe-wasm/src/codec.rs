@@ -448,9 +448,7 @@ impl<'r> Decoder<'r, '_, '_> {
             return Ok(Value::Str(body.to_vec()));
         }
         let (kind, message) = error_body(body);
-        let kind = kind
-            .and_then(|k| ErrorKind::parse(&k))
-            .unwrap_or(ErrorKind::Unknown);
+        let kind = kind.map_or(ErrorKind::Unknown, |k| ErrorKind::named(&k));
         let message = message.unwrap_or_default();
         self.charge(ERROR_BYTES + message.len() as u64)?;
         Ok(Value::Error(Box::new(ProcessError::new(kind, message))))

@@ -42,8 +42,8 @@ pub fn add_to_linker(linker: &mut wasmtime::component::Linker<State>) -> wasmtim
 /// A kernel error as the WIT `error` record.
 pub fn wit_error(e: &ProcessError) -> types::Error {
     use troupe_kernel::ErrorKind as K;
-    let kind = match e.kind {
-        K::Unknown => WitKind::Unknown,
+    let kind = match &e.kind {
+        K::Unknown | K::Custom(_) => WitKind::Unknown,
         K::Invalid => WitKind::Invalid,
         K::NotFound => WitKind::NotFound,
         K::AlreadyExists => WitKind::AlreadyExists,

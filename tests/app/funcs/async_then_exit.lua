@@ -8,7 +8,13 @@ return { main = function(dest, mode, ms)
     return nil, err
   end
   if mode == "wait" then
-    return f:result()
+    -- result() never blocks (WIPPY-API.md §8): wait for the item, then read it.
+    f:response():receive()
+    local p, rerr = f:result()
+    if rerr then
+      return nil, rerr
+    end
+    return p:data()
   end
   return "exited without waiting"
 end }

@@ -1,49 +1,79 @@
--- §5 funcs.async futures: response() yields the value once then is closed; on failure it
--- is closed without a value and error()/result() say why; is_complete; result() waits.
+-- WIPPY-API.md §8 funcs.async futures: response()/channel() (the same channel) receive
+-- exactly one item and close: a Payload on success, the error object on failure;
+-- is_complete; result() never blocks (pending → nil, nil; done → Payload, nil; failed →
+-- nil, err with the kind kept); error() → err, true (kind Internal) / nil, false.
 local t = require("t")
 local funcs = require("funcs")
-local time = require("time")
+
+-- Wait (polling, never blocking in the future) until `f` completes.
+local function wait_complete(f)
+  for _ = 1, 600 do
+    if f:is_complete() then
+      return
+    end
+    time.sleep("5ms")
+  end
+  t.fail("the future never completed")
+end
 
 local function main()
   -- Success.
   local f = funcs.async("app.funcs:sleeper", 40, { answer = 42 })
   t.eq(f:is_complete(), false, "is_complete before the call ended")
-  t.eq(f:error(), nil, "error() while running")
+  t.eq({ f:error() }, { nil, false }, "error() while running")
+  t.eq({ f:result() }, { nil, nil }, "result() while running")
+  t.eq(select("#", f:result()), 2, "result() while running gives two values")
   local ch = f:response()
   t.ok(f:response() == ch, "response() twice returned another channel")
-  t.eq({ ch:receive() }, { { answer = 42 }, true }, "value on the response channel")
+  t.ok(f:channel() == ch, "channel() is not the response channel")
+  local item, ok = ch:receive()
+  t.eq(ok, true, "receive ok")
+  t.eq(tostring(item), "payload{format=lua/any}", "item on the response channel")
+  t.eq(item:data(), { answer = 42 }, "the Payload's data")
   t.eq(f:is_complete(), true, "is_complete after the value")
   t.eq({ ch:receive() }, { nil, false }, "response channel after its value")
-  t.eq({ f:result() }, { { answer = 42 } }, "result() after completion")
-  t.eq(f:error(), nil, "error() after success")
+  local p, perr = f:result()
+  t.eq(perr, nil, "result() error after completion")
+  t.eq(p:get_format(), payload.format.LUA, "result() is a Payload")
+  t.eq(p:data(), { answer = 42 }, "result() data after completion")
+  t.eq({ f:error() }, { nil, false }, "error() after success")
 
-  -- The response channel keeps its value until read, even after result().
+  -- The response channel keeps its item until read, even after result().
   f = funcs.async("app.funcs:add", 20, 22)
-  t.eq(f:result(), 42, "result() of add")
-  t.eq({ f:response():receive() }, { 42, true }, "response() read after result()")
-  t.eq({ f:response():receive() }, { nil, false }, "response() after its value was read")
+  wait_complete(f)
+  t.eq(f:result():data(), 42, "result() of add")
+  t.eq(f:response():receive():data(), 42, "response() read after result()")
+  t.eq({ f:response():receive() }, { nil, false }, "response() after its item was read")
 
-  -- Failure: closed without a value.
+  -- channel() is the same channel under another name.
+  f = funcs.async("app.funcs:add", 1, 2)
+  t.eq(f:channel():receive():data(), 3, "channel() of add")
+
+  -- Failure: the error object, then closed.
   f = funcs.async("app.funcs:fail", "raise", "bad thing")
-  t.eq({ f:response():receive() }, { nil, false }, "response channel of a failed call")
+  local e, eok = f:response():receive()
+  t.eq(eok, true, "receive of a failed call")
+  t.eq(type(e), "userdata", "item of a failed call")
+  t.eq(e:message(), "bad thing", "error item message")
+  t.eq(e:kind(), "Internal", "a raised string is Internal across the call")
+  t.eq({ f:response():receive() }, { nil, false }, "response channel after the error")
   t.eq(f:is_complete(), true, "is_complete after failure")
-  t.eq(f:error():message(), "bad thing", "error() after failure")
+  local fe, failed = f:error()
+  t.eq(failed, true, "error() flag after failure")
+  t.err(fe, "Internal", { "bad thing" }, "error() after failure")
   local v, err = f:result()
   t.eq(v, nil, "result() value after failure")
-  t.eq(err:message(), "bad thing", "result() error after failure")
+  t.err(err, "Internal", { "bad thing" }, "result() error after failure")
 
   f = funcs.async("app.funcs:fail", "not_found", "nothing here")
+  e = f:response():receive()
+  t.err(e, "NotFound", { "nothing here" }, "error item keeps its kind")
   local rv, rerr = f:result()
-  t.eq(rv, nil, "result() of a NOT_FOUND function")
-  t.err(rerr, "NOT_FOUND", { "nothing here" }, "result() error kind")
-  t.err(f:error(), "NOT_FOUND", { "nothing here" }, "error() kind")
-
-  -- result() waits when needed.
-  local t0 = time.now()
-  f = funcs.async("app.funcs:sleeper", 50, "waited")
-  t.eq(f:result(), "waited", "result() of a running call")
-  t.ok(time.now():sub(t0):milliseconds() >= 45, "result() returned before the call ended")
-  t.eq(f:is_complete(), true, "is_complete after result()")
+  t.eq(rv, nil, "result() of a NotFound function")
+  t.err(rerr, "NotFound", { "nothing here" }, "result() keeps the kind")
+  fe, failed = f:error()
+  t.eq(failed, true, "error() flag")
+  t.err(fe, "Internal", { "nothing here" }, "error() forces the kind to Internal")
   return true
 end
 

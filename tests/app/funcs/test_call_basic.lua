@@ -27,13 +27,13 @@ local function main()
 
   v, err = funcs.call("app.funcs:no_such_fn")
   t.eq(v, nil, "value of a call to a missing function")
-  t.err(err, "NOT_FOUND", { "app.funcs:no_such_fn" }, "call to a missing function")
+  t.err(err, "NotFound", { "app.funcs:no_such_fn" }, "call to a missing function")
   v, err = funcs.call("app.funcs:ctx_child")
   t.eq(v, nil, "value of a call to a process entry")
-  t.err(err, "INVALID", { "app.funcs:ctx_child", "process.lua" }, "call to a process entry")
+  t.err(err, "Invalid", { "app.funcs:ctx_child", "process.lua" }, "call to a process entry")
   local f, aerr = funcs.async("app.funcs:no_such_fn")
   t.eq(f, nil, "funcs.async of a missing function")
-  t.err(aerr, "NOT_FOUND", { "app.funcs:no_such_fn" }, "funcs.async of a missing function")
+  t.err(aerr, "NotFound", { "app.funcs:no_such_fn" }, "funcs.async of a missing function")
   return true
 end
 

@@ -11,7 +11,7 @@ local function main()
 
   v, err = funcs.call("app.funcs:fail", "not_found", "m")
   t.eq(v, nil, "value of `return nil, errors.new(...)`")
-  t.err(err, "NOT_FOUND", {}, "`return nil, errors.new(\"NOT_FOUND\", \"m\")`")
+  t.err(err, "NotFound", {}, "`return nil, errors.new(\"NOT_FOUND\", \"m\")`")
   t.eq(err:message(), "m", "message of the returned error object")
 
   v, err = funcs.call("app.funcs:fail", "string", "because")
@@ -21,7 +21,7 @@ local function main()
   -- Raising an error object keeps its kind and message.
   v, err = funcs.call("app.funcs:fail", "raise_object", "clash")
   t.eq(v, nil, "value of error(errors.new(...))")
-  t.eq(err:kind(), "CONFLICT", "kind of error(errors.new(\"CONFLICT\", \"clash\"))")
+  t.eq(err:kind(), "Conflict", "kind of error(errors.new(\"CONFLICT\", \"clash\"))")
   t.eq(err:message(), "clash", "message of error(errors.new(\"CONFLICT\", \"clash\"))")
 
   t.eq(funcs.call("app.funcs:fail", "none"), "did not fail", "a normal return after failures")

@@ -11,14 +11,14 @@ local function main()
 
   local home, herr = env.get("HOME")
   t.eq(home, nil, "HOME (not listed)")
-  t.err(herr, "PERMISSION_DENIED", { "HOME" }, "reading HOME")
+  t.err(herr, "PermissionDenied", { "HOME" }, "reading HOME")
   local pathx, perr = env.get("PATHX")
   t.eq(pathx, nil, "PATHX (an exact name does not act as a prefix)")
-  t.err(perr, "PERMISSION_DENIED", { "PATHX" }, "reading PATHX")
+  t.err(perr, "PermissionDenied", { "PATHX" }, "reading PATHX")
 
   local unset, uerr = env.get("TROUPE_TEST_SURELY_UNSET_VARIABLE")
   t.eq(unset, nil, "an allowed but unset variable")
-  t.err(uerr, "NOT_FOUND", { "TROUPE_TEST_SURELY_UNSET_VARIABLE" }, "reading an unset variable")
+  t.err(uerr, "NotFound", { "TROUPE_TEST_SURELY_UNSET_VARIABLE" }, "reading an unset variable")
   return true
 end
 

@@ -1,4 +1,4 @@
--- §5 json: encode/decode round trip; arrays vs objects; errors as `nil, err`.
+-- WIPPY-API.md §7.1 json: encode/decode round trip; arrays vs objects; errors as `nil, err`.
 local t = require("t")
 local json = require("json")
 
@@ -13,7 +13,11 @@ local function main()
   t.eq(d, { a = { 1, {} }, c = "d", n = -3 }, "decode (null becomes nil)")
   local bad, err = json.decode("{not json")
   t.eq(bad, nil, "value of an invalid decode")
-  t.err(err, "INVALID", { "json" }, "invalid decode")
+  -- As Wippy: malformed text is Internal; a non-string or "" is Invalid.
+  t.err(err, "Internal", { "json" }, "invalid decode")
+  bad, err = json.decode("")
+  t.eq(bad, nil, "value of decode(\"\")")
+  t.err(err, "Invalid", {}, "decode of an empty string")
   return true
 end
 

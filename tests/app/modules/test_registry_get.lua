@@ -34,7 +34,7 @@ local function main()
 
   local missing, err = registry.get("app.modules:nope")
   t.eq(missing, nil, "value for a missing entry")
-  t.err(err, "NOT_FOUND", { "app.modules:nope" }, "missing entry")
+  t.err(err, "NotFound", { "app.modules:nope" }, "missing entry")
   return true
 end
 

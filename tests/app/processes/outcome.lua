@@ -10,7 +10,7 @@ local function main(mode, arg)
   elseif mode == "return_string" then
     return nil, arg
   elseif mode == "return_error" then
-    return nil, errors.new("NOT_FOUND", arg)
+    return nil, errors.new({kind = errors.NOT_FOUND, message = arg})
   elseif mode == "crash_after" then
     time.sleep(arg * time.MILLISECOND)
     error("crash after " .. tostring(arg) .. "ms", 0)

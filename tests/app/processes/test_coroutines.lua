@@ -1,15 +1,17 @@
 -- §3.3/§3.4: coroutine.spawn runs concurrently with main inside the process; when a
--- process's main returns, the coroutines it started are ended.
+-- process's main returns, the coroutines it started are ended. As Wippy (WIPPY-API.md
+-- §3), coroutine.spawn(fn) passes no arguments (closures carry the values).
 local t = require("t")
 local time = require("time")
 
 local function main()
   local results = channel.new(10)
   for i = 1, 3 do
-    coroutine.spawn(function(n)
+    local n = i
+    coroutine.spawn(function()
       time.sleep(10 * (4 - n) * time.MILLISECOND) -- finish in reverse order of start
       results:send(n)
-    end, i)
+    end)
   end
   local order = {}
   for _ = 1, 3 do

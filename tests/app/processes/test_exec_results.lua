@@ -16,16 +16,16 @@ local function main()
   t.eq(err:message(), "because", "message of `return nil, reason`")
 
   v, err = process.exec("app.processes:outcome", nil, "return_error", "gone")
-  t.err(err, "NOT_FOUND", { "gone" }, "`return nil, errors.new(...)`")
+  t.err(err, "NotFound", { "gone" }, "`return nil, errors.new(...)`")
 
   v, err = process.exec("app.processes:no_such_entry")
   t.eq(v, nil, "value of exec of a missing entry")
-  t.err(err, "NOT_FOUND", { "app.processes:no_such_entry" }, "exec of a missing entry")
+  t.err(err, "NotFound", { "app.processes:no_such_entry" }, "exec of a missing entry")
 
   -- spawn of a missing entry: nil plus an error, nothing started.
   local pid, serr = process.spawn("app.processes:no_such_entry")
   t.eq(pid, nil, "PID of a spawn of a missing entry")
-  t.err(serr, "NOT_FOUND", { "app.processes:no_such_entry" }, "spawn of a missing entry")
+  t.err(serr, "NotFound", { "app.processes:no_such_entry" }, "spawn of a missing entry")
   return true
 end
 

@@ -14,7 +14,7 @@ local function main()
     t.eq(seen[e.kind], nil, "duplicate " .. tostring(e.kind) .. " event")
     seen[e.kind] = e
   end
-  t.eq(seen[process.event.LINK_DOWN].reason, "linked process failed", "LINK_DOWN reason from the middle process")
+  t.eq(seen[process.event.LINK_DOWN].result.error:message(), "linked process failed", "LINK_DOWN reason from the middle process")
   t.eq(seen[process.event.EXIT].result.error:message(), "linked process failed", "exit reason of the middle process")
   return true
 end

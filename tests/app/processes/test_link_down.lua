@@ -12,7 +12,7 @@ local function main()
   local crasher = process.spawn_linked("app.processes:outcome", nil, "crash_after", 10)
   local e = t.event(events, process.event.LINK_DOWN, crasher)
   t.eq(e.kind, "pid.link.down", "LINK_DOWN kind constant")
-  t.eq(e.reason, "crash after 10ms", "LINK_DOWN reason")
+  t.eq(e.result.error:message(), "crash after 10ms", "LINK_DOWN result error")
 
   -- A normal exit of a linked+monitored child: EXIT only.
   local fine = process.spawn_linked_monitored("app.processes:outcome", nil, "value", 1)
@@ -26,7 +26,7 @@ local function main()
   t.eq(process.link(w), true, "process.link")
   process.terminate(w)
   e = t.event(events, process.event.LINK_DOWN, w)
-  t.contains(e.reason, "terminated", "LINK_DOWN reason after terminate")
+  t.contains(e.result.error:message(), "terminated", "LINK_DOWN reason after terminate")
 
   -- unlink: no LINK_DOWN afterwards.
   local w2 = process.spawn_linked_monitored("app.processes:outcome", nil, "wait")

@@ -1,5 +1,6 @@
 -- §3.1: register/lookup/unregister; process.send accepts a name; a name held by a live
--- process cannot be taken (ALREADY_EXISTS); registering for another PID.
+-- process cannot be taken (`nil, err` AlreadyExists "name already registered", as
+-- WIPPY-API.md §2); registering for another PID.
 local t = require("t")
 local uuid = require("uuid")
 
@@ -14,9 +15,9 @@ local function main()
   local got = process.listen("got")
   local other = process.spawn("app.processes:namer", nil, me, name)
   local r = t.recv(inbox, "the namer's report")
-  t.eq(r.ok, false, "register of a taken name")
-  t.eq(r.kind, "ALREADY_EXISTS", "kind of the taken-name error")
-  t.contains(r.message, name, "taken-name error")
+  t.eq(r.ok, nil, "register of a taken name")
+  t.eq(r.kind, "AlreadyExists", "kind of the taken-name error")
+  t.eq(r.message, "name already registered", "taken-name error (Wippy's text)")
   t.eq(r.pid, other, "namer PID")
 
   -- Unregister, then bind the name to the other process and send by name.
@@ -24,7 +25,7 @@ local function main()
   t.eq(process.registry.unregister(name), false, "second unregister")
   local pid, err = process.registry.lookup(name)
   t.eq(pid, nil, "lookup after unregister")
-  t.err(err, "NOT_FOUND", { name }, "lookup after unregister")
+  t.err(err, "NotFound", { "name not registered" }, "lookup after unregister")
   t.eq(process.registry.register(name, other), true, "register for another PID")
   t.eq(process.registry.lookup(name), other, "lookup of a name bound to another PID")
   t.eq(process.send(name, "hello", { via = "name" }), true, "send by name")

@@ -8,7 +8,7 @@ local uuid = require("uuid")
 
 local function denied(r, action, resource, what)
   t.eq(r.ok, nil, what .. ": it was allowed")
-  t.eq(r.kind, "PERMISSION_DENIED", what .. ": kind")
+  t.eq(r.kind, "PermissionDenied", what .. ": kind")
   t.contains(r.message, action, what)
   t.contains(r.message, resource, what)
   t.contains(r.message, "probe-actor", what)

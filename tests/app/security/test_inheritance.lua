@@ -16,7 +16,7 @@ local function main()
     local what = "generation " .. depth
     t.eq(level.actor, want_actor, what .. " actor")
     t.eq(level.policies, expected_policies, what .. " policies")
-    t.eq(level.forbidden, "PERMISSION_DENIED", what .. " spawning the forbidden entry")
+    t.eq(level.forbidden, "PermissionDenied", what .. " spawning the forbidden entry")
     if level.child then
       t.eq(level.spawner_child.actor, want_actor, what .. " spawner child actor")
       t.eq(level.spawner_child.can_spawn_forbidden, false, what .. " spawner child decision")

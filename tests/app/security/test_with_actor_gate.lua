@@ -24,7 +24,7 @@ local function main()
     call_actor = { "funcs.security", "app.security:fn_whoami" },
     call_scope = { "funcs.security", "app.security:fn_whoami" },
   }) do
-    t.eq(r[k].kind, "PERMISSION_DENIED", k .. " without permission")
+    t.eq(r[k].kind, "PermissionDenied", k .. " without permission")
     t.contains(r[k].message, v[1], k)
     t.contains(r[k].message, v[2], k)
   end

@@ -14,7 +14,7 @@ local function main()
   t.eq(t.event(events, process.event.EXIT, mon).result.value, "monitored", "spawn_monitored EXIT")
 
   local linked = s:spawn_linked("app.processes:outcome", nil, "crash_after", 10)
-  t.eq(t.event(events, process.event.LINK_DOWN, linked).reason, "crash after 10ms", "spawn_linked LINK_DOWN")
+  t.eq(t.event(events, process.event.LINK_DOWN, linked).result.error:message(), "crash after 10ms", "spawn_linked LINK_DOWN")
 
   local both = s:spawn_linked_monitored("app.processes:outcome", nil, "raise", "both")
   local seen = {}
@@ -25,14 +25,14 @@ local function main()
     end
   end
   t.eq(seen[process.event.EXIT].result.error:message(), "both", "spawn_linked_monitored EXIT")
-  t.eq(seen[process.event.LINK_DOWN].reason, "both", "spawn_linked_monitored LINK_DOWN")
+  t.eq(seen[process.event.LINK_DOWN].result.error:message(), "both", "spawn_linked_monitored LINK_DOWN")
 
   t.eq(s:exec("app.processes:outcome", nil, "value", { x = 1 }), { x = 1 }, "exec value")
   local v, err = s:exec("app.processes:outcome", nil, "raise", "exec failed")
   t.eq({ v, err and err:message() }, { nil, "exec failed" }, "exec error")
   local p, serr = s:spawn("app.spawner:no_such_entry")
   t.eq(p, nil, "spawn of a missing entry")
-  t.err(serr, "NOT_FOUND", { "app.spawner:no_such_entry" }, "spawn of a missing entry")
+  t.err(serr, "NotFound", { "app.spawner:no_such_entry" }, "spawn of a missing entry")
   local far = s:exec("app.spawner:report", "app:other")
   t.eq(far.ctx, { v = 1 }, "exec on another host keeps the context")
   return true

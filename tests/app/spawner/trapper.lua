@@ -6,7 +6,7 @@ return { main = function()
   while true do
     local e = events:receive()
     if e.kind == process.event.LINK_DOWN and e.from == child then
-      return { trap = process.get_options().trap_links, reason = e.reason }
+      return { trap = process.get_options().trap_links, reason = e.result.error:message() }
     end
   end
 end }

@@ -18,16 +18,17 @@ return { main = function()
   t.eq(tk:stop(), true, "stop() again")
   t.pending(tk:channel())
   t.eq(t.drain(tk:channel(), 60), {}, "a stopped ticker kept ticking")
-  -- Nobody reads: the buffer fills to 16 and further ticks are dropped.
-  -- (About 75 ticks fall due while it sleeps; the 16 buffered ones were all made before
-  -- it woke, later ones only once there was room.)
+  -- Nobody reads: the buffer fills to 16 and further ticks are dropped (about 100 fall due
+  -- while it sleeps 200 ms). A loaded worker may fire fewer: then it looks again.
   tk = time.ticker("2ms")
-  time.sleep("150ms")
-  local woke = time.now()
-  local held = t.pending(tk:channel())
-  t.ok(#held >= 16 and #held < 40, "ticks buffered while nobody reads: " .. #held)
-  t.ok(held[16]:before(woke), "the 16th tick was buffered before the reader woke")
-  if held[17] then t.ok(not held[17]:before(woke), "a 17th tick was buffered while full") end
+  local held
+  for _ = 1, 50 do
+    time.sleep("200ms")
+    held = t.pending(tk:channel())
+    if #held >= 16 then break end
+  end
+  t.ok(#held >= 16, "the ticker never filled its buffer: " .. #held)
+  t.ok(#held <= 24, "more ticks were kept than the buffer holds: " .. #held)
   -- Ticking resumes once there is room.
   t.recv(tk:channel(), "a tick after the buffer drained")
   tk:stop()

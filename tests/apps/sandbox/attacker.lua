@@ -176,7 +176,7 @@ local function userdata()
   local list = {
     { "channel", ch }, { "case", ch:case_receive() }, { "timer", timer },
     { "time", time.now() }, { "duration", time.parse_duration("1s") },
-    { "error", errors.new("INVALID", "x") }, { "message", msg }, { "payload", msg:payload() },
+    { "error", errors.new({kind = errors.INVALID, message = "x"}) }, { "message", msg }, { "payload", msg:payload() },
     { "future", funcs.async("app:fn") }, { "caller", funcs.new() },
     { "spawner", process.with_options({}) }, { "scope", security.new_scope() },
     { "named_scope", security.named_scope("all") }, { "policy", security.policy("app:everything") },

@@ -113,7 +113,7 @@ local function main()
     globals_nil = leaked == nil and leaked2 == nil and leaked3 == nil and rawget(_G, "leaked2") == nil,
     event_exit = process.event.EXIT,
     json = json.encode({ a = 1 }),
-    error_kind = errors.new("INVALID", "x"):kind(),
+    error_kind = errors.new({kind = errors.INVALID, message = "x"}):kind(),
     channel = c:receive(),
     math_pi = math.pi > 3.14,
     lib_value = lib.value,

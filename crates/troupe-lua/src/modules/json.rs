@@ -20,6 +20,9 @@ use crate::convert::to_lua;
 use crate::limits;
 use crate::modules::errors::nil_error;
 
+/// Most levels of arrays/objects `json.encode` writes (as Wippy: deeper is `nil, err`).
+const MAX_ENCODE_DEPTH: usize = 128;
+
 /// Build the module table.
 pub fn module(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
@@ -28,26 +31,176 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         lua.create_function(|lua, v: LuaValue| {
             let v = match limits::copy(&v) {
                 Ok(v) => v,
-                Err(e) => return limits::refused(lua, e),
+                Err(e) => return nil_error(lua, ErrorKind::Internal, format!("json.encode: {e}")),
             };
+            if troupe_kernel::copy::depth(&v) > MAX_ENCODE_DEPTH {
+                return nil_error(
+                    lua,
+                    ErrorKind::Internal,
+                    format!("json.encode: nested deeper than {MAX_ENCODE_DEPTH} levels"),
+                );
+            }
+            if let Err(e) = check_keys(&v) {
+                return nil_error(lua, ErrorKind::Internal, e);
+            }
             match encode(&v, limits::max_message()) {
-                Ok(s) => Ok(MultiValue::from_iter([LuaValue::String(
-                    lua.create_string(s)?,
-                )])),
-                Err(e) => nil_error(lua, ErrorKind::Invalid, e),
+                Ok(s) => Ok(MultiValue::from_iter([
+                    LuaValue::String(lua.create_string(s)?),
+                    LuaValue::Nil,
+                ])),
+                Err(e) => nil_error(lua, ErrorKind::Internal, e),
             }
         })?,
     )?;
     t.set(
         "decode",
-        lua.create_function(|lua, s: mlua::LuaString| {
+        lua.create_function(|lua, s: LuaValue| {
+            let s = match &s {
+                LuaValue::String(s) if !s.as_bytes().is_empty() => s.clone(),
+                LuaValue::String(_) => {
+                    return nil_error(lua, ErrorKind::Invalid, "json.decode: empty string");
+                }
+                other => {
+                    return nil_error(
+                        lua,
+                        ErrorKind::Invalid,
+                        format!("json.decode: expected a string, got {}", other.type_name()),
+                    );
+                }
+            };
             match decode(&s.as_bytes(), limits::max_message()) {
-                Ok(v) => Ok(MultiValue::from_iter([to_lua(lua, &v)?])),
-                Err(e) => nil_error(lua, ErrorKind::Invalid, e),
+                Ok(v) => Ok(MultiValue::from_iter([to_lua(lua, &v)?, LuaValue::Nil])),
+                Err(e) => nil_error(lua, ErrorKind::Internal, e),
             }
         })?,
     )?;
+    t.set(
+        "validate",
+        lua.create_function(|lua, (schema, data): (LuaValue, LuaValue)| {
+            let data = match limits::copy(&data) {
+                Ok(v) => to_json(&v),
+                Err(e) => return nil_error(lua, ErrorKind::Invalid, format!("json.validate: {e}")),
+            };
+            validate(lua, &schema, &data)
+        })?,
+    )?;
+    t.set(
+        "validate_string",
+        lua.create_function(|lua, (schema, text): (LuaValue, mlua::LuaString)| {
+            let data: serde_json::Value = match serde_json::from_slice(&text.as_bytes()) {
+                Ok(v) => v,
+                Err(e) => {
+                    return Ok(MultiValue::from_iter([
+                        LuaValue::Boolean(false),
+                        crate::modules::errors::new_error(
+                            lua,
+                            ErrorKind::Invalid,
+                            format!("json.validate_string: the data is not JSON: {e}"),
+                        )?,
+                    ]));
+                }
+            };
+            validate(lua, &schema, &data)
+        })?,
+    )?;
     Ok(t)
+}
+
+/// The JSON Schema in `schema` (a table or JSON text).
+fn schema_of(schema: &LuaValue) -> Result<serde_json::Value, String> {
+    match schema {
+        LuaValue::String(s) => serde_json::from_slice(&s.as_bytes())
+            .map_err(|e| format!("the schema is not JSON: {e}")),
+        other => limits::copy(other)
+            .map(|v| to_json(&v))
+            .map_err(|e| format!("the schema: {e}")),
+    }
+}
+
+/// `true`, or `false, err` (Invalid) listing the first violations.
+fn validate(lua: &Lua, schema: &LuaValue, data: &serde_json::Value) -> mlua::Result<MultiValue> {
+    let fail = |lua: &Lua, msg: String| -> mlua::Result<MultiValue> {
+        Ok(MultiValue::from_iter([
+            LuaValue::Boolean(false),
+            crate::modules::errors::new_error(lua, ErrorKind::Invalid, msg)?,
+        ]))
+    };
+    let schema = match schema_of(schema) {
+        Ok(s) => s,
+        Err(e) => return fail(lua, format!("json.validate: {e}")),
+    };
+    let validator = match jsonschema::validator_for(&schema) {
+        Ok(v) => v,
+        Err(e) => return fail(lua, format!("json.validate: invalid schema: {e}")),
+    };
+    let errors: Vec<String> = validator
+        .iter_errors(data)
+        .take(8)
+        .map(|e| {
+            let at = e.instance_path.to_string();
+            if at.is_empty() {
+                e.to_string()
+            } else {
+                format!("{at}: {e}")
+            }
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(MultiValue::from_iter([LuaValue::Boolean(true)]))
+    } else {
+        fail(lua, format!("validation failed: {}", errors.join("; ")))
+    }
+}
+
+/// As Wippy's `json.encode`: a table is an array (keys exactly `1..n`, which the copy
+/// already made a [`Value::Array`]) or an object (string keys only); a sparse array, mixed
+/// keys or any other key type cannot be encoded.
+///
+/// Errors: text naming the offending key. Recursion is bounded by the caller's depth check
+/// ([`MAX_ENCODE_DEPTH`]).
+fn check_keys(v: &Value) -> Result<(), String> {
+    match v {
+        Value::Array(a) => a.iter().try_for_each(check_keys),
+        Value::Map(m) => m.iter().try_for_each(|(k, x)| match k {
+            Value::Str(_) => check_keys(x),
+            other => Err(format!(
+                "json.encode: cannot encode a table with a {} key ({}): a sparse array or \
+                 mixed keys; tables must be sequences or have only string keys",
+                match other {
+                    Value::Int(_) | Value::Float(_) => "number",
+                    Value::Bool(_) => "boolean",
+                    _ => "non-string",
+                },
+                other.display()
+            )),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// JSON of a value as Wippy's `json.encode` writes it: an empty table is `[]`, errors are
+/// their text, NaN and infinities are null.
+pub fn to_json(v: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Value::Map(m) if m.is_empty() => J::Array(Vec::new()),
+        Value::Array(a) => J::Array(a.iter().map(to_json).collect()),
+        Value::Map(m) => J::Object(
+            m.iter()
+                .map(|(k, x)| {
+                    let key = match k {
+                        Value::Str(_) => k
+                            .as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| k.display()),
+                        other => other.display(),
+                    };
+                    (key, to_json(x))
+                })
+                .collect(),
+        ),
+        other => other.to_json(),
+    }
 }
 
 /// A `Vec` writer that refuses to grow past `max` bytes.
@@ -80,7 +233,7 @@ pub fn encode(v: &Value, max_bytes: u64) -> Result<Vec<u8>, String> {
         max: max_bytes,
         over: false,
     };
-    match serde_json::to_writer(&mut w, &v.to_json()) {
+    match serde_json::to_writer(&mut w, &to_json(v)) {
         Ok(()) => Ok(w.buf),
         Err(_) if w.over => Err(format!(
             "json.encode: the text is larger than max_message ({max_bytes} bytes, SPEC §3.2)"
@@ -252,6 +405,27 @@ mod tests {
                 (Value::str("b"), Value::Float(u64::MAX as f64)),
             ])
         );
+    }
+
+    #[test]
+    fn only_sequences_and_string_keyed_tables_encode() {
+        let arr = Value::Array(vec![
+            Value::Int(1),
+            Value::Map(vec![(Value::str("a"), Value::Nil)]),
+        ]);
+        assert!(check_keys(&arr).is_ok());
+        let sparse = Value::Map(vec![
+            (Value::Int(1), Value::Int(1)),
+            (Value::Int(3), Value::Int(3)),
+        ]);
+        assert!(check_keys(&sparse).unwrap_err().contains("number key (1)"));
+        let mixed = Value::Map(vec![
+            (Value::str("x"), Value::Int(1)),
+            (Value::Int(1), Value::Int(1)),
+        ]);
+        assert!(check_keys(&Value::Array(vec![mixed])).is_err());
+        let boolean = Value::Map(vec![(Value::Bool(true), Value::Int(1))]);
+        assert!(check_keys(&boolean).unwrap_err().contains("boolean key"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! The built-in Lua modules (SPEC §5). `process`, `channel` and `coroutine.spawn` are
-//! globals in every process; the others are reached with `require(name)` and only when
-//! the entry lists them in `modules`.
+//! The built-in Lua modules (WIPPY-API.md §1). `process`, `channel`, `coroutine.spawn`,
+//! `errors`, `payload` and `os` are globals in every process; the others are bound as
+//! globals of the process (and so reachable with `require(name)`) when the entry lists
+//! them in `modules` (see [`require`]).
 
 pub mod ctx;
 pub mod env;
@@ -8,6 +9,7 @@ pub mod errors;
 pub mod funcs;
 pub mod json;
 pub mod logger;
+pub mod payload;
 pub mod process;
 pub mod registry;
 pub mod require;
@@ -18,15 +20,13 @@ pub mod uuid;
 
 use std::collections::HashMap;
 
-use mlua::{Lua, Table};
+use mlua::{IntoLua, Lua, Table};
 
-/// Modules every Lua entry may `require` without listing them.
-pub const ALWAYS: &[&str] = &["process", "channel", "coroutine"];
-
-/// Create every module, install the globals and return the module tables by name.
+/// Create every module, install the globals and return the modules an entry must list
+/// (by name).
 ///
 /// Errors: Lua memory errors.
-pub fn install(lua: &Lua, globals: &Table) -> mlua::Result<HashMap<&'static str, Table>> {
+pub fn install(lua: &Lua, globals: &Table) -> mlua::Result<HashMap<&'static str, mlua::Value>> {
     let mut m = HashMap::new();
     let process = process::module(lua)?;
     let channel = crate::channel::module(lua)?;
@@ -35,21 +35,35 @@ pub fn install(lua: &Lua, globals: &Table) -> mlua::Result<HashMap<&'static str,
     globals.set("channel", channel.clone())?;
     let co: Table = globals.get("coroutine")?;
     co.set("spawn", lua.create_function(process::coroutine_spawn)?)?;
-    m.insert("process", process);
-    m.insert("channel", channel);
-    m.insert("coroutine", co);
-    m.insert("time", time::module(lua)?);
-    m.insert("json", json::module(lua)?);
-    m.insert("logger", logger::module(lua)?);
-    m.insert("errors", errors::module(lua)?);
-    m.insert("uuid", uuid::module(lua)?);
-    m.insert("funcs", funcs::module(lua)?);
-    m.insert("security", security::module(lua)?);
-    m.insert("ctx", ctx::module(lua)?);
-    m.insert("registry", registry::module(lua)?);
-    m.insert("env", env::module(lua)?);
+    globals.set("subscribe", lua.create_function(process::subscribe)?)?;
+    globals.set("unsubscribe", lua.create_function(process::unsubscribe)?)?;
+    globals.set("errors", errors::module(lua)?)?;
+    globals.set("payload", payload::module(lua)?)?;
     let os: Table = globals.get("os")?;
-    m.insert("os", os);
+    os.set("platform", "wippy")?;
+    // Wippy's stub `package`: nothing can be loaded from files.
+    let package = lua.create_table()?;
+    package.set("path", "")?;
+    package.set("cpath", "")?;
+    package.set(
+        "loadlib",
+        lua.create_function(|_, _: mlua::MultiValue| {
+            Ok((
+                mlua::Value::Nil,
+                "loadlib is not available in a Troupe process",
+            ))
+        })?,
+    )?;
+    globals.set("package", package)?;
+    m.insert("time", time::module(lua)?.into_lua(lua)?);
+    m.insert("json", json::module(lua)?.into_lua(lua)?);
+    m.insert("logger", logger::module(lua)?.into_lua(lua)?);
+    m.insert("uuid", uuid::module(lua)?.into_lua(lua)?);
+    m.insert("funcs", funcs::module(lua)?.into_lua(lua)?);
+    m.insert("security", security::module(lua)?.into_lua(lua)?);
+    m.insert("ctx", ctx::module(lua)?.into_lua(lua)?);
+    m.insert("registry", registry::module(lua)?.into_lua(lua)?);
+    m.insert("env", env::module(lua)?.into_lua(lua)?);
     globals.set("require", lua.create_function(require::require)?)?;
     Ok(m)
 }

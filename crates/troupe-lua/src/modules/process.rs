@@ -23,6 +23,68 @@ pub fn fail(lua: &Lua, first: LuaValue, e: &KernelError) -> mlua::Result<MultiVa
     ]))
 }
 
+/// `false, err` (Invalid): the failure of `set_options` and `unlisten`, as Wippy.
+fn fail_false(lua: &Lua, msg: &str) -> mlua::Result<MultiValue> {
+    Ok(MultiValue::from_iter([
+        LuaValue::Boolean(false),
+        new_error(lua, ErrorKind::Invalid, msg)?,
+    ]))
+}
+
+/// `subscribe(topic, ch)`: route the process's messages on `topic` into `ch` → `ch`, or
+/// `nil, err` if the topic already has another channel (WIPPY-API.md §3).
+pub fn subscribe(
+    lua: &Lua,
+    (topic, ch): (String, mlua::UserDataRef<Channel>),
+) -> mlua::Result<MultiValue> {
+    if topic.is_empty() || topic.starts_with('@') {
+        return nil_error(
+            lua,
+            ErrorKind::Invalid,
+            format!(
+                "subscribe: invalid topic {topic:?}: topics must be non-empty and not start with '@'"
+            ),
+        );
+    }
+    with_current(|p| {
+        if let Some(l) = p.listeners.borrow().iter().find(|l| l.topic == topic) {
+            if !l.channel.same(&ch) {
+                return nil_error(
+                    lua,
+                    ErrorKind::AlreadyExists,
+                    format!("subscribe: topic {topic:?} already has a channel"),
+                );
+            }
+        } else {
+            p.listeners.borrow_mut().push(Listener {
+                topic,
+                channel: (*ch).clone(),
+                message: false,
+            });
+            p.redeliver(lua)?;
+        }
+        Ok(MultiValue::from_iter([LuaValue::UserData(
+            lua.create_userdata((*ch).clone())?,
+        )]))
+    })
+}
+
+/// `unsubscribe(ch)` / `process.unlisten(ch)`: stop routing into `ch` and close it → `true`,
+/// or `false, err` if it was not subscribed. A non-channel argument raises.
+pub fn unsubscribe(lua: &Lua, ch: mlua::UserDataRef<Channel>) -> mlua::Result<MultiValue> {
+    let found = with_current(|p| {
+        let mut ls = p.listeners.borrow_mut();
+        let before = ls.len();
+        ls.retain(|l| !l.channel.same(&ch));
+        Ok(ls.len() != before)
+    })?;
+    if !found {
+        return fail_false(lua, "the channel is not subscribed to a topic");
+    }
+    ch.close();
+    ok_true()
+}
+
 fn ok_true() -> mlua::Result<MultiValue> {
     Ok(MultiValue::from_iter([LuaValue::Boolean(true)]))
 }
@@ -102,15 +164,16 @@ fn spawn_fn(lua: &Lua, link: bool, monitor: bool) -> mlua::Result<mlua::Function
     })
 }
 
-/// `coroutine.spawn(fn, ...)`: run `fn` as a coroutine of the current process.
-pub fn coroutine_spawn(lua: &Lua, (f, args): (mlua::Function, MultiValue)) -> mlua::Result<()> {
+/// `coroutine.spawn(fn)`: run `fn` (with no arguments, as Wippy) as a coroutine of the
+/// current process; returns the new thread.
+pub fn coroutine_spawn(lua: &Lua, f: mlua::Function) -> mlua::Result<mlua::Thread> {
     let thread = lua.create_thread(f)?;
-    let fut = thread.clone().into_async::<MultiValue>(args)?;
+    let fut = thread.clone().into_async::<MultiValue>(())?;
     with_current(|p| {
         p.new_coroutines
             .borrow_mut()
             .push(Coroutine::new(false, &thread, fut));
-        Ok(())
+        Ok(thread)
     })
 }
 
@@ -120,6 +183,10 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     t.set(
         "pid",
         lua.create_function(|_, ()| with_current(|p| Ok(p.pid.clone())))?,
+    )?;
+    t.set(
+        "id",
+        lua.create_function(|_, ()| with_current(|p| Ok(p.entry.id.clone())))?,
     )?;
     t.set(
         "send",
@@ -134,7 +201,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                 with_current(
                     |p| match p.node.send(Some(&p.handle), &dest, &topic, payload) {
                         Ok(()) => ok_true(),
-                        Err(e) => fail(lua, LuaValue::Boolean(false), &e),
+                        Err(e) => fail(lua, LuaValue::Nil, &e),
                     },
                 )
             },
@@ -157,10 +224,12 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     t.set(
         "listen",
         lua.create_function(|lua, (topic, opts): (String, Option<Table>)| {
-            if topic.starts_with('@') {
-                return Err(mlua::Error::runtime(format!(
-                    "listen: invalid topic {topic:?}: topics must not start with '@'"
-                )));
+            if topic.is_empty() || topic.starts_with('@') {
+                return nil_error(
+                    lua,
+                    ErrorKind::Invalid,
+                    format!("listen: invalid topic {topic:?}: topics must be non-empty and not start with '@'"),
+                );
             }
             let message = match &opts {
                 Some(o) => o.get::<Option<bool>>("message")?.unwrap_or(false),
@@ -168,7 +237,9 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
             };
             with_current(|p| {
                 if let Some(l) = p.listeners.borrow().iter().find(|l| l.topic == topic) {
-                    return Ok(l.channel.clone());
+                    return Ok(MultiValue::from_iter([LuaValue::UserData(
+                        lua.create_userdata(l.channel.clone())?,
+                    )]));
                 }
                 let ch = Channel::new(usize::MAX, true);
                 p.listeners.borrow_mut().push(Listener {
@@ -177,21 +248,13 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                     message,
                 });
                 p.redeliver(lua)?;
-                Ok(ch)
+                Ok(MultiValue::from_iter([LuaValue::UserData(
+                    lua.create_userdata(ch)?,
+                )]))
             })
         })?,
     )?;
-    t.set(
-        "unlisten",
-        lua.create_function(|_, ch: mlua::UserDataRef<Channel>| {
-            with_current(|p| {
-                let mut ls = p.listeners.borrow_mut();
-                let before = ls.len();
-                ls.retain(|l| !l.channel.same(&ch));
-                Ok(ls.len() != before)
-            })
-        })?,
-    )?;
+    t.set("unlisten", lua.create_function(unsubscribe)?)?;
     t.set(
         "events",
         lua.create_function(|lua, ()| with_current(|p| p.open_events(lua)))?,
@@ -223,7 +286,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
             let dest = dest_of(&dest)?;
             with_current(|p| match p.node.cancel(Some(&p.handle), &dest, reason) {
                 Ok(()) => ok_true(),
-                Err(e) => fail(lua, LuaValue::Boolean(false), &e),
+                Err(e) => fail(lua, LuaValue::Nil, &e),
             })
         })?,
     )?;
@@ -233,7 +296,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
             let dest = dest_of(&dest)?;
             with_current(|p| match p.node.terminate(Some(&p.handle), &dest) {
                 Ok(()) => ok_true(),
-                Err(e) => fail(lua, LuaValue::Boolean(false), &e),
+                Err(e) => fail(lua, LuaValue::Nil, &e),
             })
         })?,
     )?;
@@ -252,19 +315,43 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                 let dest = dest_of(&dest)?;
                 with_current(|p| match op(&p.node, &p.handle, &dest) {
                     Ok(()) => ok_true(),
-                    Err(e) => fail(lua, LuaValue::Boolean(false), &e),
+                    Err(e) => fail(lua, LuaValue::Nil, &e),
                 })
             })?,
         )?;
     }
     t.set(
         "set_options",
-        lua.create_function(|_, opts: Table| {
+        lua.create_function(|lua, opts: LuaValue| {
+            let LuaValue::Table(opts) = opts else {
+                return fail_false(lua, "set_options: expected a table of options");
+            };
             with_current(|p| {
-                if let Some(trap) = opts.get::<Option<bool>>("trap_links")? {
-                    p.handle.trap_links.store(trap, Ordering::Release);
+                let mut bad = None;
+                for pair in opts.pairs::<LuaValue, LuaValue>() {
+                    let (k, v) = pair?;
+                    match (k.as_string().map(|s| s.to_string_lossy()).as_deref(), v) {
+                        (Some("trap_links"), LuaValue::Boolean(trap)) => {
+                            p.handle.trap_links.store(trap, Ordering::Release);
+                        }
+                        (Some("trap_links"), _) => {
+                            bad.get_or_insert_with(|| {
+                                "option trap_links must be a boolean".to_string()
+                            });
+                        }
+                        (key, _) => {
+                            let key = key.map_or_else(|| format!("{k:?}"), str::to_string);
+                            bad.get_or_insert_with(|| format!("option {key} is not supported"));
+                        }
+                    }
                 }
-                Ok(true)
+                match bad {
+                    Some(m) => fail_false(lua, &m),
+                    None => Ok(MultiValue::from_iter([
+                        LuaValue::Boolean(true),
+                        LuaValue::Nil,
+                    ])),
+                }
             })
         })?,
     )?;
@@ -291,27 +378,37 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
     let r = lua.create_table()?;
     r.set(
         "register",
-        lua.create_function(|lua, (name, pid): (String, Option<String>)| {
-            with_current(|p| {
-                let target = match &pid {
-                    Some(s) => match Pid::parse(s) {
-                        Some(pid) => pid,
-                        None => {
-                            return fail(
-                                lua,
-                                LuaValue::Boolean(false),
-                                &KernelError::ProcessNotFound(s.clone()),
-                            );
+        lua.create_function(
+            |lua, (name, pid, _scope): (String, Option<String>, Option<i64>)| {
+                // One node: every scope (LOCAL, EVENTUAL, CONSISTENT, STRONG) is this node's
+                // name table until distribution lands.
+                with_current(|p| {
+                    let target = match &pid {
+                        Some(s) => match Pid::parse(s) {
+                            Some(pid) => pid,
+                            None => {
+                                return nil_error(
+                                    lua,
+                                    ErrorKind::Invalid,
+                                    format!("register: invalid PID {s:?}"),
+                                );
+                            }
+                        },
+                        None => p.handle.pid.clone(),
+                    };
+                    if p.node.lookup_name(&name).as_ref() == Some(&target) {
+                        return ok_true();
+                    }
+                    match p.node.register_name(Some(&p.handle), &name, &target) {
+                        Ok(()) => ok_true(),
+                        Err(KernelError::NameTaken(_)) => {
+                            nil_error(lua, ErrorKind::AlreadyExists, "name already registered")
                         }
-                    },
-                    None => p.handle.pid.clone(),
-                };
-                match p.node.register_name(Some(&p.handle), &name, &target) {
-                    Ok(()) => ok_true(),
-                    Err(e) => fail(lua, LuaValue::Boolean(false), &e),
-                }
-            })
-        })?,
+                        Err(e) => fail(lua, LuaValue::Nil, &e),
+                    }
+                })
+            },
+        )?,
     )?;
     r.set(
         "lookup",
@@ -320,14 +417,24 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
                 Some(pid) => Ok(MultiValue::from_iter([LuaValue::String(
                     lua.create_string(pid.to_string())?,
                 )])),
-                None => nil_error(lua, ErrorKind::NotFound, format!("name {name:?} not found")),
+                None => nil_error(lua, ErrorKind::NotFound, "name not registered"),
             })
         })?,
     )?;
     r.set(
         "unregister",
-        lua.create_function(|_, name: String| with_current(|p| Ok(p.node.unregister_name(&name))))?,
+        lua.create_function(|_, (name, _scope): (String, Option<i64>)| {
+            with_current(|p| Ok(p.node.unregister_name(&name)))
+        })?,
     )?;
+    for (k, v) in [
+        ("LOCAL", 0),
+        ("EVENTUAL", 1),
+        ("CONSISTENT", 2),
+        ("STRONG", 3),
+    ] {
+        r.set(k, v)?;
+    }
     Ok(r)
 }
 
