@@ -115,6 +115,8 @@ pub struct ProcState {
     env: RefCell<Table>,
     /// Set by `process.upgrade`: the code and arguments to restart with.
     pub(crate) upgrade: RefCell<Option<(Arc<Entry>, Vec<troupe_kernel::Value>)>>,
+    /// Its `time` timers, tickers and `after` channels: aborted when it ends.
+    pub(crate) timers: crate::modules::time::timers::Timers,
 }
 
 impl ProcState {
@@ -147,6 +149,7 @@ impl ProcState {
             env: RefCell::new(env),
             upgrade: RefCell::new(None),
             entry: RefCell::new(entry),
+            timers: Default::default(),
         }
     }
 
@@ -450,7 +453,10 @@ pub fn event_table(lua: &Lua, e: &Event) -> mlua::Result<LuaValue> {
         }
         Event::Cancel { from, reason } => {
             t.raw_set("kind", event_kind::CANCEL)?;
-            t.raw_set("from", from.as_ref().map_or_else(String::new, |p| p.to_string()))?;
+            t.raw_set(
+                "from",
+                from.as_ref().map_or_else(String::new, |p| p.to_string()),
+            )?;
             t.raw_set("reason", reason.as_deref().unwrap_or(""))?;
         }
     }

@@ -413,9 +413,8 @@ fn install_coroutine(lua: &Lua, globals: &Table) -> mlua::Result<()> {
 /// Errors: Lua memory errors.
 fn install_string(lua: &Lua, globals: &Table) -> mlua::Result<()> {
     let orig: Table = globals.get("string")?;
-    let message_of = lua.create_function(|_, v: mlua::Value| {
-        Ok(crate::modules::errors::message_of(&v))
-    })?;
+    let message_of =
+        lua.create_function(|_, v: mlua::Value| Ok(crate::modules::errors::message_of(&v)))?;
     let make: Function = lua
         .load(STRING_WRAP)
         .set_name("=troupe:string")

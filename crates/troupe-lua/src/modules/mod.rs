@@ -26,10 +26,7 @@ use mlua::{IntoLua, Lua, Table};
 /// (by name).
 ///
 /// Errors: Lua memory errors.
-pub fn install(
-    lua: &Lua,
-    globals: &Table,
-) -> mlua::Result<HashMap<&'static str, mlua::Value>> {
+pub fn install(lua: &Lua, globals: &Table) -> mlua::Result<HashMap<&'static str, mlua::Value>> {
     let mut m = HashMap::new();
     let process = process::module(lua)?;
     let channel = crate::channel::module(lua)?;
@@ -51,7 +48,10 @@ pub fn install(
     package.set(
         "loadlib",
         lua.create_function(|_, _: mlua::MultiValue| {
-            Ok((mlua::Value::Nil, "loadlib is not available in a Troupe process"))
+            Ok((
+                mlua::Value::Nil,
+                "loadlib is not available in a Troupe process",
+            ))
         })?,
     )?;
     globals.set("package", package)?;

@@ -104,7 +104,8 @@ fn encode(v: &Value, to: &str) -> Result<(&'static str, Vec<u8>), String> {
         ),
         format::MSGPACK => (
             format::MSGPACK,
-            rmp_serde::to_vec(&v.to_json()).map_err(|e| format!("cannot encode as MessagePack: {e}"))?,
+            rmp_serde::to_vec(&v.to_json())
+                .map_err(|e| format!("cannot encode as MessagePack: {e}"))?,
         ),
         format::STRING | format::BYTES => match v {
             Value::Str(s) => (
@@ -123,7 +124,11 @@ fn encode(v: &Value, to: &str) -> Result<(&'static str, Vec<u8>), String> {
                 },
                 v.display().into_bytes(),
             ),
-            _ => return Err(format!("only a string or a scalar can be transcoded to {to}")),
+            _ => {
+                return Err(format!(
+                    "only a string or a scalar can be transcoded to {to}"
+                ));
+            }
         },
         other => return Err(format!("cannot transcode to format {other:?}")),
     })
