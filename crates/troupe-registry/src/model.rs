@@ -111,6 +111,14 @@ pub enum Kind {
     ProcessService(ServiceSpec),
     ProcessSupervisor(SupervisorSpec),
     SecurityPolicy(PolicySpec),
+    /// `security.policy.expr` (its `expression` is set).
+    SecurityPolicyExpr(PolicySpec),
+    /// `security.token_store`.
+    SecurityTokenStore(crate::TokenStoreSpec),
+    /// `env.variable`.
+    EnvVariable(crate::EnvVariableSpec),
+    /// `env.storage.*` (the kind name is [`crate::EnvStorageSpec::kind_name`]).
+    EnvStorage(crate::EnvStorageSpec),
     /// `registry.entry`: free data, see [`Entry::raw`].
     RegistryEntry,
 }
@@ -128,6 +136,14 @@ pub const KIND_NAMES: &[&str] = &[
     "process.service",
     "process.supervisor",
     "security.policy",
+    "security.policy.expr",
+    "security.token_store",
+    "env.variable",
+    "env.storage.os",
+    "env.storage.memory",
+    "env.storage.file",
+    "env.storage.static",
+    "env.storage.router",
     "registry.entry",
 ];
 
@@ -146,6 +162,10 @@ impl Kind {
             Kind::ProcessService(_) => "process.service",
             Kind::ProcessSupervisor(_) => "process.supervisor",
             Kind::SecurityPolicy(_) => "security.policy",
+            Kind::SecurityPolicyExpr(_) => "security.policy.expr",
+            Kind::SecurityTokenStore(_) => "security.token_store",
+            Kind::EnvVariable(_) => "env.variable",
+            Kind::EnvStorage(s) => s.kind_name(),
             Kind::RegistryEntry => "registry.entry",
         }
     }
@@ -476,12 +496,14 @@ pub struct PolicySpec {
     pub allow: bool,
     pub conditions: Vec<Condition>,
     pub groups: Vec<String>,
+    /// `security.policy.expr`'s `expression` (`None` for `security.policy`).
+    pub expression: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
     pub field: String,
-    /// eq ne lt gt lte gte in nin exists nexists contains matches
+    /// eq ne lt gt lte gte in nin exists nexists contains ncontains matches nmatches
     pub operator: String,
     pub value: Option<serde_json::Value>,
     pub value_from: Option<String>,
