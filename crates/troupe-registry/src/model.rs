@@ -34,8 +34,10 @@ pub struct NodeConfig {
     pub log_level: Option<String>,
     /// Host used by services that name none; when absent the runtime creates its own.
     pub default_host: Option<EntryId>,
-    /// `env`: the environment variables Lua's `env.get` may read — exact names, or
-    /// prefixes ending in `*` (`APP_*`). Empty (the default) allows none.
+    /// `env`: Troupe's older allowlist, now for `env.storage.os` only — exact names, or
+    /// prefixes ending in `*` (`APP_*`). When non-empty, an OS variable it does not list
+    /// is PermissionDenied; empty (the default, and every Wippy app) allows all (Lua's
+    /// `env` reads only variables declared as `env.variable` entries either way).
     pub env: Vec<String>,
     /// `limits`: node-wide defaults for the per-process limits of SPEC §3.6.
     pub limits: NodeLimits,

@@ -29,6 +29,7 @@ local function main()
     { "bad duration", function() return store:create(actor, scope, { expiration = "soon" }) end, "expiration" },
     { "too long", function() return store:create(actor, scope, { expiration = "400days" }) end, "366 days" },
     { "bad meta", function() return store:create(actor, scope, { meta = 7 }) end, "meta" },
+    { "huge meta", function() return store:create(actor, scope, { meta = { x = string.rep("m", 70000) } }) end, "bytes" },
   }
   for _, case in ipairs(bad) do
     local tok, e = case[2]()

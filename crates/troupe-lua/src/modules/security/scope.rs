@@ -52,21 +52,40 @@ fn policy_id(v: &LuaValue) -> mlua::Result<String> {
     }
 }
 
-/// The arguments of `:evaluate(actor, action, resource [, meta])`, as owned values.
-fn evaluate_args(
-    lua: &Lua,
-    (actor, action, resource, meta): (LuaValue, String, String, LuaValue),
-) -> mlua::Result<(
-    Option<Actor>,
-    String,
-    String,
-    Option<serde_json::Map<String, serde_json::Value>>,
-)> {
-    let actor = match actor {
-        LuaValue::Nil => None,
-        a => Some(actor_from(lua, &a)?),
-    };
-    Ok((actor, action, resource, request_meta(&meta)?))
+/// The owned arguments of `:evaluate(actor, action, resource [, meta])`.
+struct EvaluateArgs {
+    actor: Option<Actor>,
+    action: String,
+    resource: String,
+    meta: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl EvaluateArgs {
+    /// Errors: an actor that is neither nil, an Actor nor `{id=, meta=}`; a bad `meta`.
+    fn from_lua(
+        lua: &Lua,
+        (actor, action, resource, meta): (LuaValue, String, String, LuaValue),
+    ) -> mlua::Result<EvaluateArgs> {
+        let actor = match actor {
+            LuaValue::Nil => None,
+            a => Some(actor_from(lua, &a)?),
+        };
+        Ok(EvaluateArgs {
+            actor,
+            action,
+            resource,
+            meta: request_meta(&meta)?,
+        })
+    }
+
+    fn request(&self) -> Request<'_> {
+        Request {
+            actor: self.actor.as_ref(),
+            action: &self.action,
+            resource: &self.resource,
+            meta: self.meta.as_ref(),
+        }
+    }
 }
 
 impl UserData for LuaPolicy {
@@ -77,14 +96,8 @@ impl UserData for LuaPolicy {
             Ok(if p.0.allow { "allow" } else { "deny" })
         });
         m.add_method("evaluate", |lua, p, args| {
-            let (actor, action, resource, meta) = evaluate_args(lua, args)?;
-            let effect = p.0.evaluate(&Request {
-                actor: actor.as_ref(),
-                action: &action,
-                resource: &resource,
-                meta: meta.as_ref(),
-            });
-            Ok(effect.as_str())
+            let args = EvaluateArgs::from_lua(lua, args)?;
+            Ok(p.0.evaluate(&args.request()).as_str())
         });
         m.add_meta_method(mlua::MetaMethod::ToString, |_, p, ()| Ok(p.0.id.clone()));
     }
@@ -123,14 +136,8 @@ impl UserData for LuaScope {
             Ok(LuaScope(Arc::new(Scope::new(policies))))
         });
         m.add_method("evaluate", |lua, s, args| {
-            let (actor, action, resource, meta) = evaluate_args(lua, args)?;
-            let decision = s.0.evaluate(&Request {
-                actor: actor.as_ref(),
-                action: &action,
-                resource: &resource,
-                meta: meta.as_ref(),
-            });
-            Ok(Effect::from(&decision).as_str())
+            let args = EvaluateArgs::from_lua(lua, args)?;
+            Ok(Effect::from(&s.0.evaluate(&args.request())).as_str())
         });
     }
 }

@@ -40,6 +40,10 @@ use crate::process::with_current;
 
 /// Most live tokens one store holds.
 pub const MAX_TOKENS: usize = 65_536;
+/// Largest actor (ID and meta, as JSON) one token may carry, in bytes.
+pub const MAX_TOKEN_ACTOR: usize = 64 * 1024;
+/// Most bytes of actors one store holds (the sum over its live tokens).
+pub const MAX_STORE_BYTES: usize = 64 * 1024 * 1024;
 /// Longest token `:validate`/`:revoke` look at, in bytes (longer ones cannot exist).
 pub const MAX_TOKEN_TEXT: usize = 1024;
 /// Longest `expiration` a token may have.
@@ -50,13 +54,63 @@ struct Record {
     actor: Arc<Actor>,
     scope: Arc<Scope>,
     expires: Instant,
+    /// The actor's size as counted against [`MAX_STORE_BYTES`].
+    bytes: usize,
+}
+
+/// The live tokens of a store and the bytes their actors take.
+#[derive(Default)]
+struct Tokens {
+    map: HashMap<[u8; 32], Record>,
+    bytes: usize,
+}
+
+impl Tokens {
+    /// Drop every token that expired by `now`.
+    fn purge(&mut self, now: Instant) {
+        let mut freed = 0;
+        self.map.retain(|_, r| {
+            let keep = r.expires > now;
+            if !keep {
+                freed += r.bytes;
+            }
+            keep
+        });
+        self.bytes -= freed;
+    }
+
+    fn remove(&mut self, digest: &[u8; 32]) {
+        if let Some(r) = self.map.remove(digest) {
+            self.bytes -= r.bytes;
+        }
+    }
+
+    /// Add a token, unless the store is full (by count or bytes) even after dropping the
+    /// expired ones.
+    fn insert(&mut self, digest: [u8; 32], record: Record, now: Instant) -> Result<(), String> {
+        let fits =
+            |t: &Tokens| t.map.len() < MAX_TOKENS && t.bytes + record.bytes <= MAX_STORE_BYTES;
+        if !fits(self) {
+            self.purge(now);
+        }
+        if !fits(self) {
+            return Err(format!(
+                "full ({} live tokens, {} bytes; at most {MAX_TOKENS} tokens and {MAX_STORE_BYTES} bytes)",
+                self.map.len(),
+                self.bytes
+            ));
+        }
+        self.bytes += record.bytes;
+        self.map.insert(digest, record);
+        Ok(())
+    }
 }
 
 /// The tokens of one `security.token_store` entry.
 struct Store {
     spec: TokenStoreSpec,
     key: Vec<u8>,
-    tokens: Mutex<HashMap<[u8; 32], Record>>,
+    tokens: Mutex<Tokens>,
 }
 
 impl Store {
@@ -150,7 +204,7 @@ pub fn open(lua: &Lua, id: String) -> mlua::Result<MultiValue> {
                 Arc::new(Store {
                     spec: spec.clone(),
                     key,
-                    tokens: Mutex::new(HashMap::new()),
+                    tokens: Mutex::new(Tokens::default()),
                 })
             })
             .clone();
@@ -249,6 +303,15 @@ impl LuaTokenStore {
             };
         }
         actor.meta.extend(meta);
+        let bytes = actor.id.len()
+            + serde_json::to_vec(&actor.meta)
+                .map(|v| v.len())
+                .unwrap_or(0);
+        if bytes > MAX_TOKEN_ACTOR {
+            return invalid(format!(
+                "create: the actor and meta take {bytes} bytes (at most {MAX_TOKEN_ACTOR})"
+            ));
+        }
         let mut raw = vec![0u8; store.spec.token_length];
         if let Err(e) = getrandom::fill(&mut raw) {
             return Ok(Err((ErrorKind::Internal, format!("no randomness: {e}"))));
@@ -256,25 +319,19 @@ impl LuaTokenStore {
         let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
         let digest = store.digest(&token);
         let now = Instant::now();
-        let mut tokens = store.tokens.lock();
-        if tokens.len() >= MAX_TOKENS {
-            tokens.retain(|_, r| r.expires > now);
-        }
-        if tokens.len() >= MAX_TOKENS {
-            return Ok(Err((
+        let record = Record {
+            actor: Arc::new(actor),
+            scope,
+            expires: now + ttl,
+            bytes,
+        };
+        match store.tokens.lock().insert(digest, record, now) {
+            Ok(()) => Ok(Ok(token)),
+            Err(why) => Ok(Err((
                 ErrorKind::Unavailable,
-                format!("token store {} is full ({MAX_TOKENS} live tokens)", self.id),
-            )));
+                format!("token store {} is {why}", self.id),
+            ))),
         }
-        tokens.insert(
-            digest,
-            Record {
-                actor: Arc::new(actor),
-                scope,
-                expires: now + ttl,
-            },
-        );
-        Ok(Ok(token))
     }
 }
 
@@ -313,7 +370,7 @@ impl UserData for LuaTokenStore {
             let digest = store.digest(&token);
             let found = {
                 let mut tokens = store.tokens.lock();
-                match tokens.get(&digest) {
+                match tokens.map.get(&digest) {
                     Some(r) if r.expires > Instant::now() => {
                         Some((r.actor.clone(), r.scope.clone()))
                     }
@@ -341,12 +398,74 @@ impl UserData for LuaTokenStore {
                 Ok(t) => t,
                 Err(e) => return nil_error(lua, ErrorKind::Invalid, e),
             };
-            store.tokens.lock().remove(&store.digest(&token));
+            let digest = store.digest(&token);
+            store.tokens.lock().remove(&digest);
             Ok(MultiValue::from_iter([LuaValue::Boolean(true)]))
         });
         m.add_method("close", |_, s, ()| {
             s.closed.set(true);
             Ok(true)
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(bytes: usize, expires: Instant) -> Record {
+        Record {
+            actor: Arc::new(Actor::default()),
+            scope: Arc::new(Scope::default()),
+            expires,
+            bytes,
+        }
+    }
+
+    fn digest(i: usize) -> [u8; 32] {
+        let mut d = [0u8; 32];
+        d[..8].copy_from_slice(&(i as u64).to_le_bytes());
+        d
+    }
+
+    #[test]
+    fn a_store_is_bounded_by_count() {
+        let now = Instant::now();
+        let later = now + Duration::from_secs(60);
+        let mut t = Tokens::default();
+        for i in 0..MAX_TOKENS {
+            t.insert(digest(i), record(1, later), now).unwrap();
+        }
+        let e = t
+            .insert(digest(MAX_TOKENS), record(1, later), now)
+            .unwrap_err();
+        assert!(e.contains("full"), "{e}");
+        assert_eq!(t.map.len(), MAX_TOKENS);
+        // Once some expire, there is room again.
+        t.remove(&digest(0));
+        t.insert(digest(MAX_TOKENS), record(1, later), now).unwrap();
+    }
+
+    #[test]
+    fn a_store_is_bounded_by_bytes_and_expired_tokens_make_room() {
+        let now = Instant::now();
+        let soon = now + Duration::from_millis(1);
+        let mut t = Tokens::default();
+        let big = MAX_TOKEN_ACTOR;
+        let fit = MAX_STORE_BYTES / big;
+        for i in 0..fit {
+            t.insert(digest(i), record(big, soon), now).unwrap();
+        }
+        assert!(t.insert(digest(fit), record(big, soon), now).is_err());
+        assert_eq!(t.bytes, fit * big);
+        // After they expire, an insert purges them.
+        let after = soon + Duration::from_millis(1);
+        t.insert(
+            digest(fit),
+            record(big, after + Duration::from_secs(1)),
+            after,
+        )
+        .unwrap();
+        assert_eq!((t.map.len(), t.bytes), (1, big));
     }
 }
