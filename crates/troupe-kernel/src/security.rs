@@ -23,7 +23,8 @@
 //! "x"`) evaluates to `true`; its variables are the condition fields above (a missing one
 //! is empty, so comparisons with it are false). An expression that fails or is not a
 //! boolean does not match. Expressions are at most 4 KiB (registry) and
-//! [`MAX_EXPR_DEPTH`] deep, and have no loops, so an evaluation is bounded by its size.
+//! [`MAX_EXPR_DEPTH`] deep, have no loops and may not call `str::regex_replace` or
+//! `random`, so an evaluation is bounded by its size and its inputs.
 
 use std::sync::Arc;
 
@@ -89,6 +90,10 @@ enum Op {
 /// Deepest operator tree a `security.policy.expr` expression may have.
 pub const MAX_EXPR_DEPTH: usize = 64;
 
+/// evalexpr built-ins an expression may not call: `str::regex_replace` (its output can be
+/// the product of two request-controlled sizes) and `random` (a decision must not be).
+const REFUSED_FUNCTIONS: &[&str] = &["str::regex_replace", "random"];
+
 /// A compiled `security.policy.expr` expression and the variables it reads.
 #[derive(Debug, Clone)]
 struct Expr {
@@ -109,6 +114,12 @@ impl Expr {
                 ));
             }
             stack.extend(n.children().iter().map(|c| (c, d + 1)));
+        }
+        if let Some(f) = tree
+            .iter_function_identifiers()
+            .find(|f| REFUSED_FUNCTIONS.contains(f))
+        {
+            return Err(format!("invalid expression: function `{f}` is not allowed"));
         }
         let mut vars: Vec<String> = tree.iter_variable_identifiers().map(String::from).collect();
         vars.sort();
@@ -612,6 +623,10 @@ mod tests {
         let deep = format!("{}true{}", "(".repeat(200), ")".repeat(200));
         let e = expr_policy(&deep).unwrap_err();
         assert!(e.message.contains("nested deeper"), "{}", e.message);
+        let e = expr_policy(r#"str::regex_replace(actor.id, "", actor.id) == "x""#).unwrap_err();
+        assert!(e.message.contains("str::regex_replace"), "{}", e.message);
+        assert!(expr_policy("random() > 0.5").is_err());
+        assert!(expr_policy(r#"str::regex_matches(actor.id, "^a")"#).is_ok());
         // Assignments have no mutable context to write to.
         let a = Actor::default();
         let p = expr_policy("x = 1; true").unwrap();
