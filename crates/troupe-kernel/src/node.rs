@@ -278,7 +278,8 @@ impl Node {
 
     /// The node-wide value of type `T`, created by `init` on first use: state a runtime
     /// module shares between all processes of this node (e.g. Lua's `env` storages and
-    /// token stores). Lives as long as the node.
+    /// token stores). Lives as long as the node. `init` runs under the map's lock, so it
+    /// must not call `shared` itself.
     pub fn shared<T: Send + Sync + 'static>(&self, init: impl FnOnce() -> T) -> Arc<T> {
         let any = self
             .0

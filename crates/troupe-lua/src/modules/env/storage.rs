@@ -274,7 +274,16 @@ impl FileStorage {
         for (k, v) in values {
             text.push_str(k);
             text.push('=');
-            text.push_str(v);
+            // Quoted when reading back would change it (parse_file trims and unquotes).
+            let needs_quotes =
+                v.trim() != v || v.starts_with(['"', '\'']) || v.ends_with(['"', '\'']);
+            if needs_quotes {
+                text.push('"');
+                text.push_str(v);
+                text.push('"');
+            } else {
+                text.push_str(v);
+            }
             text.push('\n');
         }
         let tmp = self.path.with_file_name(format!(
@@ -419,6 +428,41 @@ mod tests {
         assert_eq!(m.len(), 3);
         let many: String = (0..=MAX_FILE_KEYS).map(|i| format!("K{i}=v\n")).collect();
         assert!(parse_file(&many).is_err());
+    }
+
+    #[test]
+    fn written_values_read_back_unchanged() {
+        let dir = std::env::temp_dir().join(format!("troupe-env-file-{}", std::process::id()));
+        let f = FileStorage {
+            id: "t:f".into(),
+            path: dir.join("sub/x.env"),
+            auto_create: true,
+            file_mode: 0o600,
+            dir_mode: 0o700,
+            values: Mutex::new(None),
+        };
+        let tricky = [
+            " lead",
+            "trail ",
+            "\"quoted\"",
+            "'single'",
+            "a=b",
+            "#hash",
+            "",
+        ];
+        for (i, v) in tricky.iter().enumerate() {
+            f.set(&format!("K{i}"), v).unwrap();
+        }
+        let text = std::fs::read_to_string(dir.join("sub/x.env")).unwrap();
+        let back = parse_file(&text).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        for (i, v) in tricky.iter().enumerate() {
+            assert_eq!(
+                back.get(&format!("K{i}")).map(String::as_str),
+                Some(*v),
+                "{text}"
+            );
+        }
     }
 
     #[test]
