@@ -117,6 +117,8 @@ struct NodeInner {
     /// facade refuses to boot on one).
     policies: Vec<Arc<Policy>>,
     strict_mode: bool,
+    /// Node-wide state of runtime modules, one value per type (see [`Node::shared`]).
+    shared: DashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 /// A running node. Cheap to clone (an `Arc`).
@@ -154,6 +156,7 @@ impl Node {
             default_host: RwLock::new(String::new()),
             policies,
             strict_mode,
+            shared: DashMap::new(),
         }));
         node.add_runtime(Arc::new(crate::supervisor::SupervisorRuntime));
         node
@@ -271,6 +274,24 @@ impl Node {
     /// Every compiled `security.policy`, by entry ID order.
     pub fn policies(&self) -> &[Arc<Policy>] {
         &self.0.policies
+    }
+
+    /// The node-wide value of type `T`, created by `init` on first use: state a runtime
+    /// module shares between all processes of this node (e.g. Lua's `env` storages and
+    /// token stores). Lives as long as the node. `init` runs under the map's lock, so it
+    /// must not call `shared` itself.
+    pub fn shared<T: Send + Sync + 'static>(&self, init: impl FnOnce() -> T) -> Arc<T> {
+        let any = self
+            .0
+            .shared
+            .entry(std::any::TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(init()))
+            .clone();
+        // The map holds only a `T` under `TypeId::of::<T>()`.
+        match any.downcast::<T>() {
+            Ok(t) => t,
+            Err(_) => unreachable!("Node::shared: a value stored under another type"),
+        }
     }
 
     /// `security.strict_mode` of `troupe.yaml`.

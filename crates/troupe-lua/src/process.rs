@@ -396,7 +396,7 @@ impl mlua::UserData for LuaMessage {
         });
         m.add_method("actor", |lua, msg, ()| match &msg.msg.actor {
             None => Ok(LuaValue::Nil),
-            Some(a) => crate::modules::security::actor_table(lua, a),
+            Some(a) => crate::modules::security::actor_value(lua, a),
         });
     }
 }

@@ -18,6 +18,8 @@ mod units;
 mod validate;
 mod yaml;
 
+pub use kinds::env::{EnvStorageSpec, EnvVariableSpec, STORAGE_KINDS, valid_variable};
+pub use kinds::token_store::{TOKEN_LENGTH_RANGE, TokenStoreSpec};
 pub use model::*;
 
 use std::collections::BTreeMap;

@@ -34,8 +34,10 @@ pub struct NodeConfig {
     pub log_level: Option<String>,
     /// Host used by services that name none; when absent the runtime creates its own.
     pub default_host: Option<EntryId>,
-    /// `env`: the environment variables Lua's `env.get` may read — exact names, or
-    /// prefixes ending in `*` (`APP_*`). Empty (the default) allows none.
+    /// `env`: Troupe's older allowlist, now for `env.storage.os` only — exact names, or
+    /// prefixes ending in `*` (`APP_*`). When non-empty, an OS variable it does not list
+    /// is PermissionDenied; empty (the default, and every Wippy app) allows all (Lua's
+    /// `env` reads only variables declared as `env.variable` entries either way).
     pub env: Vec<String>,
     /// `limits`: node-wide defaults for the per-process limits of SPEC §3.6.
     pub limits: NodeLimits,
@@ -111,6 +113,14 @@ pub enum Kind {
     ProcessService(ServiceSpec),
     ProcessSupervisor(SupervisorSpec),
     SecurityPolicy(PolicySpec),
+    /// `security.policy.expr` (its `expression` is set).
+    SecurityPolicyExpr(PolicySpec),
+    /// `security.token_store`.
+    SecurityTokenStore(crate::TokenStoreSpec),
+    /// `env.variable`.
+    EnvVariable(crate::EnvVariableSpec),
+    /// `env.storage.*` (the kind name is [`crate::EnvStorageSpec::kind_name`]).
+    EnvStorage(crate::EnvStorageSpec),
     /// `registry.entry`: free data, see [`Entry::raw`].
     RegistryEntry,
 }
@@ -128,6 +138,14 @@ pub const KIND_NAMES: &[&str] = &[
     "process.service",
     "process.supervisor",
     "security.policy",
+    "security.policy.expr",
+    "security.token_store",
+    "env.variable",
+    "env.storage.os",
+    "env.storage.memory",
+    "env.storage.file",
+    "env.storage.static",
+    "env.storage.router",
     "registry.entry",
 ];
 
@@ -146,6 +164,10 @@ impl Kind {
             Kind::ProcessService(_) => "process.service",
             Kind::ProcessSupervisor(_) => "process.supervisor",
             Kind::SecurityPolicy(_) => "security.policy",
+            Kind::SecurityPolicyExpr(_) => "security.policy.expr",
+            Kind::SecurityTokenStore(_) => "security.token_store",
+            Kind::EnvVariable(_) => "env.variable",
+            Kind::EnvStorage(s) => s.kind_name(),
             Kind::RegistryEntry => "registry.entry",
         }
     }
@@ -476,12 +498,14 @@ pub struct PolicySpec {
     pub allow: bool,
     pub conditions: Vec<Condition>,
     pub groups: Vec<String>,
+    /// `security.policy.expr`'s `expression` (`None` for `security.policy`).
+    pub expression: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
     pub field: String,
-    /// eq ne lt gt lte gte in nin exists nexists contains matches
+    /// eq ne lt gt lte gte in nin exists nexists contains ncontains matches nmatches
     pub operator: String,
     pub value: Option<serde_json::Value>,
     pub value_from: Option<String>,

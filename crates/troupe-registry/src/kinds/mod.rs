@@ -1,9 +1,11 @@
 //! Per-kind field parsers (SPEC §2.3): one module per group of kinds, and [`parse_kind`]
 //! which picks the parser and the allowed field list for a kind name.
 
+pub(crate) mod env;
 pub(crate) mod lua;
 pub(crate) mod policy;
 pub(crate) mod service;
+pub(crate) mod token_store;
 pub(crate) mod wasm;
 
 use crate::Kind;
@@ -23,7 +25,13 @@ pub(crate) fn fields(kind: &str) -> Option<&'static [&'static str]> {
         "fs.directory" => wasm::FS_FIELDS,
         "process.service" => service::SERVICE_FIELDS,
         "process.supervisor" => service::SUPERVISOR_FIELDS,
-        "security.policy" => policy::FIELDS,
+        "security.policy" | "security.policy.expr" => policy::FIELDS,
+        "security.token_store" => token_store::FIELDS,
+        "env.variable" => env::VARIABLE_FIELDS,
+        "env.storage.os" | "env.storage.memory" => env::PLAIN_STORAGE_FIELDS,
+        "env.storage.file" => env::FILE_STORAGE_FIELDS,
+        "env.storage.static" => env::STATIC_STORAGE_FIELDS,
+        "env.storage.router" => env::ROUTER_STORAGE_FIELDS,
         _ => return None,
     })
 }
@@ -46,7 +54,11 @@ pub(crate) fn parse_kind(cx: &mut Cx, kind: &str, node: &Node) -> Option<Kind> {
         "fs.directory" => Kind::FsDirectory(wasm::parse_fs(cx, &f)?),
         "process.service" => Kind::ProcessService(service::parse_service(cx, &f)?),
         "process.supervisor" => Kind::ProcessSupervisor(service::parse_supervisor(cx, &f)?),
-        "security.policy" => Kind::SecurityPolicy(policy::parse(cx, &f)?),
+        "security.policy" => Kind::SecurityPolicy(policy::parse(cx, &f, false)?),
+        "security.policy.expr" => Kind::SecurityPolicyExpr(policy::parse(cx, &f, true)?),
+        "security.token_store" => Kind::SecurityTokenStore(token_store::parse(cx, &f)?),
+        "env.variable" => Kind::EnvVariable(env::parse_variable(cx, &f)?),
+        k if k.starts_with("env.storage.") => Kind::EnvStorage(env::parse_storage(cx, &f, k)?),
         _ => Kind::RegistryEntry,
     })
 }
