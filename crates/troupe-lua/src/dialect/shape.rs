@@ -557,7 +557,7 @@ impl Shape {
                     Err(Mismatch::new(format!(
                         "expected {}, got {}",
                         self.describe(),
-                        v.type_name()
+                        type_of(v)
                     )))
                 }
             }
@@ -671,8 +671,14 @@ fn expect(ok: bool, s: &Shape, v: &Value) -> Result<(), Mismatch> {
     }
 }
 
+/// The type name Lua's `type()` gives (errors named `error`).
 fn type_of(v: &Value) -> &'static str {
-    if is_error(v) { "error" } else { v.type_name() }
+    match v {
+        Value::Integer(_) | Value::Number(_) => "number",
+        Value::UserData(_) if is_error(v) => "error",
+        Value::UserData(_) | Value::LightUserData(_) => "userdata",
+        other => other.type_name(),
+    }
 }
 
 fn number(v: &Value) -> Option<f64> {
@@ -726,6 +732,6 @@ fn show_key(k: &Value) -> String {
         }
         Value::Integer(i) => i.to_string(),
         Value::Number(n) => n.to_string(),
-        other => other.type_name().to_string(),
+        other => type_of(other).to_string(),
     }
 }
