@@ -172,16 +172,16 @@ impl Shared {
     pub fn install_casts(&self, lua: &Lua, globals: &Table) -> mlua::Result<()> {
         let string: Table = globals.raw_get("string")?;
         let math: Table = globals.raw_get("math")?;
-        let (string_call, integer, number, boolean): (Function, Function, Function, Function) =
-            lua.load(crate::dialect::casts::CASTS)
-                .set_name("=troupe:casts")
-                .set_environment(self.runtime_env.clone())
-                .call((
-                    globals.raw_get::<Function>("type")?,
-                    globals.raw_get::<Function>("error")?,
-                    math.raw_get::<Function>("floor")?,
-                    string.raw_get::<Function>("format")?,
-                ))?;
+        let (string_call, integer, number, boolean): (Function, Function, Function, Function) = lua
+            .load(crate::dialect::casts::CASTS)
+            .set_name("=troupe:casts")
+            .set_environment(self.runtime_env.clone())
+            .call((
+                globals.raw_get::<Function>("type")?,
+                globals.raw_get::<Function>("error")?,
+                math.raw_get::<Function>("floor")?,
+                string.raw_get::<Function>("format")?,
+            ))?;
         let meta = lua.create_table()?;
         meta.raw_set("__call", string_call)?;
         string.set_metatable(Some(meta))?;

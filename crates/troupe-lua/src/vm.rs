@@ -242,12 +242,11 @@ impl Vm {
         let _vm_own =
             unsafe { Charge::new(Account::NONE, self.alloc, self.main, self.current_state()?) };
         // Wippy's typed-Lua dialect, rewritten to Luau with the same lines (`dialect`).
-        let text = crate::dialect::rewrite(&spec.source.text).map_err(|e| {
-            mlua::Error::SyntaxError {
+        let text =
+            crate::dialect::rewrite(&spec.source.text).map_err(|e| mlua::Error::SyntaxError {
                 message: format!("{}:{}: {e}", entry.id, e.line()),
                 incomplete_input: false,
-            }
-        })?;
+            })?;
         let f = self
             .lua
             .load(text.as_ref())

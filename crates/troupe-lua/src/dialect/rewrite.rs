@@ -103,7 +103,11 @@ impl<'a> Pass<'a> {
 
     /// The 1-based line of token `i` (the last line for an index past the end).
     pub fn line(&self, i: usize) -> usize {
-        let byte = self.t.get(i).map(|t| t.start).unwrap_or(self.src.len() as u32);
+        let byte = self
+            .t
+            .get(i)
+            .map(|t| t.start)
+            .unwrap_or(self.src.len() as u32);
         self.lines.partition_point(|&s| s <= byte).max(1)
     }
 
@@ -217,7 +221,10 @@ impl<'a> Pass<'a> {
         match self.kind(i) {
             Some(Kind::Ident | Kind::Num | Kind::Str | Kind::Unknown('!')) => true,
             Some(Kind::Interp(k)) => {
-                matches!(k, InterpolatedStringKind::End | InterpolatedStringKind::Simple)
+                matches!(
+                    k,
+                    InterpolatedStringKind::End | InterpolatedStringKind::Simple
+                )
             }
             Some(Kind::Sym(s)) => matches!(
                 s,
@@ -334,7 +341,8 @@ impl<'a> Pass<'a> {
                         return next;
                     }
                 }
-                let member = i > 0 && (self.sym(i - 1, Symbol::Dot) || self.sym(i - 1, Symbol::Colon));
+                let member =
+                    i > 0 && (self.sym(i - 1, Symbol::Dot) || self.sym(i - 1, Symbol::Colon));
                 if !member {
                     self.values.insert(w);
                 }

@@ -249,8 +249,12 @@ impl Resolver<'_> {
             Ty::Str(s) => Shape::Literal {
                 v: Literal::Str(serde_bytes_compat::Bytes::new(s.clone())),
             },
-            Ty::Num(n) => Shape::Literal { v: Literal::Num(*n) },
-            Ty::Bool(b) => Shape::Literal { v: Literal::Bool(*b) },
+            Ty::Num(n) => Shape::Literal {
+                v: Literal::Num(*n),
+            },
+            Ty::Bool(b) => Shape::Literal {
+                v: Literal::Bool(*b),
+            },
             Ty::Nil => Shape::Nil,
             Ty::Optional(t) => Shape::Optional {
                 of: Box::new(self.shape(t, d)?),
@@ -260,7 +264,9 @@ impl Resolver<'_> {
             },
             Ty::Table { fields, indexer } => {
                 let rest = match indexer {
-                    Some((k, v)) => Some((Box::new(self.shape(k, d)?), Box::new(self.shape(v, d)?))),
+                    Some((k, v)) => {
+                        Some((Box::new(self.shape(k, d)?), Box::new(self.shape(v, d)?)))
+                    }
                     None => None,
                 };
                 if fields.is_empty() {
@@ -283,10 +289,16 @@ impl Resolver<'_> {
                 }
             }
             Ty::Union(ts) => Shape::Union {
-                of: ts.iter().map(|t| self.shape(t, d)).collect::<Result<_, _>>()?,
+                of: ts
+                    .iter()
+                    .map(|t| self.shape(t, d))
+                    .collect::<Result<_, _>>()?,
             },
             Ty::Inter(ts) => Shape::All {
-                of: ts.iter().map(|t| self.shape(t, d)).collect::<Result<_, _>>()?,
+                of: ts
+                    .iter()
+                    .map(|t| self.shape(t, d))
+                    .collect::<Result<_, _>>()?,
             },
             Ty::Validated(t, vs) => Shape::Checked {
                 of: Box::new(self.shape(t, d)?),
@@ -415,7 +427,11 @@ impl Shape {
                 s.push('}');
             }
             Shape::Union { of } | Shape::All { of } => {
-                let sep = if matches!(self, Shape::Union { .. }) { " | " } else { " & " };
+                let sep = if matches!(self, Shape::Union { .. }) {
+                    " | "
+                } else {
+                    " & "
+                };
                 for (i, t) in of.iter().enumerate() {
                     if i > 0 {
                         s.push_str(sep);
@@ -440,7 +456,10 @@ impl Shape {
     }
 
     fn write_grouped(&self, s: &mut String) {
-        if matches!(self, Shape::Union { .. } | Shape::All { .. } | Shape::Checked { .. }) {
+        if matches!(
+            self,
+            Shape::Union { .. } | Shape::All { .. } | Shape::Checked { .. }
+        ) {
             s.push('(');
             self.write(s);
             s.push(')');
@@ -493,7 +512,8 @@ impl Shape {
                 let mut out = Ok(());
                 let _ = t.for_each::<Value, Value>(|k, x| {
                     count += 1;
-                    let idx = number(&k).filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= len as f64);
+                    let idx =
+                        number(&k).filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= len as f64);
                     let r = match idx {
                         None => Err(Mismatch::new(format!(
                             "expected an array (keys 1..n), found key {}",
@@ -516,8 +536,10 @@ impl Shape {
             Shape::Map { key, val } => {
                 let t = table(v, self)?;
                 each(&t, |k, x| {
-                    key.check(&k).map_err(|m| m.at(format!("key {}", show_key(&k))))?;
-                    val.check(&x).map_err(|m| m.at(format!("[{}]", show_key(&k))))
+                    key.check(&k)
+                        .map_err(|m| m.at(format!("key {}", show_key(&k))))?;
+                    val.check(&x)
+                        .map_err(|m| m.at(format!("[{}]", show_key(&k))))
                 })
             }
             Shape::Record { fields, rest } => {
@@ -525,7 +547,9 @@ impl Shape {
                 for f in fields {
                     let x: Value = t.raw_get(f.name.as_str()).unwrap_or(Value::Nil);
                     if x.is_nil() {
-                        if f.optional || matches!(f.shape, Shape::Optional { .. } | Shape::Any | Shape::Nil) {
+                        if f.optional
+                            || matches!(f.shape, Shape::Optional { .. } | Shape::Any | Shape::Nil)
+                        {
                             continue;
                         }
                         return Err(Mismatch::new(format!(
@@ -534,7 +558,9 @@ impl Shape {
                             f.shape.describe()
                         )));
                     }
-                    f.shape.check(&x).map_err(|m| m.at(format!("field {}", f.name)))?;
+                    f.shape
+                        .check(&x)
+                        .map_err(|m| m.at(format!("field {}", f.name)))?;
                 }
                 if let Some((key, val)) = rest {
                     each(&t, |k, x| {
@@ -544,8 +570,10 @@ impl Shape {
                                 return Ok(());
                             }
                         }
-                        key.check(&k).map_err(|m| m.at(format!("key {}", show_key(&k))))?;
-                        val.check(&x).map_err(|m| m.at(format!("[{}]", show_key(&k))))
+                        key.check(&k)
+                            .map_err(|m| m.at(format!("key {}", show_key(&k))))?;
+                        val.check(&x)
+                            .map_err(|m| m.at(format!("[{}]", show_key(&k))))
                     })?;
                 }
                 Ok(())

@@ -28,7 +28,10 @@ fn cast_as() {
         luau("local x = foo(a,\n  b) as\n  number?\nprint(x)"),
         "local x = foo(a,\n  b) ::\n  number?\nprint(x)"
     );
-    assert_eq!(luau("local t = {a = b as string}"), "local t = {a = b :: string}");
+    assert_eq!(
+        luau("local t = {a = b as string}"),
+        "local t = {a = b :: string}"
+    );
     assert_eq!(luau("local s = x as string[]"), "local s = x :: {string}");
 }
 
@@ -43,7 +46,9 @@ fn as_stays_a_name() {
 
 #[test]
 fn strings_and_comments_are_not_changed() {
-    same("local s = 'x as number' .. \"T[]\" .. [[a?: b]] -- e! as T[]\n--[==[ readonly T @min(1) ]==]\nprint(s)");
+    same(
+        "local s = 'x as number' .. \"T[]\" .. [[a?: b]] -- e! as T[]\n--[==[ readonly T @min(1) ]==]\nprint(s)",
+    );
     same("local s = `{1} as number`\nprint(s)");
 }
 
@@ -86,7 +91,9 @@ fn arrays() {
 #[test]
 fn validators_are_stripped() {
     assert_eq!(
-        luau("type U = { age: number @min(0) @max(150), name: string @min_len(1) @max_len(64), mail: string @pattern(\"^.+@.+$\") }"),
+        luau(
+            "type U = { age: number @min(0) @max(150), name: string @min_len(1) @max_len(64), mail: string @pattern(\"^.+@.+$\") }"
+        ),
         "type U = { age: number  , name: string  , mail: string  }"
     );
     assert_eq!(
@@ -105,7 +112,10 @@ fn constraint_generics() {
         luau("function M.f<T extends {number}, U>(x: T, y: U) end"),
         "function M.f<T  , U>(x: T, y: U) end"
     );
-    assert_eq!(luau("type Box<T: Item> = { v: T }"), "type Box<T > = { v: T }");
+    assert_eq!(
+        luau("type Box<T: Item> = { v: T }"),
+        "type Box<T > = { v: T }"
+    );
     assert_eq!(
         luau("local f: <T: A>(T) -> T = nil"),
         "local f: <T >(T) -> T = nil"
@@ -114,21 +124,35 @@ fn constraint_generics() {
 
 #[test]
 fn readonly_and_non_nil() {
-    assert_eq!(luau("local a: readonly number[] = {}"), "local a:  {number} = {}");
-    assert_eq!(luau("type R = { readonly id: string }"), "type R = {  id: string }");
+    assert_eq!(
+        luau("local a: readonly number[] = {}"),
+        "local a:  {number} = {}"
+    );
+    assert_eq!(
+        luau("type R = { readonly id: string }"),
+        "type R = {  id: string }"
+    );
     assert_eq!(luau("local v = t.x!\nprint(v)"), "local v = t.x\nprint(v)");
     assert_eq!(luau("local v = f()!.y"), "local v = f().y");
-    assert_eq!(luau("local v = (a! as number) + 1"), "local v = (a :: number) + 1");
+    assert_eq!(
+        luau("local v = (a! as number) + 1"),
+        "local v = (a :: number) + 1"
+    );
 }
 
 #[test]
 fn number_literal_types() {
-    assert_eq!(luau("type N = 1 | 2 | -3"), "type N = number | number | number");
+    assert_eq!(
+        luau("type N = 1 | 2 | -3"),
+        "type N = number | number | number"
+    );
 }
 
 #[test]
 fn plain_luau_is_unchanged() {
-    same("local x: number = 1\nlocal function f(a: string, ...: number): (boolean, string?) return true end\ntype T = { [string]: number, f: (a: T) -> () }\nlocal y = x :: number\nlocal s = `a{x}b`\nexport type E = \"a\" | \"b\"\nprint(type(x), y)");
+    same(
+        "local x: number = 1\nlocal function f(a: string, ...: number): (boolean, string?) return true end\ntype T = { [string]: number, f: (a: T) -> () }\nlocal y = x :: number\nlocal s = `a{x}b`\nexport type E = \"a\" | \"b\"\nprint(type(x), y)",
+    );
     same("local t = { [1] = 2 }\nlocal v = t[1]\nif v ~= nil then print(v) end");
     same("local type = type\nprint(type(1))");
 }
@@ -139,11 +163,15 @@ fn every_lua_file_of_the_repository_is_unchanged() {
     let mut stack = vec![root.join("tests"), root.join("examples")];
     let mut n = 0;
     while let Some(dir) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
-                if p.file_name().is_some_and(|f| f != "target" && f != "dialect") {
+                if p.file_name()
+                    .is_some_and(|f| f != "target" && f != "dialect")
+                {
                     stack.push(p);
                 }
             } else if p.extension().is_some_and(|x| x == "lua") {
@@ -172,14 +200,24 @@ fn runtime_type_declaration_gets_a_value_on_its_line() {
 #[test]
 fn unsupported_runtime_types_are_errors_at_their_line() {
     let e = rewrite("local a = 1\n\ntype F = (number) -> string\nreturn F:is(a)").unwrap_err();
-    assert!(matches!(e, DialectError::RuntimeType { line: 3, .. }), "{e:?}");
-    assert!(e.to_string().contains("a function type has no runtime validator"), "{e}");
+    assert!(
+        matches!(e, DialectError::RuntimeType { line: 3, .. }),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string()
+            .contains("a function type has no runtime validator"),
+        "{e}"
+    );
     let e = rewrite("type L = { next: L? }\nreturn L").unwrap_err();
     assert!(e.to_string().contains("recursive"), "{e}");
     let e = rewrite("type B<T> = { v: T }\nreturn B").unwrap_err();
     assert!(e.to_string().contains("generic"), "{e}");
     let e = rewrite("type U = { x: Unknown }\nreturn U").unwrap_err();
-    assert!(e.to_string().contains("`Unknown` is not a type declared"), "{e}");
+    assert!(
+        e.to_string().contains("`Unknown` is not a type declared"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -195,10 +233,18 @@ fn bad_validators_are_errors_at_their_line() {
 
 #[test]
 fn deep_types_are_refused_not_overflowed() {
-    let src = format!("local x: {}number{}", "{".repeat(100_000), "}".repeat(100_000));
+    let src = format!(
+        "local x: {}number{}",
+        "{".repeat(100_000),
+        "}".repeat(100_000)
+    );
     let e = rewrite(&src).unwrap_err();
     assert!(matches!(e, DialectError::TooDeep { line: 1 }), "{e:?}");
-    let src = format!("local x: {}number{}", "(".repeat(100_000), ")".repeat(100_000));
+    let src = format!(
+        "local x: {}number{}",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
     assert!(matches!(rewrite(&src), Err(DialectError::TooDeep { .. })));
 }
 
@@ -230,9 +276,9 @@ mod props {
     fn piece() -> impl Strategy<Value = &'static str> {
         prop::sample::select(vec![
             "as", " ", "\n", "?", ":", "::", "[", "]", "{", "}", "(", ")", "<", ">", "!", "@",
-            "min", "(1)", "type", "export", "X", "=", "local", "function", "readonly",
-            "extends", "number", ",", ";", "'s'", "\"", "--", "[[", "]]", "|", "&", "->",
-            "...", "1", "-", "typeof", "for", "in", "`", "{x}", "end", "return", ".",
+            "min", "(1)", "type", "export", "X", "=", "local", "function", "readonly", "extends",
+            "number", ",", ";", "'s'", "\"", "--", "[[", "]]", "|", "&", "->", "...", "1", "-",
+            "typeof", "for", "in", "`", "{x}", "end", "return", ".",
         ])
     }
 
