@@ -336,10 +336,11 @@ impl<'a> Pass<'a> {
                     self.replace(i, "::");
                     return self.type_at(i + 1);
                 }
-                if (w == "type" || w == "export") && self.statement_start(i) {
-                    if let Some(next) = self.type_decl(i) {
-                        return next;
-                    }
+                if (w == "type" || w == "export")
+                    && self.statement_start(i)
+                    && let Some(next) = self.type_decl(i)
+                {
+                    return next;
                 }
                 let member =
                     i > 0 && (self.sym(i - 1, Symbol::Dot) || self.sym(i - 1, Symbol::Colon));
