@@ -287,6 +287,10 @@ mod props {
         #[test]
         fn never_panics_and_keeps_lines(parts in prop::collection::vec(piece(), 0..60)) {
             let src: String = parts.concat();
+            // The pass itself, outside `rewrite`'s catch_unwind, so a panic fails the test.
+            if let Ok(pass) = super::super::rewrite::Pass::run(&src) {
+                prop_assert_eq!(pass.output().matches('\n').count(), src.matches('\n').count());
+            }
             if let Ok(out) = rewrite(&src) {
                 prop_assert_eq!(out.matches('\n').count(), src.matches('\n').count());
             }
@@ -294,6 +298,7 @@ mod props {
 
         #[test]
         fn arbitrary_text_never_panics(src in "\\PC{0,200}") {
+            let _ = super::super::rewrite::Pass::run(&src).map(|p| p.output().len());
             if let Ok(out) = rewrite(&src) {
                 prop_assert_eq!(out.matches('\n').count(), src.matches('\n').count());
             }
