@@ -39,6 +39,10 @@ pub enum DialectError {
     /// A type nested deeper than [`rewrite::MAX_DEPTH`].
     #[error("a type nested deeper than {max} levels", max = rewrite::MAX_DEPTH)]
     TooDeep { line: usize },
+    /// A source whose types take more than [`rewrite::FUEL_PER_TOKEN`] parsing steps per
+    /// token (only pathological sources do).
+    #[error("the source's types are too complex for the dialect rewrite (from this line on)")]
+    TooComplex { line: usize },
     /// An unknown validator or a malformed argument.
     #[error("{message}")]
     Validator { line: usize, message: String },
@@ -61,6 +65,7 @@ impl DialectError {
     pub fn line(&self) -> usize {
         match self {
             DialectError::TooDeep { line }
+            | DialectError::TooComplex { line }
             | DialectError::Validator { line, .. }
             | DialectError::RuntimeType { line, .. } => *line,
             DialectError::TooLarge { .. } => 1,

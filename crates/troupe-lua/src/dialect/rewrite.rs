@@ -11,8 +11,10 @@
 //! output has the source's lines, so every Luau error points at the user's line.
 //!
 //! Cost: one pass, linear in the number of tokens; a type's recursion is bounded by
-//! [`MAX_DEPTH`] (deeper is [`DialectError::TooDeep`]); a `typeof(...)` is skipped by a
-//! counter, not recursion.
+//! [`MAX_DEPTH`] (deeper is [`DialectError::TooDeep`]); a `typeof(...)` is skipped to its
+//! matching parenthesis (found once for the whole source); and type parsing has a fuel of
+//! [`FUEL_PER_TOKEN`] steps per token, so a region re-read after a failed parse cannot make
+//! the pass quadratic ([`DialectError::TooComplex`]).
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -26,6 +28,12 @@ use super::ty::{Arg, Field, Ty, Validator};
 /// How deeply types may nest (tables, parentheses, generic arguments) before the rewrite
 /// refuses the source.
 pub const MAX_DEPTH: usize = 100;
+
+/// Type-parsing steps allowed per token of the source, plus a base: far more than any
+/// real source needs (a successful parse takes about one step per token), and the bound
+/// that keeps pathological sources (failed parses re-read again and again) linear.
+pub const FUEL_PER_TOKEN: usize = 16;
+const FUEL_BASE: usize = 100_000;
 
 /// Where an edit goes relative to its token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -65,6 +73,11 @@ pub struct Pass<'a> {
     pub values: HashSet<&'a str>,
     error: Option<DialectError>,
     lines: Vec<u32>,
+    /// For each `(` token, the index of its matching `)` (`u32::MAX`: none).
+    close: Vec<u32>,
+    /// Type-parsing steps left: re-reading a region after a failed parse is bounded, so
+    /// the whole pass stays linear in the tokens ([`DialectError::TooComplex`]).
+    fuel: usize,
 }
 
 impl<'a> Pass<'a> {
@@ -73,6 +86,14 @@ impl<'a> Pass<'a> {
     /// Errors: the first construct that cannot be accepted (a type nested deeper than
     /// [`MAX_DEPTH`], an unknown or malformed validator).
     pub fn run(src: &'a str) -> Result<Pass<'a>, DialectError> {
+        Self::run_with_fuel(src, None)
+    }
+
+    /// [`Pass::run`] with the type-parsing fuel given (tests), else the default.
+    pub(crate) fn run_with_fuel(
+        src: &'a str,
+        fuel: Option<usize>,
+    ) -> Result<Pass<'a>, DialectError> {
         let lines = std::iter::once(0)
             .chain(
                 src.bytes()
@@ -81,9 +102,30 @@ impl<'a> Pass<'a> {
                     .map(|(i, _)| i as u32 + 1),
             )
             .collect();
+        let t = super::lex::tokens(src);
+        let mut close = vec![u32::MAX; t.len()];
+        let mut open = Vec::new();
+        for (i, tok) in t.iter().enumerate() {
+            match tok.kind {
+                Kind::Sym(Symbol::LeftParen) => open.push(i),
+                Kind::Sym(Symbol::RightParen) => {
+                    if let Some(o) = open.pop() {
+                        close[o] = i as u32;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let fuel = fuel.unwrap_or_else(|| {
+            t.len()
+                .saturating_mul(FUEL_PER_TOKEN)
+                .saturating_add(FUEL_BASE)
+        });
         let mut p = Pass {
             src,
-            t: super::lex::tokens(src),
+            close,
+            fuel,
+            t,
             edits: Vec::new(),
             decls: Vec::new(),
             values: HashSet::new(),
@@ -560,6 +602,9 @@ impl<'a> Pass<'a> {
             self.fail(DialectError::TooDeep { line });
             return None;
         }
+        if !self.burn(i) {
+            return None;
+        }
         let mut j = i;
         if self.sym(j, Symbol::Pipe) || self.sym(j, Symbol::Ampersand) {
             j += 1;
@@ -590,8 +635,22 @@ impl<'a> Pass<'a> {
         Some((j, ty))
     }
 
+    /// One type-parsing step; false (and the error set) when the fuel is gone.
+    fn burn(&mut self, i: usize) -> bool {
+        if self.fuel == 0 {
+            let line = self.line(i);
+            self.fail(DialectError::TooComplex { line });
+            return false;
+        }
+        self.fuel -= 1;
+        true
+    }
+
     /// `readonly* Simple {? | [] | @validator}`.
     fn part(&mut self, i: usize, depth: usize) -> Option<(usize, Ty)> {
+        if !self.burn(i) {
+            return None;
+        }
         let mut j = i;
         while self.word(j, "readonly")
             && (self.starts_type(j + 1) || self.sym(j + 1, Symbol::LessThan))
@@ -695,20 +754,8 @@ impl<'a> Pass<'a> {
                 Some((k, Ty::Other("a variadic type pack")))
             }
             Kind::Ident if self.text(i) == "typeof" && self.sym(i + 1, Symbol::LeftParen) => {
-                let mut open = 0usize;
-                let mut j = i + 1;
-                while j < self.t.len() {
-                    if self.sym(j, Symbol::LeftParen) {
-                        open += 1;
-                    } else if self.sym(j, Symbol::RightParen) {
-                        open -= 1;
-                        if open == 0 {
-                            return Some((j + 1, Ty::Other("typeof(...)")));
-                        }
-                    }
-                    j += 1;
-                }
-                None
+                let close = *self.close.get(i + 1)?;
+                (close != u32::MAX).then(|| (close as usize + 1, Ty::Other("typeof(...)")))
             }
             Kind::Ident => {
                 let mut j = i + 1;

@@ -261,6 +261,9 @@ fn hostile_inputs_end_with_the_same_lines() {
         format!("--[==[{}", "]=]".repeat(1 << 20)),
         "[=".repeat(1 << 20),
         "local a: {[".repeat(1 << 16),
+        // Regions re-read after failed parses (unclosed `typeof(`, declarations in types).
+        "x :: typeof(".repeat(1 << 16),
+        "local a: A | type X = { f: B | ".repeat(1 << 14),
     ] {
         let out = rewrite(&src).map(|o| o.lines().count());
         if let Ok(n) = out {
@@ -311,7 +314,10 @@ fn hard_cases() {
     // A statement after a call that assigns to a variable named `as`.
     same("local as\nprint(1)\nas = 1\nas.x = 2");
     // Casts inside interpolated strings, if-expressions, multiple returns.
-    assert_eq!(luau("local s = `{x as number}`"), "local s = `{x :: number}`");
+    assert_eq!(
+        luau("local s = `{x as number}`"),
+        "local s = `{x :: number}`"
+    );
     assert_eq!(
         luau("local v = if a then b as string else c as number"),
         "local v = if a then b :: string else c :: number"
@@ -332,7 +338,10 @@ fn hard_cases() {
     );
     // typeof in types and casts; leading `|` over lines; generic exported types.
     same("local a: typeof(x) = x\nlocal b = y :: typeof(a)");
-    assert_eq!(luau("local b = y as typeof(a)[]"), "local b = y :: {typeof(a)}");
+    assert_eq!(
+        luau("local b = y as typeof(a)[]"),
+        "local b = y :: {typeof(a)}"
+    );
     assert_eq!(
         luau("type C =\n  | \"red\"\n  | \"green\"[]\n"),
         "type C =\n  | \"red\"\n  | {\"green\"}\n"
@@ -344,7 +353,10 @@ fn hard_cases() {
         "type F = (a: number, b: (string)?, ...any) -> (boolean, string?)"
     );
     // `!=` is not Wippy: left for Luau to refuse.
-    assert_eq!(rewrite("if a != b then end").map(|s| s.into_owned()), Ok("if a != b then end".to_string()));
+    assert_eq!(
+        rewrite("if a != b then end").map(|s| s.into_owned()),
+        Ok("if a != b then end".to_string())
+    );
 }
 
 #[test]
@@ -359,4 +371,15 @@ fn runtime_type_shapes_resolve_references() {
     let out = rewrite("type S = { a: \"]]\" }\nreturn S").expect("rewrite");
     assert!(out.contains("[=[{"), "{out}");
     assert!(mlua::Lua::new().load(out.as_ref()).into_function().is_ok());
+}
+
+#[test]
+fn type_parsing_is_bounded_by_its_fuel() {
+    use super::rewrite::Pass;
+    let src = "local a = 1\nlocal b: { x: number, y: string } = {}";
+    assert!(Pass::run_with_fuel(src, Some(100)).is_ok());
+    let e = Pass::run_with_fuel(src, Some(3))
+        .err()
+        .expect("out of fuel");
+    assert_eq!(e, DialectError::TooComplex { line: 2 });
 }
