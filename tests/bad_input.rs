@@ -240,7 +240,7 @@ fn wasm_path_is_confined_to_its_fs_directory() {
     t.write(
         "_index.yaml",
         &format!(
-            "namespace: app\nentries:\n  - name: fs\n    kind: fs.directory\n    directory: modules\n  - name: p\n    kind: process.wasm\n    fs: fs\n    path: ../secret.wasm\n    hash: sha256:{}\n",
+            "namespace: app\nentries:\n  - name: fs\n    kind: fs.directory\n    base: module\n    directory: modules\n  - name: p\n    kind: process.wasm\n    fs: fs\n    path: ../secret.wasm\n    hash: sha256:{}\n",
             "0".repeat(64)
         ),
     );

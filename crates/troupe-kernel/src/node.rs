@@ -424,6 +424,7 @@ impl Node {
         let entry = self
             .entry(&req.entry)
             .ok_or_else(|| KernelError::EntryNotFound(req.entry.clone()))?;
+        unimplemented(&entry, "a process")?;
         let runtime = self
             .0
             .runtimes
@@ -444,9 +445,15 @@ impl Node {
         if let Some(name) = &req.name {
             self.check(parent, "process.registry.register", || name.clone())?;
         }
-        let host = self
-            .host(&req.host)
-            .ok_or_else(|| KernelError::HostNotFound(req.host.clone()))?;
+        let host = match self.host(&req.host) {
+            Some(h) => h,
+            None => {
+                if let Some(e) = self.entry(&req.host) {
+                    unimplemented(&e, "a host")?;
+                }
+                return Err(KernelError::HostNotFound(req.host.clone()));
+            }
+        };
         let id = self.0.counter.fetch_add(1, Ordering::Relaxed) + 1;
         let pid = Pid::new(&self.0.name, &host.id, id);
         let inherit = Identity {
@@ -653,6 +660,7 @@ impl Node {
         let entry = self
             .entry(&req.function)
             .ok_or_else(|| KernelError::EntryNotFound(req.function.clone()))?;
+        unimplemented(&entry, "a function")?;
         if !matches!(
             entry.kind_name(),
             "function.lua" | "function.wat" | "function.wasm"
@@ -1035,5 +1043,17 @@ impl Future for Guarded {
                 )))
             }
         }
+    }
+}
+
+/// [`KernelError::Unimplemented`] when `entry` is of a kind Troupe does not implement.
+fn unimplemented(entry: &Entry, role: &'static str) -> Result<(), KernelError> {
+    match &entry.kind {
+        troupe_registry::Kind::Unimplemented(kind) => Err(KernelError::Unimplemented {
+            id: entry.id.clone(),
+            kind: kind.clone(),
+            role,
+        }),
+        _ => Ok(()),
     }
 }
