@@ -228,15 +228,10 @@ impl<'n> Fields<'n> {
                 continue;
             }
             if unused.contains(&text.as_str()) {
-                let shown = if field.is_empty() {
-                    text.clone()
-                } else {
-                    format!("{field}.{text}")
-                };
                 cx.warn(
                     key,
                     format!(
-                        "field `{shown}` {owner} is accepted for Wippy compatibility but not used by Troupe; ignored"
+                        "field `{text}` {owner} is accepted for Wippy compatibility but not used by Troupe; ignored"
                     ),
                 );
                 continue;

@@ -353,11 +353,14 @@ fn kind(cx: &mut Cx, node: &Node) -> Option<Written> {
         );
         return None;
     }
-    let hint = suggest::did_you_mean(text, KIND_NAMES.iter().copied());
+    let hint = match suggest::close(text, KIND_NAMES.iter().copied()) {
+        Some(near) => format!(" (did you mean \"{near}\"?)"),
+        None => String::new(),
+    };
     cx.warn(
         k,
         format!(
-            "kind \"{text}\" is not implemented by Troupe; the entry is stored (the Lua `registry` module sees it) and otherwise ignored, and whatever uses it fails{hint}"
+            "kind \"{text}\" is not implemented by Troupe{hint}; the entry is stored (the Lua `registry` module sees it) and otherwise ignored, and whatever uses it fails"
         ),
     );
     Some(Written::Other(text.to_string()))

@@ -125,7 +125,7 @@ fn unknown_kind_is_a_warning_with_the_nearest_kind() {
     assert!(
         w.message
             .contains("kind \"proces.lua\" is not implemented by Troupe")
-            && w.message.contains("did you mean \"process.lua\"?"),
+            && w.message.contains("(did you mean \"process.lua\"?)"),
         "{w}"
     );
     // Stored, with its kind as written.
@@ -374,7 +374,7 @@ fn multiple_problems_across_files_all_reported() {
     assert!(
         w.message
             .contains("kind \"process.luaa\" is not implemented by Troupe")
-            && w.message.contains("did you mean \"process.lua\"?"),
+            && w.message.contains("(did you mean \"process.lua\"?)"),
         "{w}"
     );
     assert_problem(
