@@ -7,8 +7,8 @@
 //! The walk is iterative (no recursion, whatever the depth), visits each real directory once
 //! (symlink loops end), follows a symlink only while it resolves inside the application
 //! directory (SPEC §3.6; one pointing outside is a problem naming it), never enters `/proc`,
-//! `/sys` or `/dev`, and stops with a problem after [`MAX_DIRS`] directories, so even
-//! `troupe check /` ends with an answer.
+//! `/sys` or `/dev`, and stops with a problem after [`MAX_DIRS`] directories or
+//! [`MAX_FILES`] YAML files, so even `troupe check /` ends with an answer.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -19,6 +19,9 @@ pub(crate) const INDEX_FILE: &str = "_index.yaml";
 pub(crate) const NODE_FILE: &str = "troupe.yaml";
 /// Most directories one application may have below its root.
 pub(crate) const MAX_DIRS: usize = 10_000;
+/// Most YAML files one application may have (each is read to see whether it has a
+/// `namespace`); past it discovery stops with a problem.
+pub(crate) const MAX_FILES: usize = 100_000;
 
 /// Pseudo file systems that never hold an application (and are endless or huge).
 const PSEUDO: &[&str] = &["/proc", "/sys", "/dev"];
@@ -123,6 +126,18 @@ pub(crate) fn index_files(dir: &Path, root: &Path) -> Found {
                 }
             } else if is_index {
                 // Regular-file and size checks happen when it is read.
+                if found.index_files.len() >= MAX_FILES {
+                    found.problems.push((
+                        dir.to_path_buf(),
+                        format!(
+                            "more than {MAX_FILES} YAML files below {}; stopped looking for \
+                             definition files (expected an application directory)",
+                            dir.display()
+                        ),
+                    ));
+                    found.index_files.sort();
+                    return found;
+                }
                 found.index_files.push(path);
             }
         }
