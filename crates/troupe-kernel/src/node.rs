@@ -445,6 +445,7 @@ impl Node {
         let entry = self
             .entry(&req.entry)
             .ok_or_else(|| KernelError::EntryNotFound(req.entry.clone()))?;
+        unimplemented(&entry, "a process")?;
         let runtime = self
             .0
             .runtimes
@@ -465,9 +466,15 @@ impl Node {
         if let Some(name) = &req.name {
             self.check(parent, "process.registry.register", || name.clone())?;
         }
-        let host = self
-            .host(&req.host)
-            .ok_or_else(|| KernelError::HostNotFound(req.host.clone()))?;
+        let host = match self.host(&req.host) {
+            Some(h) => h,
+            None => {
+                if let Some(e) = self.entry(&req.host) {
+                    unimplemented(&e, "a host")?;
+                }
+                return Err(KernelError::HostNotFound(req.host.clone()));
+            }
+        };
         let id = self.0.counter.fetch_add(1, Ordering::Relaxed) + 1;
         let pid = Pid::new(&self.0.name, &host.id, id);
         let inherit = Identity {
@@ -674,6 +681,7 @@ impl Node {
         let entry = self
             .entry(&req.function)
             .ok_or_else(|| KernelError::EntryNotFound(req.function.clone()))?;
+        unimplemented(&entry, "a function")?;
         // As Wippy (WIPPY-API.md §8): a process entry with `meta.default_host` (or
         // `meta.options.default_host`) is callable too: each call spawns a fresh process on
         // that host. Wippy gives it no identity; Troupe lets it inherit the caller's, as
@@ -1090,4 +1098,16 @@ fn default_host(meta: &serde_json::Map<String, serde_json::Value>) -> Option<Str
         .and_then(|h| h.as_str())
         .filter(|h| !h.is_empty())
         .map(str::to_string)
+}
+
+/// [`KernelError::Unimplemented`] when `entry` is of a kind Troupe does not implement.
+fn unimplemented(entry: &Entry, role: &'static str) -> Result<(), KernelError> {
+    match &entry.kind {
+        troupe_registry::Kind::Unimplemented(kind) => Err(KernelError::Unimplemented {
+            id: entry.id.clone(),
+            kind: kind.clone(),
+            role,
+        }),
+        _ => Ok(()),
+    }
 }

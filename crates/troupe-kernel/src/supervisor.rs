@@ -125,10 +125,15 @@ impl ChildSpec {
             _ => {
                 return Err(ProcessError::new(
                     ErrorKind::Invalid,
-                    format!(
-                        "child {id} is a {}; expected process.service or process.supervisor",
-                        entry.kind_name()
-                    ),
+                    match &entry.kind {
+                        Kind::Unimplemented(kind) => format!(
+                            "child {id} has kind {kind}, which Troupe does not implement; expected process.service or process.supervisor"
+                        ),
+                        _ => format!(
+                            "child {id} is a {}; expected process.service or process.supervisor",
+                            entry.kind_name()
+                        ),
+                    },
                 ));
             }
         };

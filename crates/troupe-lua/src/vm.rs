@@ -358,6 +358,10 @@ impl Vm {
 pub fn lua_spec(entry: &Entry) -> mlua::Result<&LuaSpec> {
     match &entry.kind {
         Kind::ProcessLua(s) | Kind::FunctionLua(s) | Kind::LibraryLua(s) => Ok(s),
+        Kind::Unimplemented(kind) => Err(mlua::Error::runtime(format!(
+            "entry {} has kind {kind}, which Troupe does not implement; expected a Lua entry",
+            entry.id
+        ))),
         other => Err(mlua::Error::runtime(format!(
             "entry {} has kind {}, not a Lua kind",
             entry.id,

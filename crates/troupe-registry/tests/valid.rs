@@ -224,7 +224,15 @@ fn registry_entry_keeps_raw_fields() {
 fn wasm_entries() {
     let reg = registry();
     let fs = kind!(reg, "app.wasm:modules", Kind::FsDirectory);
-    assert_eq!(fs.directory, app_dir().join("wasm").join("./modules"));
+    // `base: module`: against the application directory (canonical).
+    assert_eq!(
+        fs.directory,
+        app_dir().canonicalize().unwrap().join("wasm/modules")
+    );
+    assert_eq!(
+        (fs.base.as_str(), fs.mode, fs.auto_init),
+        ("module", 0o755, false)
+    );
     assert!(fs.directory.join("empty.wasm").is_file());
     assert!(fs.read_only);
     let data = kind!(reg, "app.wasm:data", Kind::FsDirectory);

@@ -25,7 +25,8 @@ local function main()
   t.eq(me.kind, "function.lua", "kind of this test")
   t.eq(me.meta, { type = "test", owner = "modules" }, "meta of this test")
   t.eq(me.data.modules, { "registry" }, "modules of this test")
-  t.eq(me.data.source, "file://test_registry_get.lua", "source of this test")
+  -- `file://` values are inlined in `data` (WIPPY-API.md §10.1, §12).
+  t.contains(me.data.source, "-- §5 registry.get:", "source of this test, inlined")
   t.eq(me.data.imports, { t = "app.lib:t" }, "imports of this test")
 
   local host = registry.get("app:processes")
