@@ -224,6 +224,10 @@ fn test(
                 eprintln!("troupe: {why}");
                 None
             }
+            code = app.node.exit_requested() => {
+                eprintln!("troupe: a test called system.exit({code}); the test run stops");
+                None
+            }
         };
         services.stop().await;
         outcomes
@@ -310,6 +314,11 @@ fn run(
                         eprintln!("troupe: {why}");
                         ExitCode::FAILURE
                     }
+                    code = app.node.exit_requested() => {
+                        tracing::info!(code, "system.exit called; stopping services in reverse order");
+                        arm_watchdog(stop_grace(&app));
+                        ExitCode::from(code)
+                    }
                 }
             }
             None => {
@@ -324,6 +333,11 @@ fn run(
                         tracing::error!(reason = %why, "node stopping after a permanent failure");
                         eprintln!("troupe: {why}");
                         ExitCode::FAILURE
+                    }
+                    code = app.node.exit_requested() => {
+                        tracing::info!(code, "system.exit called; stopping services in reverse order");
+                        arm_watchdog(stop_grace(&app));
+                        ExitCode::from(code)
                     }
                 }
             }

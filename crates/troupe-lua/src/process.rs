@@ -111,6 +111,8 @@ pub struct ProcState {
     pub libs: RefCell<std::collections::HashMap<String, LuaValue>>,
     /// The process's global environment.
     pub env: Table,
+    /// Its event-bus subscriptions (`events.subscribe`), fed by [`LuaProcess`]'s poll.
+    pub bus: crate::modules::events::Feeds,
 }
 
 impl ProcState {
@@ -142,6 +144,7 @@ impl ProcState {
             new_coroutines: RefCell::new(Vec::new()),
             libs: RefCell::new(Default::default()),
             env,
+            bus: Default::default(),
         }
     }
 
@@ -660,6 +663,10 @@ impl Future for LuaProcess {
                 return Poll::Ready(Err(e));
             }
         }
+        if let Err(e) = crate::modules::events::pump(&this.lua, &this.st) {
+            let e = this.st.doom_error().unwrap_or_else(|| error_to_process(&e));
+            return Poll::Ready(Err(e));
+        }
         let (flag, waker) = this.flag_waker(cx.waker());
         flag.flag.store(false, Ordering::Relaxed);
         let mut inner_cx = Context::from_waker(&waker);
@@ -701,6 +708,12 @@ impl Future for LuaProcess {
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }
+        }
+        // Refill the event-bus channels its code read meanwhile (a parked reader is
+        // woken, which polls the process again).
+        if let Err(e) = crate::modules::events::pump(&this.lua, &this.st) {
+            let e = this.st.doom_error().unwrap_or_else(|| error_to_process(&e));
+            return Poll::Ready(Err(e));
         }
         if PREEMPTED.get() {
             this.st.handle.mark_yielded();

@@ -5,6 +5,7 @@
 pub mod ctx;
 pub mod env;
 pub mod errors;
+pub mod events;
 pub mod funcs;
 pub mod json;
 pub mod logger;
@@ -13,6 +14,7 @@ pub mod registry;
 pub mod require;
 pub mod security;
 pub mod spawner;
+pub mod system;
 pub mod time;
 pub mod uuid;
 
@@ -48,6 +50,8 @@ pub fn install(lua: &Lua, globals: &Table) -> mlua::Result<HashMap<&'static str,
     m.insert("ctx", ctx::module(lua)?);
     m.insert("registry", registry::module(lua)?);
     m.insert("env", env::module(lua)?);
+    m.insert("events", events::module(lua)?);
+    m.insert("system", system::module(lua)?);
     let os: Table = globals.get("os")?;
     m.insert("os", os);
     globals.set("require", lua.create_function(require::require)?)?;
