@@ -36,12 +36,12 @@ local function main()
   t.ok(after - before > 500000, "allocated() grew by only " .. (after - before) .. " bytes for 20,000 tables")
   t.ok(#keep == 20000, "keep")
   t.eq(system.memory.heap_objects(), 0, "heap_objects()")
-  t.eq(system.memory.get_limit(), 64 * 1024 * 1024, "get_limit() = limits.max_memory")
+  t.eq(system.memory.get_limit(), 32 * 1024 * 1024, "get_limit() = limits.max_memory")
 
   local v, serr = system.memory.set_limit(1024)
   t.eq(v, nil, "set_limit value")
   t.err(serr, errors.INVALID, { "per process", "max_memory" }, "set_limit")
-  t.eq(system.memory.get_limit(), 64 * 1024 * 1024, "the limit after a refused set_limit")
+  t.eq(system.memory.get_limit(), 32 * 1024 * 1024, "the limit after a refused set_limit")
   return true
 end
 
