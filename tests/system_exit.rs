@@ -33,21 +33,22 @@ fn system_exit_stops_the_node_in_order_with_the_code() {
     let steady = at("service stopped app:steady_svc");
     assert!(requested < called, "{messages:#?}");
     assert!(called < quitter, "{messages:#?}");
-    assert!(
-        quitter < steady,
-        "the dependant stops first: {messages:#?}"
-    );
+    assert!(quitter < steady, "the dependant stops first: {messages:#?}");
     let results: Vec<&str> = run
         .log
         .iter()
         .filter_map(|r| r.get("fields")?.get("result")?.as_str())
         .collect();
     assert!(
-        results.iter().any(|r| r.contains("quitter stopped after pid.cancel")),
+        results
+            .iter()
+            .any(|r| r.contains("quitter stopped after pid.cancel")),
         "the quitter was stopped by a CANCEL: {results:?}"
     );
     assert!(
-        results.iter().any(|r| r.contains("steady stopped after pid.cancel")),
+        results
+            .iter()
+            .any(|r| r.contains("steady stopped after pid.cancel")),
         "{results:?}"
     );
 }

@@ -17,10 +17,10 @@ use troupe_registry::{Entry, Registry};
 
 use crate::bus::{BusEvent, EventBus};
 use crate::message::{Envelope, Event, Message};
-use crate::states::{ServiceStates, Status, SupervisionView};
 use crate::process::{ContextMap, Identity, ProcessHandle, ProcessRef};
 use crate::runtime::{ProcessBody, ProcessContext, Runtime};
 use crate::security::{Actor, Policy, Scope};
+use crate::states::{ServiceStates, Status, SupervisionView};
 use crate::{ErrorKind, ExitResult, Host, KernelError, Pid, ProcessError, Value};
 
 /// What to spawn and how (SPEC §3.3, the spawner builder of §5).

@@ -313,7 +313,8 @@ impl Supervisor {
             )
             .map_err(|e| {
                 let e = ProcessError::from(e);
-                self.node.unit_ended(&child.id, None, &Err(e.clone()), false, false);
+                self.node
+                    .unit_ended(&child.id, None, &Err(e.clone()), false, false);
                 e
             })?;
         let pid = spawned.pid;

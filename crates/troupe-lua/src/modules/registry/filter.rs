@@ -267,7 +267,11 @@ mod tests {
     fn huge_regexes_are_refused() {
         let e = regex("(a{1000}){1000}").unwrap_err();
         assert!(e.contains("too large"), "{e}");
-        assert!(regex("(").unwrap_err().contains("invalid regular expression"));
+        assert!(
+            regex("(")
+                .unwrap_err()
+                .contains("invalid regular expression")
+        );
     }
 
     #[test]
@@ -281,6 +285,9 @@ mod tests {
             &MetaTest::Equal(serde_json::json!(["b", "z"])),
             &have
         ));
-        assert!(!meta_holds(&MetaTest::Equal(serde_json::json!(["a"])), &serde_json::json!("a")));
+        assert!(!meta_holds(
+            &MetaTest::Equal(serde_json::json!(["a"])),
+            &serde_json::json!("a")
+        ));
     }
 }

@@ -160,10 +160,7 @@ pub(crate) fn filter_arg(v: LuaValue) -> mlua::Result<Option<Table>> {
 /// Build the module table.
 pub fn module(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
-    t.set(
-        "get",
-        lua.create_function(|lua, id: String| get(lua, &id))?,
-    )?;
+    t.set("get", lua.create_function(|lua, id: String| get(lua, &id))?)?;
     t.set(
         "find",
         lua.create_function(|lua, f: LuaValue| find(lua, filter_arg(f)?.as_ref(), |_| true))?,

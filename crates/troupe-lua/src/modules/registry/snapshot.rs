@@ -21,8 +21,7 @@
 //! its integer ID.
 
 use mlua::{
-    AnyUserData, Lua, MetaMethod, MultiValue, Table, UserData, UserDataMethods,
-    Value as LuaValue,
+    AnyUserData, Lua, MetaMethod, MultiValue, Table, UserData, UserDataMethods, Value as LuaValue,
 };
 use troupe_kernel::ErrorKind;
 
@@ -83,10 +82,14 @@ impl UserData for History {
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
         m.add_method("versions", |lua, _, ()| versions(lua));
         m.add_method("get_version", |lua, _, v: LuaValue| {
-            known(lua, &v, |_| Ok(LuaValue::UserData(lua.create_userdata(Version(VERSION))?)))
+            known(lua, &v, |_| {
+                Ok(LuaValue::UserData(lua.create_userdata(Version(VERSION))?))
+            })
         });
         m.add_method("snapshot_at", |lua, _, v: LuaValue| {
-            known(lua, &v, |_| Ok(LuaValue::UserData(lua.create_userdata(Snapshot)?)))
+            known(lua, &v, |_| {
+                Ok(LuaValue::UserData(lua.create_userdata(Snapshot)?))
+            })
         });
     }
 }
@@ -157,12 +160,17 @@ fn known(
         Some(other) => nil_error(
             lua,
             ErrorKind::NotFound,
-            format!("registry version {other} not found: Troupe's registry has only version {VERSION}"),
+            format!(
+                "registry version {other} not found: Troupe's registry has only version {VERSION}"
+            ),
         ),
         None => nil_error(
             lua,
             ErrorKind::Invalid,
-            format!("expected a registry version (a Version or an integer), got a {}", v.type_name()),
+            format!(
+                "expected a registry version (a Version or an integer), got a {}",
+                v.type_name()
+            ),
         ),
     }
 }
@@ -181,7 +189,9 @@ pub fn install(lua: &Lua, t: &Table) -> mlua::Result<()> {
     t.set(
         "snapshot_at",
         lua.create_function(|lua, v: LuaValue| {
-            known(lua, &v, |_| Ok(LuaValue::UserData(lua.create_userdata(Snapshot)?)))
+            known(lua, &v, |_| {
+                Ok(LuaValue::UserData(lua.create_userdata(Snapshot)?))
+            })
         })?,
     )?;
     t.set(

@@ -62,7 +62,10 @@ pub fn runtime_table(lua: &Lua) -> mlua::Result<Table> {
             one(lua, n)
         })?,
     )?;
-    t.set("cpu_count", lua.create_function(|lua, ()| one(lua, cpus()))?)?;
+    t.set(
+        "cpu_count",
+        lua.create_function(|lua, ()| one(lua, cpus()))?,
+    )?;
     Ok(t)
 }
 
@@ -90,11 +93,7 @@ pub fn process_table(lua: &Lua) -> mlua::Result<Table> {
         "cwd",
         lua.create_function(|lua, ()| match std::env::current_dir() {
             Ok(d) => one(lua, d.display().to_string()),
-            Err(e) => nil_error(
-                lua,
-                ErrorKind::Internal,
-                format!("system.process.cwd: {e}"),
-            ),
+            Err(e) => nil_error(lua, ErrorKind::Internal, format!("system.process.cwd: {e}")),
         })?,
     )?;
     Ok(t)
@@ -151,11 +150,7 @@ pub fn hosts_table(lua: &Lua) -> mlua::Result<Table> {
                 Ok(out)
             })?;
             if r.len() == 1 && !known {
-                return nil_error(
-                    lua,
-                    ErrorKind::NotFound,
-                    format!("host not found: {host}"),
-                );
+                return nil_error(lua, ErrorKind::NotFound, format!("host not found: {host}"));
             }
             Ok(r)
         })?,

@@ -106,9 +106,7 @@ pub fn memory_table(lua: &Lua) -> mlua::Result<Table> {
     )?;
     t.set(
         "get_limit",
-        lua.create_function(|lua, ()| {
-            read(lua, "memory", |p| Ok(p.limits.max_memory as u64))
-        })?,
+        lua.create_function(|lua, ()| read(lua, "memory", |p| Ok(p.limits.max_memory as u64)))?,
     )?;
     t.set(
         "set_limit",

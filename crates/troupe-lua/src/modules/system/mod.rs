@@ -33,10 +33,19 @@ use crate::process::{ProcState, with_current};
 /// process may not do `action` on `resource`.
 ///
 /// Errors: outside a process; Lua memory errors.
-pub(crate) fn allowed(lua: &Lua, action: &str, resource: &str) -> mlua::Result<Result<(), MultiValue>> {
-    with_current(|p| match p.node.check(Some(&p.handle), action, || resource.to_string()) {
-        Ok(()) => Ok(Ok(())),
-        Err(e) => Ok(Err(nil_error(lua, ErrorKind::Invalid, e.to_string())?)),
+pub(crate) fn allowed(
+    lua: &Lua,
+    action: &str,
+    resource: &str,
+) -> mlua::Result<Result<(), MultiValue>> {
+    with_current(|p| {
+        match p
+            .node
+            .check(Some(&p.handle), action, || resource.to_string())
+        {
+            Ok(()) => Ok(Ok(())),
+            Err(e) => Ok(Err(nil_error(lua, ErrorKind::Invalid, e.to_string())?)),
+        }
     })
 }
 

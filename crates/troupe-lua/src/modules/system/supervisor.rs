@@ -68,16 +68,20 @@ pub fn table(lua: &Lua) -> mlua::Result<Table> {
     t.set(
         "state",
         lua.create_function(|lua, id: String| -> mlua::Result<MultiValue> {
-            let r = read(lua, "supervisor", |p| match p.node.supervision().state(&id) {
-                Some(s) => Ok(Some(state_table(lua, p, &s)?)),
-                None => Ok(None),
+            let r = read(lua, "supervisor", |p| {
+                match p.node.supervision().state(&id) {
+                    Some(s) => Ok(Some(state_table(lua, p, &s)?)),
+                    None => Ok(None),
+                }
             })?;
             // One nil value: allowed, but no such unit (a denial is two values).
             match (r.len(), r.front()) {
                 (1, Some(mlua::Value::Nil)) => nil_error(
                     lua,
                     ErrorKind::NotFound,
-                    format!("service not found: {id} (not a process.service or process.supervisor)"),
+                    format!(
+                        "service not found: {id} (not a process.service or process.supervisor)"
+                    ),
                 ),
                 _ => Ok(r),
             }
