@@ -307,7 +307,6 @@ impl Node {
             s.desired = Status::Running;
             s.started_at = Some(std::time::SystemTime::now());
             s.pid = Some(pid.clone());
-            s.error = None;
         });
         self.unit_event(id, "service.start", pid, Status::Running, None);
     }

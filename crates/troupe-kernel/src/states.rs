@@ -18,7 +18,8 @@ use crate::Pid;
 /// A unit's status, with Wippy's names (`system.supervisor.state(id).status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
-    /// Never seen by a supervisor or the top level.
+    /// Part of Wippy's set; Troupe does not produce it (every declared unit has a row
+    /// from boot, `Stopped` until it starts).
     Unknown,
     /// Its process was spawned and is not running yet.
     Starting,
