@@ -4,6 +4,7 @@
 local t = require("t")
 local events = require("events")
 local system = require("system")
+local time = require("time")
 
 local function next_of(ch, kind)
   while true do
@@ -17,7 +18,14 @@ end
 local function main()
   local sub = events.subscribe("supervisor")
   local old = t.wait_name("events.top")
-  local before = system.supervisor.state("app.events:top_svc")
+  local before
+  for _ = 1, 1000 do
+    before = system.supervisor.state("app.events:top_svc")
+    if before.status == "running" then
+      break
+    end
+    time.sleep(10)
+  end
   t.eq({ before.status, before.details.pid, before.details.supervisor }, { "running", old, nil }, "state before")
   process.terminate(old)
   local stop = next_of(sub:channel(), "service.stop")

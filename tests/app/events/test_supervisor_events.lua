@@ -3,6 +3,21 @@
 -- `service.start` (data {pid, status = "running"}) when its replacement runs.
 local t = require("t")
 local events = require("events")
+local system = require("system")
+local time = require("time")
+
+-- Wait until `id` runs as its supervisor sees it (terminating a child before its
+-- supervisor's initial start is complete would be a failed start, which stops the tree).
+local function running(id)
+  for _ = 1, 1000 do
+    local s = system.supervisor.state(id)
+    if s.status == "running" then
+      return s
+    end
+    time.sleep(10)
+  end
+  t.fail(id .. " never ran")
+end
 
 local function next_of(ch, kind)
   while true do
@@ -15,7 +30,9 @@ end
 
 local function main()
   local sub = events.subscribe("supervisor", "service.*")
-  local old = t.wait_name("events.worker")
+  running("app.events:sup")
+  local old = running("app.events:worker_svc").details.pid
+  t.eq(t.wait_name("events.worker"), old, "the worker's name")
   process.terminate(old)
   local stop = next_of(sub:channel(), "service.stop")
   t.eq(stop.system, "supervisor", "system")

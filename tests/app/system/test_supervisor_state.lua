@@ -26,9 +26,14 @@ local function wait_state(id, f, what)
 end
 
 local function main()
+  -- Until the supervisor's initial start is complete its children may still be starting.
+  local running = function(s)
+    return s.status == "running"
+  end
+  for _, id in ipairs({ "app.system:sup", "app.system:inner", "app.system:inner_svc", "app.system:child_svc" }) do
+    wait_state(id, running, "running")
+  end
   local now = time.now():unix_nano()
-  t.wait_name("system.child")
-  t.wait_name("system.inner")
 
   local sup = state("app.system:sup")
   t.eq(sup.id, "app.system:sup", "id")

@@ -3,12 +3,27 @@
 -- unknown|starting|running|stopping|stopped|exited|failed.
 local t = require("t")
 local system = require("system")
+local time = require("time")
 
 local STATUS = { unknown = true, starting = true, running = true, stopping = true, stopped = true, exited = true, failed = true }
 
 local function main()
   t.wait_name("system.inner")
-  local all, err = system.supervisor.states()
+  local all, err
+  -- Until the supervisor's initial start is complete its children may still be starting.
+  for _ = 1, 1000 do
+    all, err = system.supervisor.states()
+    local inner
+    for _, s in ipairs(all) do
+      if s.id == "app.system:inner_svc" then
+        inner = s
+      end
+    end
+    if inner.status == "running" then
+      break
+    end
+    time.sleep(10)
+  end
   t.eq(err, nil, "states() error")
   local ids = {}
   for i, s in ipairs(all) do
