@@ -3,6 +3,7 @@
 -- is dropped keeps delivering (`events.subscribe(s):channel()` works).
 local t = require("t")
 local events = require("events")
+local system = require("system")
 
 local function main()
   local sub = events.subscribe("app.events.close")
@@ -15,11 +16,20 @@ local function main()
   t.eq({ v, ok }, { nil, false }, "receive on a closed subscription")
   t.eq(sub:close(), true, "close twice")
 
-  local kept = events.subscribe("app.events.close.kept"):channel()
-  collectgarbage("count")
-  for _ = 1, 3 do
-    local _ = {} -- garbage
+  -- The Subscription object becomes garbage and is collected (seen through a weak table).
+  local weak = setmetatable({}, { __mode = "v" })
+  weak[1] = events.subscribe("app.events.close.kept")
+  local kept = weak[1]:channel()
+  for _ = 1, 200 do
+    if weak[1] == nil then
+      break
+    end
+    for _ = 1, 2000 do
+      local _ = { string.rep("g", 64) }
+    end
+    system.gc.collect()
   end
+  t.eq(weak[1], nil, "the Subscription object was not collected")
   events.send("app.events.close.kept", "still", "p")
   t.eq(t.recv(kept, "an event for a subscription whose object is gone").kind, "still", "kept subscription")
   return true
