@@ -11,7 +11,7 @@ local function main()
   local h = list[2]
   t.eq(h.workers, 2, "workers of app:processes")
   t.ok(h.processes >= 1, "processes on app:processes (this test runs there)")
-  t.ok(h.executed >= h.processes, "executed counts every start")
+  t.ok(h.executed >= 1, "executed counts the starts on the host")
   t.eq(h.stolen, 0, "stolen")
   t.ok(h.queue_depth >= 0, "queue_depth")
   t.eq(list[1].workers, 1, "workers of app:other")
