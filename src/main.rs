@@ -293,6 +293,10 @@ fn test(
                 eprintln!("troupe: {why}");
                 None
             }
+            code = app.node.exit_requested() => {
+                eprintln!("troupe: a test called system.exit({code}); the test run stops");
+                None
+            }
         };
         services.stop().await;
         outcomes
@@ -381,6 +385,11 @@ fn run(
                         eprintln!("troupe: {why}");
                         ExitCode::FAILURE
                     }
+                    code = app.node.exit_requested() => {
+                        tracing::info!(code, "system.exit called; stopping services in reverse order");
+                        arm_watchdog(stop_grace(&app));
+                        ExitCode::from(code)
+                    }
                 }
             }
             None => {
@@ -395,6 +404,11 @@ fn run(
                         tracing::error!(reason = %why, "node stopping after a permanent failure");
                         eprintln!("troupe: {why}");
                         ExitCode::FAILURE
+                    }
+                    code = app.node.exit_requested() => {
+                        tracing::info!(code, "system.exit called; stopping services in reverse order");
+                        arm_watchdog(stop_grace(&app));
+                        ExitCode::from(code)
                     }
                 }
             }

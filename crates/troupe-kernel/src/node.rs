@@ -15,10 +15,12 @@ use parking_lot::RwLock;
 use tokio::sync::oneshot;
 use troupe_registry::{Entry, Registry};
 
+use crate::bus::{BusEvent, EventBus};
 use crate::message::{Envelope, Event, Message};
 use crate::process::{ContextMap, Identity, ProcessHandle, ProcessRef};
 use crate::runtime::{ProcessBody, ProcessContext, Runtime};
 use crate::security::{Actor, Policy, Scope};
+use crate::states::{ServiceStates, Status, SupervisionView};
 use crate::{ErrorKind, ExitResult, Host, KernelError, Pid, ProcessError, Value};
 
 /// What to spawn and how (SPEC §3.3, the spawner builder of §5).
@@ -119,6 +121,12 @@ struct NodeInner {
     strict_mode: bool,
     /// Node-wide state of runtime modules, one value per type (see [`Node::shared`]).
     shared: DashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>,
+    /// The event bus (WIPPY-API.md §10.2).
+    bus: EventBus,
+    /// Where each service and supervisor is (WIPPY-API.md §10.3).
+    states: ServiceStates,
+    /// Set by [`Node::request_exit`]: the exit code the node is asked to stop with.
+    exit: tokio::sync::watch::Sender<Option<u8>>,
 }
 
 /// A running node. Cheap to clone (an `Arc`).
@@ -143,6 +151,7 @@ impl Node {
             }
         };
         let strict_mode = registry.node.strict_mode;
+        let states = ServiceStates::of(&registry);
         let node = Node(Arc::new(NodeInner {
             name: registry.node.name.as_str().into(),
             registry,
@@ -157,6 +166,9 @@ impl Node {
             policies,
             strict_mode,
             shared: DashMap::new(),
+            bus: EventBus::default(),
+            states,
+            exit: tokio::sync::watch::channel(None).0,
         }));
         node.add_runtime(Arc::new(crate::supervisor::SupervisorRuntime));
         node
@@ -217,6 +229,147 @@ impl Node {
     /// A host by entry ID.
     pub fn host(&self, id: &str) -> Option<Arc<Host>> {
         self.0.hosts.read().get(id).cloned()
+    }
+
+    /// Every running host, in ID order.
+    pub fn hosts(&self) -> Vec<Arc<Host>> {
+        let mut v: Vec<_> = self.0.hosts.read().values().cloned().collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
+    }
+
+    /// The live processes whose PID is on `host`, in PID order, at most `limit` of
+    /// them (a snapshot: `system.hosts.processes`).
+    pub fn processes_on(&self, host: &str, limit: usize) -> Vec<ProcessRef> {
+        let mut v: Vec<_> = self
+            .0
+            .procs
+            .iter()
+            .filter(|p| p.pid.host() == host)
+            .map(|p| p.clone())
+            .collect();
+        v.sort_by_key(|p| p.pid.id);
+        v.truncate(limit);
+        v
+    }
+
+    /// Live processes per host ID (`system.hosts.list`).
+    pub fn process_counts(&self) -> HashMap<String, usize> {
+        let mut m = HashMap::new();
+        for p in self.0.procs.iter() {
+            *m.entry(p.pid.host().to_string()).or_insert(0) += 1;
+        }
+        m
+    }
+
+    /// The node's event bus (WIPPY-API.md §10.2).
+    pub fn bus(&self) -> &EventBus {
+        &self.0.bus
+    }
+
+    /// Where each service and supervisor is (WIPPY-API.md §10.3), read-only.
+    pub fn supervision(&self) -> &dyn SupervisionView {
+        &self.0.states
+    }
+
+    /// Ask the node to stop in order (services in reverse dependency order, as after
+    /// SIGTERM) and exit with `code` (Lua's `system.exit`). The first request wins.
+    pub fn request_exit(&self, code: u8) {
+        self.0.exit.send_if_modified(|c| {
+            if c.is_none() {
+                *c = Some(code);
+                true
+            } else {
+                false
+            }
+        });
+    }
+
+    /// Resolves with the code of the first [`Node::request_exit`]; never otherwise.
+    pub async fn exit_requested(&self) -> u8 {
+        let mut rx = self.0.exit.subscribe();
+        match rx.wait_for(|c| c.is_some()).await {
+            Ok(c) => c.unwrap_or(0),
+            Err(_) => std::future::pending().await,
+        }
+    }
+
+    /// A unit's process was spawned (attempt `retry` since boot or the last stable run).
+    pub(crate) fn unit_starting(&self, id: &str, retry: u64) {
+        self.0.states.update(id, |s| {
+            s.status = Status::Starting;
+            s.desired = Status::Running;
+            s.retry_count = retry;
+        });
+    }
+
+    /// A unit runs as `pid`: recorded, and published as `supervisor` `service.start`.
+    pub(crate) fn unit_running(&self, id: &str, pid: &Pid) {
+        self.0.states.update(id, |s| {
+            s.status = Status::Running;
+            s.desired = Status::Running;
+            s.started_at = Some(std::time::SystemTime::now());
+            s.pid = Some(pid.clone());
+        });
+        self.unit_event(id, "service.start", pid, Status::Running, None);
+    }
+
+    /// A unit is being stopped by its supervisor or the node.
+    pub(crate) fn unit_stopping(&self, id: &str) {
+        self.0.states.update(id, |s| {
+            s.status = Status::Stopping;
+            s.desired = Status::Stopped;
+        });
+    }
+
+    /// A unit's process `pid` ended: `stopped` (its supervisor stopped it) or by its
+    /// result (`exited` / `failed`); `restart` says whether it will be started again.
+    /// Published as `supervisor` `service.stop`.
+    pub(crate) fn unit_ended(
+        &self,
+        id: &str,
+        pid: Option<&Pid>,
+        result: &ExitResult,
+        stopped: bool,
+        restart: bool,
+    ) {
+        let status = match result {
+            _ if stopped => Status::Stopped,
+            Ok(_) => Status::Exited,
+            Err(_) => Status::Failed,
+        };
+        let error = result.as_ref().err().map(|e| e.message.clone());
+        self.0.states.update(id, |s| {
+            s.status = status;
+            s.desired = if restart {
+                Status::Running
+            } else {
+                Status::Stopped
+            };
+            s.pid = None;
+            if error.is_some() {
+                s.error = error.clone();
+            }
+        });
+        if let Some(pid) = pid {
+            self.unit_event(id, "service.stop", pid, status, error);
+        }
+    }
+
+    fn unit_event(&self, id: &str, kind: &str, pid: &Pid, status: Status, error: Option<String>) {
+        let mut data = vec![
+            (Value::str("pid"), Value::str(pid.as_str())),
+            (Value::str("status"), Value::str(status.as_str())),
+        ];
+        if let Some(e) = error {
+            data.push((Value::str("error"), Value::str(e)));
+        }
+        let _ = self.0.bus.publish(BusEvent {
+            system: "supervisor".into(),
+            kind: kind.into(),
+            path: id.into(),
+            data: Value::Map(data),
+        });
     }
 
     /// Number of live processes.
@@ -496,6 +649,7 @@ impl Node {
             entry.id.as_str().into(),
             inherit,
             self.max_mailbox_for(&entry),
+            parent.map(|p| p.pid.clone()),
         ));
         handle.trap_links.store(req.trap_links, Ordering::Release);
         let msgs: Vec<Message> = std::mem::take(&mut req.messages)
@@ -1057,6 +1211,7 @@ impl Future for Guarded {
         if let Some(reason) = self.handle.kill_reason() {
             return Poll::Ready(Err(reason));
         }
+        self.handle.steps.fetch_add(1, Ordering::Relaxed);
         let this = &mut *self;
         let polled =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.body.as_mut().poll(cx)));

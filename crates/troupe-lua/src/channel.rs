@@ -151,6 +151,11 @@ impl Channel {
         Rc::ptr_eq(&self.st, &other.st)
     }
 
+    /// Values buffered and not yet received.
+    pub fn buffered(&self) -> usize {
+        self.st.borrow().buf.len()
+    }
+
     /// Whether the channel has been closed.
     pub fn is_closed(&self) -> bool {
         self.st.borrow().closed

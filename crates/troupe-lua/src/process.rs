@@ -117,6 +117,8 @@ pub struct ProcState {
     pub(crate) upgrade: RefCell<Option<(Arc<Entry>, Vec<troupe_kernel::Value>)>>,
     /// Its `time` timers, tickers and `after` channels: aborted when it ends.
     pub(crate) timers: crate::modules::time::timers::Timers,
+    /// Its event-bus subscriptions (`events.subscribe`), fed by [`LuaProcess`]'s poll.
+    pub bus: crate::modules::events::Feeds,
 }
 
 impl ProcState {
@@ -150,6 +152,7 @@ impl ProcState {
             upgrade: RefCell::new(None),
             entry: RefCell::new(entry),
             timers: Default::default(),
+            bus: Default::default(),
         }
     }
 
@@ -692,6 +695,10 @@ impl Future for LuaProcess {
                 return Poll::Ready(Err(e));
             }
         }
+        if let Err(e) = crate::modules::events::pump(&this.lua, &this.st) {
+            let e = this.st.doom_error().unwrap_or_else(|| error_to_process(&e));
+            return Poll::Ready(Err(e));
+        }
         let (flag, waker) = this.flag_waker(cx.waker());
         flag.flag.store(false, Ordering::Relaxed);
         let mut inner_cx = Context::from_waker(&waker);
@@ -751,6 +758,12 @@ impl Future for LuaProcess {
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }
+        }
+        // Refill the event-bus channels its code read meanwhile (a parked reader is
+        // woken, which polls the process again).
+        if let Err(e) = crate::modules::events::pump(&this.lua, &this.st) {
+            let e = this.st.doom_error().unwrap_or_else(|| error_to_process(&e));
+            return Poll::Ready(Err(e));
         }
         if PREEMPTED.get() {
             this.st.handle.mark_yielded();

@@ -6,6 +6,7 @@
 pub mod ctx;
 pub mod env;
 pub mod errors;
+pub mod events;
 pub mod funcs;
 pub mod json;
 pub mod logger;
@@ -15,6 +16,7 @@ pub mod registry;
 pub mod require;
 pub mod security;
 pub mod spawner;
+pub mod system;
 pub mod time;
 pub mod uuid;
 
@@ -64,6 +66,8 @@ pub fn install(lua: &Lua, globals: &Table) -> mlua::Result<HashMap<&'static str,
     m.insert("ctx", ctx::module(lua)?.into_lua(lua)?);
     m.insert("registry", registry::module(lua)?.into_lua(lua)?);
     m.insert("env", env::module(lua)?.into_lua(lua)?);
+    m.insert("events", events::module(lua)?.into_lua(lua)?);
+    m.insert("system", system::module(lua)?.into_lua(lua)?);
     globals.set("require", lua.create_function(require::require)?)?;
     Ok(m)
 }
