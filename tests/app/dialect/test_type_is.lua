@@ -13,15 +13,15 @@ local function main()
 
   v, err = Point:is({ x = 1 })
   t.eq(v, nil, "no value on a mismatch")
-  t.err(err, "INVALID", { "type Point: missing field y (expected number)" }, "missing field")
+  t.err(err, "Invalid", { "type Point: missing field y (expected number)" }, "missing field")
   v, err = Point:is({ x = 1, y = "2" })
-  t.err(err, "INVALID", { "type Point: field y: expected number, got string" }, "wrong field type")
+  t.err(err, "Invalid", { "type Point: field y: expected number, got string" }, "wrong field type")
   v, err = Point:is("p")
-  t.err(err, "INVALID", { "expected {x: number, y: number}, got string" }, "not a table")
+  t.err(err, "Invalid", { "expected {x: number, y: number}, got string" }, "not a table")
 
   t.eq(Named:is({ name = "n" }).name, "n", "optional field absent")
   v, err = Named:is({ name = "n", point = { x = 1, y = true } })
-  t.err(err, "INVALID", { "type Named: field point field y: expected number, got boolean" }, "nested path")
+  t.err(err, "Invalid", { "type Named: field point field y: expected number, got boolean" }, "nested path")
   t.eq(Point:is({ x = 1, y = 2, extra = "ok" }).extra, "ok", "extra keys are allowed")
   return true
 end

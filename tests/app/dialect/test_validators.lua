@@ -27,7 +27,7 @@ local function main()
       t.eq(v, c[1], "case " .. i .. " passes (8 characters, 9 bytes)")
     else
       t.eq(v, nil, "case " .. i .. " value")
-      t.err(err, "INVALID", { "type User: " .. c[2] }, "case " .. i)
+      t.err(err, "Invalid", { "type User: " .. c[2] }, "case " .. i)
     end
   end
   local function limit(n: number @min(1)): number return n end

@@ -6,7 +6,7 @@ local registry = require("registry")
 
 local function main()
   local solo = registry.get("app.leniency.single:solo")
-  t.eq({ solo.kind, solo.name, solo.namespace }, { "registry.entry", "solo", "app.leniency.single" }, "single.yml")
+  t.eq({ solo.kind, solo.id }, { "registry.entry", "app.leniency.single:solo" }, "single.yml")
   t.eq(solo.data, { value = 42 }, "data of the one-entry file")
   t.eq(solo.meta, { leniency = "single" }, "meta of the one-entry file")
   local item = registry.get("app.leniency.sub:item")

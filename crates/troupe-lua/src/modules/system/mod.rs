@@ -102,10 +102,12 @@ fn exit(lua: &Lua, code: Option<LuaValue>) -> mlua::Result<MultiValue> {
     one(lua, true)
 }
 
-/// `modules()` → the names of the built-in modules, sorted.
+/// `modules()` → the names of the built-in modules (those an entry lists and the
+/// always-global ones), sorted.
 fn modules(lua: &Lua) -> mlua::Result<Table> {
     with_current(|p| {
         let mut names: Vec<&str> = p.vm.modules.keys().copied().collect();
+        names.extend(["process", "channel", "errors", "payload"]);
         names.sort_unstable();
         let t = lua.create_table_with_capacity(names.len(), 0)?;
         for n in names {
