@@ -45,6 +45,13 @@ pub enum BootError {
     /// The wasm engine could not start, or wasm entries cannot run (SPEC §6.4).
     #[error("{0}")]
     Wasm(#[from] troupe_wasm::WasmError),
+    /// An `fs.directory` with `auto_init` could not be created.
+    #[error("cannot create directory {} of {entry} (`auto_init`): {source}", .path.display())]
+    Directory {
+        entry: String,
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// The language checks `troupe check` runs: Luau compilation and WAT parsing.
@@ -68,25 +75,36 @@ impl troupe_registry::SourceChecker for Checker {
 /// `security.policy` entries (a bad `matches` pattern, an unknown operator) so that
 /// `troupe check` reports them like any other problem, at the entry's location.
 ///
-/// Errors: every validation problem at once.
+/// Errors: every validation problem at once. Warnings (WIPPY-API.md §12) are in
+/// [`Registry::warnings`].
 pub fn load(dir: &Path) -> Result<Registry, troupe_registry::Diagnostics> {
-    let registry = troupe_registry::load(dir, &Checker::default())?;
-    match troupe_kernel::security::Scope::policies_of(&registry) {
-        Ok(_) => Ok(registry),
-        Err(errors) => Err(troupe_registry::Diagnostics(
-            errors
-                .into_iter()
-                .map(|e| {
-                    let entry = registry.entries.get(&e.policy);
-                    troupe_registry::Diagnostic {
-                        location: entry.map(|x| x.location.clone()).unwrap_or_default(),
-                        entry: Some(e.policy.clone()),
-                        message: e.message,
-                    }
-                })
-                .collect(),
-        )),
+    let report = load_all(dir);
+    if report.errors.is_empty() {
+        Ok(report.registry)
+    } else {
+        Err(troupe_registry::Diagnostics(report.errors))
     }
+}
+
+/// [`load`], returning the errors and the warnings together (`troupe check`).
+pub fn load_all(dir: &Path) -> troupe_registry::Report {
+    let mut report = troupe_registry::load_all(dir, &Checker::default());
+    if report.errors.is_empty()
+        && let Err(errors) = troupe_kernel::security::Scope::policies_of(&report.registry)
+    {
+        report.errors = errors
+            .into_iter()
+            .map(|e| {
+                let entry = report.registry.entries.get(&e.policy);
+                troupe_registry::Diagnostic {
+                    location: entry.map(|x| x.location.clone()).unwrap_or_default(),
+                    entry: Some(e.policy.clone()),
+                    message: e.message,
+                }
+            })
+            .collect();
+    }
+    report
 }
 
 /// A booted node: hosts running, runtimes registered, services not yet started.
@@ -104,6 +122,19 @@ impl App {
     ///
     /// Errors: a host's threads could not be created.
     pub fn boot(registry: Registry) -> Result<App, BootError> {
+        // What Wippy accepts and Troupe ignores (WIPPY-API.md §12): logged, never fatal.
+        for w in &registry.warnings {
+            tracing::warn!(location = %w.location, entry = w.entry.as_deref().unwrap_or(""), "{}", w.message);
+        }
+        for e in registry.entries.values() {
+            if let Kind::FsDirectory(fs) = &e.kind {
+                fs.init().map_err(|source| BootError::Directory {
+                    entry: e.id.clone(),
+                    path: fs.directory.clone(),
+                    source,
+                })?;
+            }
+        }
         let registry = Arc::new(registry);
         // Compiled here so a bad policy refuses the boot; the checks of SPEC §7.2 use them.
         troupe_kernel::security::Scope::policies_of(&registry).map_err(BootError::Policy)?;

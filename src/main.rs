@@ -45,18 +45,23 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Validate the application and print every problem.
+    /// Validate the application and print every problem and warning.
     Check {
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Count warnings (what Wippy accepts and Troupe ignores) as errors.
+        #[arg(long)]
+        strict: bool,
     },
-    /// Run every `function.lua` whose `meta.type` is `test`; exit 1 if any fails.
+    /// Run every entry whose `meta.type` is `test` (by `meta.suite`, then `meta.order`);
+    /// exit 1 if any fails.
     Test {
         #[arg(default_value = ".")]
         dir: PathBuf,
-        /// Run only tests whose ID contains PAT (or matches it, with `*` wildcards).
-        #[arg(long, value_name = "PAT")]
-        filter: Option<String>,
+        /// Run only tests whose ID contains PAT (or matches it, with `*` wildcards); may be
+        /// given several times, a test runs when any matches.
+        #[arg(long, short = 'f', value_name = "PAT")]
+        filter: Vec<String>,
         /// Tests run at once (default: 4 per core).
         #[arg(long, short = 'j')]
         jobs: Option<usize>,
@@ -91,7 +96,7 @@ fn init_logging(level: Option<&str>, format: LogFormat) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { dir } => check(&dir),
+        Command::Check { dir, strict } => check(&dir, strict),
         Command::Tree { dir } => tree(&dir),
         Command::Run { dir, exec, args } => run(&dir, exec, args, cli.log_level, cli.log_format),
         Command::Test {
@@ -99,24 +104,65 @@ fn main() -> ExitCode {
             filter,
             jobs,
             timeout,
-        } => test(
-            &dir,
-            filter.as_deref(),
-            jobs,
-            timeout,
-            cli.log_level,
-            cli.log_format,
-        ),
+        } => test(&dir, &filter, jobs, timeout, cli.log_level, cli.log_format),
     }
 }
 
-fn check(dir: &std::path::Path) -> ExitCode {
-    match troupe::load(dir) {
-        Ok(reg) => {
-            println!("ok: {} entries in {}", reg.entries.len(), dir.display());
-            ExitCode::SUCCESS
+/// `troupe check [--strict]`: every error, then every warning (WIPPY-API.md §12: accepted
+/// for Wippy compatibility, ignored by Troupe), on stderr; exit 1 on an error, or on a
+/// warning under `--strict`.
+fn check(dir: &std::path::Path, strict: bool) -> ExitCode {
+    let report = troupe::load_all(dir);
+    let mut all: Vec<(bool, &troupe::registry::Diagnostic)> = report
+        .errors
+        .iter()
+        .map(|d| (false, d))
+        .chain(report.warnings.iter().map(|d| (true, d)))
+        .collect();
+    all.sort_by(|a, b| a.1.cmp(b.1));
+    for (warning, d) in &all {
+        if *warning {
+            eprintln!("{}", warning_line(d, strict));
+        } else {
+            eprintln!("{d}");
         }
-        Err(d) => report_problems(&d, ""),
+    }
+    let (errors, warnings) = (report.errors.len(), report.warnings.len());
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    if errors > 0 || (strict && warnings > 0) {
+        let problems = if strict { errors + warnings } else { errors };
+        let also = if !strict && warnings > 0 {
+            format!(" and {}", plural(warnings, "warning"))
+        } else {
+            String::new()
+        };
+        eprintln!("{} found{also}", plural(problems, "problem"));
+        return ExitCode::FAILURE;
+    }
+    let also = if warnings > 0 {
+        format!(" ({})", plural(warnings, "warning"))
+    } else {
+        String::new()
+    };
+    println!(
+        "ok: {} entries in {}{also}",
+        report.registry.entries.len(),
+        dir.display()
+    );
+    ExitCode::SUCCESS
+}
+
+/// A warning as `troupe check` prints it: `file:line:col: entry: warning: message`
+/// (`error (--strict)` instead of `warning` under `--strict`).
+fn warning_line(d: &troupe::registry::Diagnostic, strict: bool) -> String {
+    let tag = if strict {
+        "error (--strict)"
+    } else {
+        "warning"
+    };
+    match &d.entry {
+        Some(id) => format!("{}: {id}: {tag}: {}", d.location, d.message),
+        None => format!("{}: {tag}: {}", d.location, d.message),
     }
 }
 
@@ -178,7 +224,7 @@ fn boot(
 
 fn test(
     dir: &std::path::Path,
-    filter: Option<&str>,
+    filters: &[String],
     jobs: Option<usize>,
     timeout: std::time::Duration,
     level: Option<String>,
@@ -190,14 +236,17 @@ fn test(
         Ok(x) => x,
         Err(code) => return code,
     };
-    let ids = troupe::testing::discover(app.node.registry(), filter);
+    let suites = troupe::testing::discover(app.node.registry(), filters);
+    let total: usize = suites.iter().map(|s| s.tests.len()).sum();
+    // Suite headers only when the application names suites.
+    let headers = suites.iter().any(|s| s.name != troupe::testing::NO_SUITE);
     let jobs = jobs.unwrap_or_else(|| {
         4 * std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
     });
     let bar = ProgressBar::with_draw_target(
-        Some(ids.len() as u64),
+        Some(total as u64),
         if std::io::stderr().is_terminal() {
             ProgressDrawTarget::stderr()
         } else {
@@ -210,18 +259,42 @@ fn test(
     );
     let outcomes = rt.block_on(async {
         let services = app.start_services();
-        let outcomes = tokio::select! {
-            o = troupe::testing::run(&app, &ids, jobs, timeout, |o| {
-                let ms = o.elapsed.as_secs_f64() * 1000.0;
-                match &o.failure {
-                    None => bar.suspend(|| println!("PASS  {} ({ms:.1} ms)", o.id)),
-                    Some(why) => bar.suspend(|| println!("FAIL  {} ({ms:.1} ms): {why}", o.id)),
+        let all = async {
+            let mut all = Vec::with_capacity(total);
+            for suite in &suites {
+                if headers {
+                    let how = if suite.ordered { ", in order" } else { "" };
+                    bar.suspend(|| {
+                        println!(
+                            "suite {} ({} test{}{how})",
+                            suite.name,
+                            suite.tests.len(),
+                            if suite.tests.len() == 1 { "" } else { "s" }
+                        )
+                    });
                 }
-                bar.set_message(o.id.clone());
-                bar.inc(1);
-            }) => Some(o),
+                let outcomes = troupe::testing::run(&app, suite, jobs, timeout, |o| {
+                    let ms = o.elapsed.as_secs_f64() * 1000.0;
+                    match &o.failure {
+                        None => bar.suspend(|| println!("PASS  {} ({ms:.1} ms)", o.id)),
+                        Some(why) => bar.suspend(|| println!("FAIL  {} ({ms:.1} ms): {why}", o.id)),
+                    }
+                    bar.set_message(o.id.clone());
+                    bar.inc(1);
+                })
+                .await;
+                all.extend(outcomes);
+            }
+            all
+        };
+        let outcomes = tokio::select! {
+            o = all => Some(o),
             why = services.failed() => {
                 eprintln!("troupe: {why}");
+                None
+            }
+            code = app.node.exit_requested() => {
+                eprintln!("troupe: a test called system.exit({code}); the test run stops");
                 None
             }
         };
@@ -240,13 +313,15 @@ fn test(
             println!("  {}: {}", o.id, o.failure.as_deref().unwrap_or(""));
         }
     }
-    if ids.is_empty() {
+    if total == 0 {
+        let matching = if filters.is_empty() {
+            String::new()
+        } else {
+            format!(" whose ID matches {}", filters.join(" or "))
+        };
         eprintln!(
-            "troupe: no tests found in {} (a test is a function.lua with meta.type: test{})",
+            "troupe: no tests found in {} (a test is an entry with meta.type: test{matching})",
             dir.display(),
-            filter
-                .map(|f| format!(" whose ID matches {f:?}"))
-                .unwrap_or_default()
         );
     }
     println!(
@@ -254,7 +329,7 @@ fn test(
         outcomes.len() - failed.len(),
         failed.len()
     );
-    if failed.is_empty() && !ids.is_empty() {
+    if failed.is_empty() && total > 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -310,6 +385,11 @@ fn run(
                         eprintln!("troupe: {why}");
                         ExitCode::FAILURE
                     }
+                    code = app.node.exit_requested() => {
+                        tracing::info!(code, "system.exit called; stopping services in reverse order");
+                        arm_watchdog(stop_grace(&app));
+                        ExitCode::from(code)
+                    }
                 }
             }
             None => {
@@ -324,6 +404,11 @@ fn run(
                         tracing::error!(reason = %why, "node stopping after a permanent failure");
                         eprintln!("troupe: {why}");
                         ExitCode::FAILURE
+                    }
+                    code = app.node.exit_requested() => {
+                        tracing::info!(code, "system.exit called; stopping services in reverse order");
+                        arm_watchdog(stop_grace(&app));
+                        ExitCode::from(code)
                     }
                 }
             }

@@ -1,21 +1,33 @@
-//! `troupe test` (SPEC §8): discover the application's Lua tests and run them.
+//! `troupe test` (SPEC §8, WIPPY-API.md §11): discover the application's tests, group and
+//! order them as Wippy's runner does, run them and judge each result.
 //!
-//! A test is a `function.lua` entry whose `meta.type` is `test`. It passes when it
-//! returns `true`; it fails when it returns anything else (`false`/`nil` plus a reason is
-//! the convention), raises an error, cannot load (an unknown module, a library that does
-//! not load, …) or runs past the per-test timeout. Tests run concurrently, at most
-//! `jobs` at a time, each as its own process on the default host with no actor or scope
-//! (tests of SPEC §7 build their own with `with_actor`/`with_scope` or talk to services
-//! that have a `lifecycle.security`). The application's auto-start services run
-//! meanwhile, as under `troupe run`.
+//! - A test is any entry whose `meta.type` is `test` (a `function.lua` usually; a kind that
+//!   cannot run fails with why).
+//! - Verdict (as Wippy): a test passes unless it raises an error, returns `false` ("test
+//!   returned false"), or returns an error as its second value (`return false, "why"` and
+//!   `return nil, err` fail with that reason). `true`, `nil`, tables, numbers pass. A test
+//!   that cannot load (an unknown module, a library that does not load, …) or runs past the
+//!   per-test timeout fails too.
+//! - Grouping: by `meta.suite`, suites alphabetically, tests without a suite last as
+//!   "other"; within a suite by `meta.order` ascending (a number, default 0), then by ID.
+//! - Concurrency: a suite in which any test has `meta.order` runs one test at a time in that
+//!   order; the tests of other suites run concurrently, at most `jobs` at a time (Troupe's
+//!   default; Wippy runs every test one at a time). Suites run one after another.
+//! - Each test runs as its own process on the default host with no actor or scope (tests of
+//!   SPEC §7 build their own with `with_actor`/`with_scope` or talk to services that have a
+//!   `lifecycle.security`). The application's auto-start services run meanwhile, as under
+//!   `troupe run`.
 
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use troupe_kernel::{ErrorKind, ExitResult, SpawnRequest, Value};
-use troupe_registry::{Kind, Registry};
+use troupe_registry::{Entry, Registry};
 
 use crate::App;
+
+/// The name of the group of tests without `meta.suite` (run last, as Wippy).
+pub const NO_SUITE: &str = "other";
 
 /// One test's outcome.
 #[derive(Debug, Clone)]
@@ -28,20 +40,83 @@ pub struct Outcome {
     pub elapsed: Duration,
 }
 
-/// The IDs of the tests in `registry`, sorted, keeping those `filter` matches: a
-/// pattern with `*` wildcards must match the whole ID; without `*` it matches as a
-/// substring (`--filter channels`, `--filter 'app.test:spawn_*'`).
-pub fn discover(registry: &Registry, filter: Option<&str>) -> Vec<String> {
-    let mut ids: Vec<String> = registry
-        .entries
-        .values()
-        .filter(|e| matches!(e.kind, Kind::FunctionLua(_)))
-        .filter(|e| e.meta.get("type").and_then(|t| t.as_str()) == Some("test"))
-        .map(|e| e.id.clone())
-        .filter(|id| filter.is_none_or(|f| matches_filter(f, id)))
-        .collect();
-    ids.sort();
-    ids
+/// The tests of one suite, in the order they start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suite {
+    /// `meta.suite`, or [`NO_SUITE`].
+    pub name: String,
+    /// Some test of the suite has `meta.order`: the tests run one at a time, in order.
+    pub ordered: bool,
+    /// Entry IDs, sorted by `meta.order` then ID.
+    pub tests: Vec<String>,
+}
+
+/// The application's tests that any of `filters` matches (all when empty), grouped into
+/// suites in run order. A pattern with `*` wildcards must match the whole ID; without `*`
+/// it matches as a substring (`--filter channels`, `--filter 'app.test:spawn_*'`).
+pub fn discover(registry: &Registry, filters: &[String]) -> Vec<Suite> {
+    struct Found<'a> {
+        entry: &'a Entry,
+        order: f64,
+    }
+    let mut named: std::collections::BTreeMap<String, Vec<Found>> = Default::default();
+    let mut other: Vec<Found> = Vec::new();
+    for e in registry.entries.values() {
+        if e.meta.get("type").and_then(|t| t.as_str()) != Some("test") {
+            continue;
+        }
+        if !filters.is_empty() && !filters.iter().any(|f| matches_filter(f, &e.id)) {
+            continue;
+        }
+        let found = Found {
+            entry: e,
+            order: order(e),
+        };
+        match suite(e) {
+            Some(name) => named.entry(name).or_default().push(found),
+            None => other.push(found),
+        }
+    }
+    let mut suites: Vec<(String, Vec<Found>)> = named.into_iter().collect();
+    if !other.is_empty() {
+        suites.push((NO_SUITE.to_string(), other));
+    }
+    suites
+        .into_iter()
+        .map(|(name, mut tests)| {
+            tests.sort_by(|a, b| {
+                a.order
+                    .total_cmp(&b.order)
+                    .then_with(|| a.entry.id.cmp(&b.entry.id))
+            });
+            Suite {
+                name,
+                ordered: tests.iter().any(|t| t.entry.meta.contains_key("order")),
+                tests: tests.into_iter().map(|t| t.entry.id.clone()).collect(),
+            }
+        })
+        .collect()
+}
+
+/// `meta.suite` as text (a string, or a number/boolean written unquoted); `None` when absent
+/// or empty.
+fn suite(e: &Entry) -> Option<String> {
+    let name = match e.meta.get("suite")? {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => return None,
+        other => other.to_string(),
+    };
+    (!name.is_empty()).then_some(name)
+}
+
+/// `meta.order` as a number (a numeric string counts); 0 when absent or not a number.
+fn order(e: &Entry) -> f64 {
+    let n = match e.meta.get("order") {
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    };
+    n.filter(|n| n.is_finite()).unwrap_or(0.0)
 }
 
 /// `*`-wildcard match over the whole text, or a substring match without `*`.
@@ -63,16 +138,11 @@ fn matches_filter(pattern: &str, text: &str) -> bool {
     true
 }
 
-/// Why a test's exit result is a failure, or `None` for a pass.
+/// Why a test's exit result is a failure, or `None` for a pass (WIPPY-API.md §11).
 pub fn verdict(r: &ExitResult) -> Option<String> {
     match r {
-        Ok(Value::Bool(true)) => None,
-        Ok(Value::Bool(false)) => Some("returned false".into()),
-        Ok(Value::Nil) => Some("returned nil".into()),
-        Ok(v) => Some(format!(
-            "returned {}; a test returns true, or false/nil plus a reason",
-            v.display()
-        )),
+        Ok(Value::Bool(false)) => Some("test returned false".into()),
+        Ok(_) => None,
         // `error("...")` and `return false, "reason"`: the message says it all.
         Err(e) if matches!(e.kind, ErrorKind::Unknown | ErrorKind::Internal) => {
             Some(e.message.clone())
@@ -81,19 +151,21 @@ pub fn verdict(r: &ExitResult) -> Option<String> {
     }
 }
 
-/// Run `ids` on `app`, at most `jobs` at once, each limited to `timeout`; `done` is told
-/// of each outcome as it completes. Returns the outcomes in completion order.
+/// Run the tests of `suite` on `app`: one at a time when the suite is ordered, else at
+/// most `jobs` at once; each limited to `timeout`. `done` is told of each outcome as it
+/// completes. Returns the outcomes in completion order.
 ///
 /// Must be called inside a tokio runtime (the caller's; the tests themselves run on the
 /// app's hosts).
 pub async fn run(
     app: &App,
-    ids: &[String],
+    suite: &Suite,
     jobs: usize,
     timeout: Duration,
     mut done: impl FnMut(&Outcome),
 ) -> Vec<Outcome> {
-    let mut stream = futures::stream::iter(ids.iter().cloned())
+    let jobs = if suite.ordered { 1 } else { jobs.max(1) };
+    let mut stream = futures::stream::iter(suite.tests.iter().cloned())
         .map(|id| async move {
             let start = Instant::now();
             let failure = run_one(app, &id, timeout).await;
@@ -103,8 +175,8 @@ pub async fn run(
                 elapsed: start.elapsed(),
             }
         })
-        .buffer_unordered(jobs.max(1));
-    let mut out = Vec::with_capacity(ids.len());
+        .buffer_unordered(jobs);
+    let mut out = Vec::with_capacity(suite.tests.len());
     while let Some(o) = stream.next().await {
         done(&o);
         out.push(o);
@@ -158,11 +230,13 @@ mod tests {
     #[test]
     fn verdicts() {
         assert_eq!(verdict(&Ok(Value::Bool(true))), None);
+        assert_eq!(verdict(&Ok(Value::Nil)), None);
+        assert_eq!(verdict(&Ok(Value::Int(1))), None);
+        assert_eq!(verdict(&Ok(Value::Array(vec![]))), None);
         assert_eq!(
             verdict(&Ok(Value::Bool(false))).as_deref(),
-            Some("returned false")
+            Some("test returned false")
         );
-        assert!(verdict(&Ok(Value::Int(1))).is_some());
         let e = troupe_kernel::ProcessError::new(troupe_kernel::ErrorKind::Unknown, "x != y");
         assert_eq!(verdict(&Err(e)).as_deref(), Some("x != y"));
         let e = troupe_kernel::ProcessError::new(ErrorKind::Internal, "boom");

@@ -129,6 +129,7 @@ fn describe(registry: &Registry, e: &Entry, top: bool) -> String {
                 s.lifecycle.shutdown(false)
             )
         }
+        Kind::Unimplemented(kind) => format!("{}  {kind} (not implemented by Troupe)", e.id),
         _ => e.id.clone(),
     }
 }

@@ -231,6 +231,7 @@ fn a_bad_regular_expression_is_a_compile_error_naming_the_policy() {
             value_from: None,
         }],
         groups: vec![],
+        expression: None,
     };
     let e = Policy::compile("sec:bad", &spec).unwrap_err();
     assert_eq!(
@@ -352,19 +353,19 @@ fn the_lua_security_module_sees_actor_scope_and_decides_like_the_kernel() {
         r["introspect_svc-c"],
         json!({
             "actor_id": "svc-c", "actor_role": "auditor",
-            "scope": ["app:b_host", "app:b_no_forbidden", "app:b_send", "app:b_spawn", "app:c_internal_calls"],
+            "scope": ["app:b_host", "app:b_no_forbidden", "app:b_send", "app:b_spawn", "app:c_internal_calls", "app:c_security"],
             "can_send": true,
             "can_spawn_forbidden": false,
             "can_call": false,
             "can_call_internal": true,
             "policy_id": "app:b_send", "policy_effect": "allow", "policy_groups": ["probers"],
-            "missing": "policy app:nope not found [NotFound]",
+            "missing": "policy not found: app:nope [Internal]",
             "named": b, "qualified": b,
             "made": ["app:b_send"],
             "with": ["app:b_send", "app:b_host"],
-            "without": ["app:b_host", "app:b_no_forbidden", "app:b_spawn", "app:c_internal_calls"],
+            "without": ["app:b_host", "app:b_no_forbidden", "app:b_spawn", "app:c_internal_calls", "app:c_security"],
             "contains": true,
-            "bad_id": "policy app:nope not found",
+            "bad_group": "policy group not found: nope",
             "new_actor": {"id": "x", "meta": {"k": 1}},
         })
     );
@@ -435,4 +436,93 @@ fn the_secure_services_example_allows_alice_denies_bob_and_logs_the_denials() {
         .filter(|r| r["fields"]["message"] == "purging")
         .count();
     assert_eq!(purges, 1, "the purge job ran for alice only: {:?}", run.log);
+}
+
+// ---- security.policy.expr (WIPPY-API.md §9) -------------------------------------------
+
+/// An expression that does not parse, or nests too deep, is a `troupe check` problem at
+/// the policy's location, like a bad `matches` pattern.
+#[test]
+fn a_bad_expression_fails_troupe_check_at_its_location() {
+    let dir = std::env::temp_dir().join(format!("troupe-bad-expr-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let deep = format!("{}true{}", "(".repeat(100), ")".repeat(100));
+    std::fs::write(
+        dir.join("_index.yaml"),
+        format!(
+            "namespace: sec\nentries:\n  - name: bad\n    kind: security.policy.expr\n    policy: {{actions: '*', resources: '*', effect: allow, expression: '(actor.id == 1'}}\n  - name: deep\n    kind: security.policy.expr\n    policy: {{actions: '*', resources: '*', effect: allow, expression: '{deep}'}}\n  - name: good\n    kind: security.policy.expr\n    policy: {{actions: '*', resources: '*', effect: allow, expression: 'actor.id == \"a\"'}}\n"
+        ),
+    )
+    .unwrap();
+    let d = dir.display().to_string();
+    let check = common::cli::troupe(&["check", &d]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    let lines: Vec<&str> = check.stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", check.stderr);
+    assert!(
+        lines[0].starts_with(&format!("{d}/_index.yaml:3:5: sec:bad: invalid expression")),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(
+        lines[1],
+        format!("{d}/_index.yaml:6:5: sec:deep: invalid expression: nested deeper than 64 levels")
+    );
+    assert_eq!(lines[2], "2 problems found");
+}
+
+/// `ncontains` / `nmatches` and an expression policy, evaluated like the others.
+#[test]
+fn negative_operators_and_expressions_decide() {
+    use troupe::kernel::security::Effect;
+    use troupe::registry::{Condition, PolicySpec};
+    let spec = |conditions: Vec<Condition>, expression: Option<&str>| PolicySpec {
+        actions: vec!["*".into()],
+        resources: vec!["*".into()],
+        allow: true,
+        conditions,
+        groups: vec![],
+        expression: expression.map(String::from),
+    };
+    let cond = |op: &str, value: J| Condition {
+        field: "actor.meta.tags".into(),
+        operator: op.into(),
+        value: Some(value),
+        value_from: None,
+    };
+    let eval = |p: &Policy, a: &Actor| {
+        p.evaluate(&Request {
+            actor: Some(a),
+            action: "x",
+            resource: "y",
+            meta: None,
+        })
+    };
+    let nc = Policy::compile("sec:nc", &spec(vec![cond("ncontains", json!("b"))], None)).unwrap();
+    assert_eq!(
+        eval(&nc, &actor("a", json!({"tags": ["a"]}))),
+        Effect::Allow
+    );
+    assert_eq!(
+        eval(&nc, &actor("a", json!({"tags": ["a", "b"]}))),
+        Effect::Undefined
+    );
+    assert_eq!(eval(&nc, &actor("a", json!({}))), Effect::Allow);
+    let nm = Policy::compile("sec:nm", &spec(vec![cond("nmatches", json!("^ad"))], None)).unwrap();
+    assert_eq!(
+        eval(&nm, &actor("a", json!({"tags": "user"}))),
+        Effect::Allow
+    );
+    assert_eq!(
+        eval(&nm, &actor("a", json!({"tags": "admin"}))),
+        Effect::Undefined
+    );
+    let ex = Policy::compile("sec:ex", &spec(vec![], Some("actor.meta.tags == \"t\""))).unwrap();
+    assert_eq!(eval(&ex, &actor("a", json!({"tags": "t"}))), Effect::Allow);
+    assert_eq!(
+        eval(&ex, &actor("a", json!({"tags": "u"}))),
+        Effect::Undefined
+    );
 }

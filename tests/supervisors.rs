@@ -544,7 +544,7 @@ fn thousand_child_supervisor_starts_and_stops() {
         children.join(", ")
     ));
     yaml.push_str(
-        "  - name: driver\n    kind: process.lua\n    modules: [time]\n    source: |\n      local time = require(\"time\")\n      return { main = function()\n        time.sleep(50)\n        return \"ok\"\n      end }\n",
+        "  - name: driver\n    kind: process.lua\n    modules: [time]\n    source: |\n      local time = require(\"time\")\n      return { main = function()\n        time.sleep(\"50ms\")\n        return \"ok\"\n      end }\n",
     );
     std::fs::write(dir.join("_index.yaml"), yaml).expect("write app");
     let run = troupe(&["run", &dir.to_string_lossy(), "-x", "big:driver"]);

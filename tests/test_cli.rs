@@ -1,6 +1,7 @@
-//! `troupe test` (SPEC §8) end to end: discovery, pass/fail/time lines with the failure
-//! reason, the final count line, the exit code, `--filter`, and the Lua test application
-//! `tests/app` (SPEC §3, §5, §7 from the Lua side) passing as a whole.
+//! `troupe test` (SPEC §8, WIPPY-API.md §11) end to end: discovery, the verdict (only a
+//! raised error, `false` or a returned error fails), pass/fail/time lines with the failure
+//! reason, suites and order, the final count line, the exit code, `--filter`, and the Lua
+//! test application `tests/app` (SPEC §3, §5, §7 from the Lua side) passing as a whole.
 
 mod common;
 
@@ -40,11 +41,29 @@ fn failing_tests_are_reported_with_their_reason_and_the_run_exits_1() {
     assert_eq!(
         verdicts(&run.stdout),
         vec![
+            // Any entry with meta.type test is a test; a process.lua runs as a process.
+            (s("t:a_process"), s("PASS"), s("")),
             (s("t:hangs"), s("FAIL"), s("timed out after 500ms")),
             (s("t:passes"), s("PASS"), s("")),
             (s("t:raises"), s("FAIL"), s("assertion failed: sum is 5")),
+            // `return false, "why"` reports why.
             (s("t:returns_false"), s("FAIL"), s("expected 3, got 4")),
-            (s("t:returns_nil"), s("FAIL"), s("returned nil")),
+            // nil, numbers and tables pass (as Wippy's runner).
+            (s("t:returns_nil"), s("PASS"), s("")),
+            // `return nil, "why"` and `return true, "why"` are error exits too.
+            (
+                s("t:returns_nil_and_error"),
+                s("FAIL"),
+                s("the fixture is missing")
+            ),
+            (s("t:returns_number"), s("PASS"), s("")),
+            (
+                s("t:returns_plain_false"),
+                s("FAIL"),
+                s("test returned false")
+            ),
+            (s("t:returns_table"), s("PASS"), s("")),
+            (s("t:returns_true_and_error"), s("FAIL"), s("but it broke")),
             // A test that cannot load fails with why (Wippy's `require` text), never counts
             // as skipped.
             (
@@ -53,14 +72,19 @@ fn failing_tests_are_reported_with_their_reason_and_the_run_exits_1() {
                 s("module 'no_such_module' not found")
             ),
         ],
-        "t:helper (meta.type helper) and t:not_a_function (process.lua) are not tests"
+        "t:helper (meta.type helper) is not a test"
     );
     assert!(
         run.stdout.contains("\nfailures:\n  t:"),
         "a failure summary precedes the count: {}",
         run.stdout
     );
-    assert_eq!(run.stdout.lines().last(), Some("1 passed, 5 failed"));
+    assert!(
+        !run.stdout.contains("suite "),
+        "no suite headers without meta.suite: {}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.lines().last(), Some("5 passed, 7 failed"));
 }
 
 #[test]
@@ -70,11 +94,71 @@ fn filter_selects_tests_by_substring_or_wildcard() {
     assert_eq!(verdicts(&run.stdout).len(), 1);
     assert_eq!(run.stdout.lines().last(), Some("1 passed, 0 failed"));
 
-    let run = test_cmd("test_runner", &["--filter", "t:returns_*"]);
+    let run = test_cmd("test_runner", &["--filter", "t:returns_*_false"]);
     assert_eq!(run.code, 1);
     let ids: Vec<String> = verdicts(&run.stdout).into_iter().map(|v| v.0).collect();
-    assert_eq!(ids, vec!["t:returns_false", "t:returns_nil"]);
-    assert_eq!(run.stdout.lines().last(), Some("0 passed, 2 failed"));
+    assert_eq!(ids, vec!["t:returns_plain_false"]);
+    assert_eq!(run.stdout.lines().last(), Some("0 passed, 1 failed"));
+
+    // Several filters: a test runs when any matches.
+    let run = test_cmd("test_runner", &["-f", "table", "--filter", "number"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ids: Vec<String> = verdicts(&run.stdout).into_iter().map(|v| v.0).collect();
+    assert_eq!(ids, vec!["t:returns_number", "t:returns_table"]);
+}
+
+/// Suites run alphabetically, tests without a suite last as "other"; a suite with any
+/// `meta.order` runs one test at a time by order then ID. The app's own tests assert the
+/// order they ran in (tests/apps/test_order); here the output shows it too.
+#[test]
+fn suites_run_alphabetically_and_ordered_suites_in_order() {
+    let run = test_cmd("test_order", &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let lines: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("suite ") || l.starts_with("PASS") || l.starts_with("FAIL"))
+        .map(|l| l.split(" (").next().unwrap_or(l))
+        .collect();
+    let (alpha, rest) = lines.split_at(7);
+    assert_eq!(
+        alpha,
+        [
+            "suite alpha",
+            "PASS  order:first",
+            "PASS  order:plain",
+            "PASS  order:step",
+            "PASS  order:a_tie",
+            "PASS  order:b_tie",
+            "PASS  order:check",
+        ],
+        "{}",
+        run.stdout
+    );
+    assert_eq!(rest[0], "suite beta");
+    let mut beta = rest[1..3].to_vec();
+    beta.sort();
+    assert_eq!(beta, ["PASS  order:beta_one", "PASS  order:beta_two"]);
+    assert_eq!(
+        &rest[3..],
+        [
+            "suite zeta",
+            "PASS  order:zeta_only",
+            "suite other",
+            "PASS  order:final"
+        ]
+    );
+    assert!(
+        run.stdout.contains("suite alpha (6 tests, in order)\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("suite beta (2 tests)\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.lines().last(), Some("10 passed, 0 failed"));
 }
 
 #[test]

@@ -26,7 +26,7 @@ local function main()
       local job = r.value
       local t0 = time.now()
       local done = round_trips(job.n)
-      local elapsed = time.since(t0):milliseconds()
+      local elapsed = time.now():sub(t0):milliseconds()
       logger:info("round trips done", { n = done, elapsed_ms = elapsed })
       process.send(job.reply_to, "done", { rounds = done, elapsed_ms = elapsed })
     end

@@ -16,8 +16,8 @@ local function main()
       local msg = r.value
       local req = msg:payload():data()
       local actor = msg:actor()
-      local who = actor and actor.id or "anonymous"
-      if actor and actor.meta.role == "admin" then
+      local who = actor and actor:id() or "anonymous"
+      if actor and actor:meta().role == "admin" then
         process.send(req.reply_to, "secret", { value = SECRETS[req.key] })
       else
         logger:warn("secret refused", { actor = who, key = req.key })

@@ -160,6 +160,16 @@ pub enum KernelError {
     NotAFunction { id: String, kind: String },
     #[error("host {0} not found")]
     HostNotFound(String),
+    /// The entry is of a kind Troupe does not implement (stored in the registry for Lua's
+    /// `registry` module, WIPPY-API.md §12); `role` says what it was used as.
+    #[error(
+        "entry {id} has kind {kind}, which Troupe does not implement; it cannot be used as {role}"
+    )]
+    Unimplemented {
+        id: String,
+        kind: String,
+        role: &'static str,
+    },
     #[error("name {0:?} is already registered")]
     NameTaken(String),
     #[error("invalid topic {0:?}: topics must not start with '@'")]
@@ -195,6 +205,7 @@ impl KernelError {
             | KernelError::HostNotFound(_) => ErrorKind::NotFound,
             KernelError::NotSpawnable { .. }
             | KernelError::NotAFunction { .. }
+            | KernelError::Unimplemented { .. }
             | KernelError::InvalidTopic(_) => ErrorKind::Invalid,
             KernelError::NameTaken(_) => ErrorKind::AlreadyExists,
             KernelError::Start(_) => ErrorKind::Internal,

@@ -7,7 +7,7 @@
 
 use std::cell::RefCell;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
 use tokio::sync::mpsc;
@@ -36,6 +36,10 @@ pub struct Host {
     threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
     next: AtomicUsize,
     workers: usize,
+    /// Jobs (process starts) sent to a worker and not yet run.
+    queued: Arc<AtomicUsize>,
+    /// Jobs run since the host started.
+    executed: Arc<AtomicU64>,
 }
 
 impl Host {
@@ -48,7 +52,10 @@ impl Host {
         let id: Arc<str> = id.into();
         let mut senders = Vec::with_capacity(workers);
         let mut threads = Vec::with_capacity(workers);
+        let queued = Arc::new(AtomicUsize::new(0));
+        let executed = Arc::new(AtomicU64::new(0));
         for index in 0..workers {
+            let (q, x) = (queued.clone(), executed.clone());
             let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -62,6 +69,8 @@ impl Host {
                     let local = tokio::task::LocalSet::new();
                     local.block_on(&rt, async move {
                         while let Some(job) = rx.recv().await {
+                            q.fetch_sub(1, Ordering::Relaxed);
+                            x.fetch_add(1, Ordering::Relaxed);
                             job();
                         }
                     });
@@ -77,12 +86,24 @@ impl Host {
             threads: Mutex::new(threads),
             next: AtomicUsize::new(0),
             workers,
+            queued,
+            executed,
         }))
     }
 
     /// Number of worker threads.
     pub fn workers(&self) -> usize {
         self.workers
+    }
+
+    /// Jobs (process starts) waiting in the workers' queues.
+    pub fn queue_depth(&self) -> usize {
+        self.queued.load(Ordering::Relaxed)
+    }
+
+    /// Jobs (process starts) run since the host started.
+    pub fn executed(&self) -> u64 {
+        self.executed.load(Ordering::Relaxed)
     }
 
     /// Run `job` on one of this host's workers: in place when the caller already is one,
@@ -93,6 +114,7 @@ impl Host {
         if let Some((hid, _)) = current_worker()
             && hid == self.id
         {
+            self.executed.fetch_add(1, Ordering::Relaxed);
             job();
             return Ok(());
         }
@@ -101,7 +123,11 @@ impl Host {
             return Err(job);
         }
         let i = self.next.fetch_add(1, Ordering::Relaxed) % senders.len();
-        senders[i].send(job).map_err(|e| e.0)
+        self.queued.fetch_add(1, Ordering::Relaxed);
+        senders[i].send(job).map_err(|e| {
+            self.queued.fetch_sub(1, Ordering::Relaxed);
+            e.0
+        })
     }
 
     /// Stop accepting work and end the worker threads; their remaining tasks are dropped.

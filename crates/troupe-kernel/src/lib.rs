@@ -6,6 +6,7 @@
 //! single-threaded tokio runtime. A process is a local task on one worker; the shared half
 //! of it, [`ProcessHandle`], is what other threads touch (mailbox push + waker).
 
+pub mod bus;
 pub mod copy;
 mod error;
 pub mod host;
@@ -17,6 +18,7 @@ mod process;
 pub mod runtime;
 pub mod security;
 pub mod service;
+pub mod states;
 pub mod supervisor;
 mod value;
 

@@ -15,10 +15,12 @@ use parking_lot::RwLock;
 use tokio::sync::oneshot;
 use troupe_registry::{Entry, Registry};
 
+use crate::bus::{BusEvent, EventBus};
 use crate::message::{Envelope, Event, Message};
 use crate::process::{ContextMap, Identity, ProcessHandle, ProcessRef};
 use crate::runtime::{ProcessBody, ProcessContext, Runtime};
 use crate::security::{Actor, Policy, Scope};
+use crate::states::{ServiceStates, Status, SupervisionView};
 use crate::{ErrorKind, ExitResult, Host, KernelError, Pid, ProcessError, Value};
 
 /// What to spawn and how (SPEC §3.3, the spawner builder of §5).
@@ -117,6 +119,14 @@ struct NodeInner {
     /// facade refuses to boot on one).
     policies: Vec<Arc<Policy>>,
     strict_mode: bool,
+    /// Node-wide state of runtime modules, one value per type (see [`Node::shared`]).
+    shared: DashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>,
+    /// The event bus (WIPPY-API.md §10.2).
+    bus: EventBus,
+    /// Where each service and supervisor is (WIPPY-API.md §10.3).
+    states: ServiceStates,
+    /// Set by [`Node::request_exit`]: the exit code the node is asked to stop with.
+    exit: tokio::sync::watch::Sender<Option<u8>>,
 }
 
 /// A running node. Cheap to clone (an `Arc`).
@@ -141,6 +151,7 @@ impl Node {
             }
         };
         let strict_mode = registry.node.strict_mode;
+        let states = ServiceStates::of(&registry);
         let node = Node(Arc::new(NodeInner {
             name: registry.node.name.as_str().into(),
             registry,
@@ -154,6 +165,10 @@ impl Node {
             default_host: RwLock::new(String::new()),
             policies,
             strict_mode,
+            shared: DashMap::new(),
+            bus: EventBus::default(),
+            states,
+            exit: tokio::sync::watch::channel(None).0,
         }));
         node.add_runtime(Arc::new(crate::supervisor::SupervisorRuntime));
         node
@@ -216,6 +231,147 @@ impl Node {
         self.0.hosts.read().get(id).cloned()
     }
 
+    /// Every running host, in ID order.
+    pub fn hosts(&self) -> Vec<Arc<Host>> {
+        let mut v: Vec<_> = self.0.hosts.read().values().cloned().collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
+    }
+
+    /// The live processes whose PID is on `host`, in PID order, at most `limit` of
+    /// them (a snapshot: `system.hosts.processes`).
+    pub fn processes_on(&self, host: &str, limit: usize) -> Vec<ProcessRef> {
+        let mut v: Vec<_> = self
+            .0
+            .procs
+            .iter()
+            .filter(|p| p.pid.host() == host)
+            .map(|p| p.clone())
+            .collect();
+        v.sort_by_key(|p| p.pid.id);
+        v.truncate(limit);
+        v
+    }
+
+    /// Live processes per host ID (`system.hosts.list`).
+    pub fn process_counts(&self) -> HashMap<String, usize> {
+        let mut m = HashMap::new();
+        for p in self.0.procs.iter() {
+            *m.entry(p.pid.host().to_string()).or_insert(0) += 1;
+        }
+        m
+    }
+
+    /// The node's event bus (WIPPY-API.md §10.2).
+    pub fn bus(&self) -> &EventBus {
+        &self.0.bus
+    }
+
+    /// Where each service and supervisor is (WIPPY-API.md §10.3), read-only.
+    pub fn supervision(&self) -> &dyn SupervisionView {
+        &self.0.states
+    }
+
+    /// Ask the node to stop in order (services in reverse dependency order, as after
+    /// SIGTERM) and exit with `code` (Lua's `system.exit`). The first request wins.
+    pub fn request_exit(&self, code: u8) {
+        self.0.exit.send_if_modified(|c| {
+            if c.is_none() {
+                *c = Some(code);
+                true
+            } else {
+                false
+            }
+        });
+    }
+
+    /// Resolves with the code of the first [`Node::request_exit`]; never otherwise.
+    pub async fn exit_requested(&self) -> u8 {
+        let mut rx = self.0.exit.subscribe();
+        match rx.wait_for(|c| c.is_some()).await {
+            Ok(c) => c.unwrap_or(0),
+            Err(_) => std::future::pending().await,
+        }
+    }
+
+    /// A unit's process was spawned (attempt `retry` since boot or the last stable run).
+    pub(crate) fn unit_starting(&self, id: &str, retry: u64) {
+        self.0.states.update(id, |s| {
+            s.status = Status::Starting;
+            s.desired = Status::Running;
+            s.retry_count = retry;
+        });
+    }
+
+    /// A unit runs as `pid`: recorded, and published as `supervisor` `service.start`.
+    pub(crate) fn unit_running(&self, id: &str, pid: &Pid) {
+        self.0.states.update(id, |s| {
+            s.status = Status::Running;
+            s.desired = Status::Running;
+            s.started_at = Some(std::time::SystemTime::now());
+            s.pid = Some(pid.clone());
+        });
+        self.unit_event(id, "service.start", pid, Status::Running, None);
+    }
+
+    /// A unit is being stopped by its supervisor or the node.
+    pub(crate) fn unit_stopping(&self, id: &str) {
+        self.0.states.update(id, |s| {
+            s.status = Status::Stopping;
+            s.desired = Status::Stopped;
+        });
+    }
+
+    /// A unit's process `pid` ended: `stopped` (its supervisor stopped it) or by its
+    /// result (`exited` / `failed`); `restart` says whether it will be started again.
+    /// Published as `supervisor` `service.stop`.
+    pub(crate) fn unit_ended(
+        &self,
+        id: &str,
+        pid: Option<&Pid>,
+        result: &ExitResult,
+        stopped: bool,
+        restart: bool,
+    ) {
+        let status = match result {
+            _ if stopped => Status::Stopped,
+            Ok(_) => Status::Exited,
+            Err(_) => Status::Failed,
+        };
+        let error = result.as_ref().err().map(|e| e.message.clone());
+        self.0.states.update(id, |s| {
+            s.status = status;
+            s.desired = if restart {
+                Status::Running
+            } else {
+                Status::Stopped
+            };
+            s.pid = None;
+            if error.is_some() {
+                s.error = error.clone();
+            }
+        });
+        if let Some(pid) = pid {
+            self.unit_event(id, "service.stop", pid, status, error);
+        }
+    }
+
+    fn unit_event(&self, id: &str, kind: &str, pid: &Pid, status: Status, error: Option<String>) {
+        let mut data = vec![
+            (Value::str("pid"), Value::str(pid.as_str())),
+            (Value::str("status"), Value::str(status.as_str())),
+        ];
+        if let Some(e) = error {
+            data.push((Value::str("error"), Value::str(e)));
+        }
+        let _ = self.0.bus.publish(BusEvent {
+            system: "supervisor".into(),
+            kind: kind.into(),
+            path: id.into(),
+            data: Value::Map(data),
+        });
+    }
+
     /// Number of live processes.
     pub fn process_count(&self) -> usize {
         self.0.procs.len()
@@ -271,6 +427,24 @@ impl Node {
     /// Every compiled `security.policy`, by entry ID order.
     pub fn policies(&self) -> &[Arc<Policy>] {
         &self.0.policies
+    }
+
+    /// The node-wide value of type `T`, created by `init` on first use: state a runtime
+    /// module shares between all processes of this node (e.g. Lua's `env` storages and
+    /// token stores). Lives as long as the node. `init` runs under the map's lock, so it
+    /// must not call `shared` itself.
+    pub fn shared<T: Send + Sync + 'static>(&self, init: impl FnOnce() -> T) -> Arc<T> {
+        let any = self
+            .0
+            .shared
+            .entry(std::any::TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(init()))
+            .clone();
+        // The map holds only a `T` under `TypeId::of::<T>()`.
+        match any.downcast::<T>() {
+            Ok(t) => t,
+            Err(_) => unreachable!("Node::shared: a value stored under another type"),
+        }
     }
 
     /// `security.strict_mode` of `troupe.yaml`.
@@ -424,6 +598,7 @@ impl Node {
         let entry = self
             .entry(&req.entry)
             .ok_or_else(|| KernelError::EntryNotFound(req.entry.clone()))?;
+        unimplemented(&entry, "a process")?;
         let runtime = self
             .0
             .runtimes
@@ -444,9 +619,15 @@ impl Node {
         if let Some(name) = &req.name {
             self.check(parent, "process.registry.register", || name.clone())?;
         }
-        let host = self
-            .host(&req.host)
-            .ok_or_else(|| KernelError::HostNotFound(req.host.clone()))?;
+        let host = match self.host(&req.host) {
+            Some(h) => h,
+            None => {
+                if let Some(e) = self.entry(&req.host) {
+                    unimplemented(&e, "a host")?;
+                }
+                return Err(KernelError::HostNotFound(req.host.clone()));
+            }
+        };
         let id = self.0.counter.fetch_add(1, Ordering::Relaxed) + 1;
         let pid = Pid::new(&self.0.name, &host.id, id);
         let inherit = Identity {
@@ -468,6 +649,7 @@ impl Node {
             entry.id.as_str().into(),
             inherit,
             self.max_mailbox_for(&entry),
+            parent.map(|p| p.pid.clone()),
         ));
         handle.trap_links.store(req.trap_links, Ordering::Release);
         let msgs: Vec<Message> = std::mem::take(&mut req.messages)
@@ -653,6 +835,7 @@ impl Node {
         let entry = self
             .entry(&req.function)
             .ok_or_else(|| KernelError::EntryNotFound(req.function.clone()))?;
+        unimplemented(&entry, "a function")?;
         // As Wippy (WIPPY-API.md §8): a process entry with `meta.default_host` (or
         // `meta.options.default_host`) is callable too: each call spawns a fresh process on
         // that host. Wippy gives it no identity; Troupe lets it inherit the caller's, as
@@ -1028,6 +1211,7 @@ impl Future for Guarded {
         if let Some(reason) = self.handle.kill_reason() {
             return Poll::Ready(Err(reason));
         }
+        self.handle.steps.fetch_add(1, Ordering::Relaxed);
         let this = &mut *self;
         let polled =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| this.body.as_mut().poll(cx)));
@@ -1069,4 +1253,16 @@ fn default_host(meta: &serde_json::Map<String, serde_json::Value>) -> Option<Str
         .and_then(|h| h.as_str())
         .filter(|h| !h.is_empty())
         .map(str::to_string)
+}
+
+/// [`KernelError::Unimplemented`] when `entry` is of a kind Troupe does not implement.
+fn unimplemented(entry: &Entry, role: &'static str) -> Result<(), KernelError> {
+    match &entry.kind {
+        troupe_registry::Kind::Unimplemented(kind) => Err(KernelError::Unimplemented {
+            id: entry.id.clone(),
+            kind: kind.clone(),
+            role,
+        }),
+        _ => Ok(()),
+    }
 }

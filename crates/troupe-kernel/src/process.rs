@@ -60,6 +60,12 @@ pub struct ProcessHandle {
     /// Told when the process is running (see [`ProcessHandle::take_ready`]); dropped
     /// unsent if it exits first.
     ready: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    /// When it was spawned (Lua's `system.hosts.processes`: `started_at`).
+    pub started_at: std::time::SystemTime,
+    /// The process that spawned or called it (`None` for the node's own spawns).
+    pub parent: Option<Pid>,
+    /// Times its body has been polled (Lua's `system.hosts.processes`: `steps`).
+    pub steps: AtomicU64,
 }
 
 /// Links, monitors and watchers of a process. Guarded by one lock per process.
@@ -94,7 +100,13 @@ pub struct Identity {
 }
 
 impl ProcessHandle {
-    pub(crate) fn new(pid: Pid, entry: Arc<str>, cx: Identity, max_mailbox: u64) -> Self {
+    pub(crate) fn new(
+        pid: Pid,
+        entry: Arc<str>,
+        cx: Identity,
+        max_mailbox: u64,
+        parent: Option<Pid>,
+    ) -> Self {
         ProcessHandle {
             pid,
             entry,
@@ -115,6 +127,9 @@ impl ProcessHandle {
             scope: cx.scope,
             context: cx.context,
             ready: Mutex::new(None),
+            started_at: std::time::SystemTime::now(),
+            parent,
+            steps: AtomicU64::new(0),
         }
     }
 
@@ -127,7 +142,7 @@ impl ProcessHandle {
     /// `pid` should not collide with a live process: the node's counter starts at 1, so
     /// counter 0 (`Pid::new(node, host, 0)`) is never a real process.
     pub fn detached(pid: Pid, entry: Arc<str>) -> ProcessHandle {
-        let handle = ProcessHandle::new(pid, entry, Identity::default(), DEFAULT_MAX_MAILBOX);
+        let handle = ProcessHandle::new(pid, entry, Identity::default(), DEFAULT_MAX_MAILBOX, None);
         handle.relations.lock().alive = false;
         handle
     }
@@ -282,6 +297,12 @@ impl ProcessHandle {
         }
     }
 
+    /// Wake the process's task without queueing anything (a runtime-side feed, such as
+    /// an event-bus subscription, has something for it).
+    pub fn wake(&self) {
+        self.waker.wake();
+    }
+
     /// Register the waker to call when something arrives.
     pub fn register_waker(&self, w: &std::task::Waker) {
         self.waker.register(w);
@@ -336,6 +357,7 @@ mod tests {
             "app:sink".into(),
             Identity::default(),
             limit,
+            None,
         ))
     }
 

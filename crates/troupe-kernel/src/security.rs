@@ -13,8 +13,18 @@
 //!
 //! Condition fields: `actor.id`, `actor.meta.<path>`, `action`, `resource`,
 //! `meta.<path>` (the request's metadata, e.g. the context of the operation). Operators:
-//! `eq ne lt gt lte gte in nin exists nexists contains matches`; `value_from` names another
-//! field whose value is compared instead of a literal.
+//! `eq ne lt gt lte gte in nin exists nexists contains ncontains matches nmatches`;
+//! `value_from` names another field whose value is compared instead of a literal. A
+//! missing field satisfies only the negative operators (`ne nin nexists ncontains
+//! nmatches`).
+//!
+//! A `security.policy.expr` policy matches when its actions and resources match and its
+//! `expression` ([`evalexpr`] syntax, e.g. `actor.meta.role == "admin" && resource !=
+//! "x"`) evaluates to `true`; its variables are the condition fields above (a missing one
+//! is empty, so comparisons with it are false). An expression that fails or is not a
+//! boolean does not match. Expressions are at most 4 KiB (registry) and
+//! [`MAX_EXPR_DEPTH`] deep, have no loops and may not call `str::regex_replace` or
+//! `random`, so an evaluation is bounded by its size and its inputs.
 
 use std::sync::Arc;
 
@@ -72,7 +82,82 @@ enum Op {
     Exists,
     Nexists,
     Contains,
+    Ncontains,
     Matches(regex::Regex),
+    Nmatches(regex::Regex),
+}
+
+/// Deepest operator tree a `security.policy.expr` expression may have.
+pub const MAX_EXPR_DEPTH: usize = 64;
+
+/// evalexpr built-ins an expression may not call: `str::regex_replace` (its output can be
+/// the product of two request-controlled sizes) and `random` (a decision must not be).
+const REFUSED_FUNCTIONS: &[&str] = &["str::regex_replace", "random"];
+
+/// A compiled `security.policy.expr` expression and the variables it reads.
+#[derive(Debug, Clone)]
+struct Expr {
+    tree: evalexpr::Node,
+    vars: Vec<String>,
+}
+
+impl Expr {
+    fn compile(text: &str) -> Result<Expr, String> {
+        let tree = evalexpr::build_operator_tree::<evalexpr::DefaultNumericTypes>(text)
+            .map_err(|e| format!("invalid expression: {e}"))?;
+        // Depth, iteratively (evaluation recurses over the tree).
+        let mut stack = vec![(&tree, 1usize)];
+        while let Some((n, d)) = stack.pop() {
+            if d > MAX_EXPR_DEPTH {
+                return Err(format!(
+                    "invalid expression: nested deeper than {MAX_EXPR_DEPTH} levels"
+                ));
+            }
+            stack.extend(n.children().iter().map(|c| (c, d + 1)));
+        }
+        if let Some(f) = tree
+            .iter_function_identifiers()
+            .find(|f| REFUSED_FUNCTIONS.contains(f))
+        {
+            return Err(format!("invalid expression: function `{f}` is not allowed"));
+        }
+        let mut vars: Vec<String> = tree.iter_variable_identifiers().map(String::from).collect();
+        vars.sort();
+        vars.dedup();
+        Ok(Expr { tree, vars })
+    }
+
+    fn holds(&self, req: &Request<'_>) -> bool {
+        let mut cx = evalexpr::HashMapContext::<evalexpr::DefaultNumericTypes>::new();
+        for v in &self.vars {
+            let value = field(v, req)
+                .map(expr_value)
+                .unwrap_or(evalexpr::Value::Empty);
+            if evalexpr::ContextWithMutableVariables::set_value(&mut cx, v.clone(), value).is_err()
+            {
+                return false;
+            }
+        }
+        matches!(
+            self.tree.eval_with_context(&cx),
+            Ok(evalexpr::Value::Boolean(true))
+        )
+    }
+}
+
+/// A JSON value as an expression value (arrays become tuples; objects are empty).
+fn expr_value(j: J) -> evalexpr::Value {
+    use evalexpr::Value as V;
+    match j {
+        J::Null | J::Object(_) => V::Empty,
+        J::Bool(b) => V::Boolean(b),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => V::Int(i),
+            None => V::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        J::String(s) => V::String(s),
+        J::Array(items) => V::Tuple(items.into_iter().map(expr_value).collect()),
+    }
 }
 
 /// What a condition compares the field with.
@@ -100,6 +185,7 @@ pub struct Policy {
     /// `effect: allow` (true) or `deny`.
     pub allow: bool,
     conditions: Vec<Cond>,
+    expr: Option<Expr>,
     /// `groups` this policy belongs to (named scopes).
     pub groups: Vec<String>,
 }
@@ -126,12 +212,17 @@ impl Policy {
         for c in &spec.conditions {
             conditions.push(cond(c).map_err(err)?);
         }
+        let expr = match &spec.expression {
+            Some(text) => Some(Expr::compile(text).map_err(err)?),
+            None => None,
+        };
         Ok(Policy {
             id: id.to_string(),
             actions: spec.actions.iter().map(|a| Pattern::parse(a)).collect(),
             resources: spec.resources.iter().map(|r| Pattern::parse(r)).collect(),
             allow: spec.allow,
             conditions,
+            expr,
             groups: spec.groups.clone(),
         })
     }
@@ -141,6 +232,17 @@ impl Policy {
         self.actions.iter().any(|p| p.matches(req.action))
             && self.resources.iter().any(|p| p.matches(req.resource))
             && self.conditions.iter().all(|c| holds(c, req))
+            && self.expr.as_ref().is_none_or(|e| e.holds(req))
+    }
+
+    /// What this policy alone says about `req` (Wippy's `policy:evaluate`): its effect
+    /// when it matches, else [`Effect::Undefined`].
+    pub fn evaluate(&self, req: &Request<'_>) -> Effect {
+        match (self.matches(req), self.allow) {
+            (false, _) => Effect::Undefined,
+            (true, true) => Effect::Allow,
+            (true, false) => Effect::Deny,
+        }
     }
 }
 
@@ -185,25 +287,33 @@ fn cond(c: &Condition) -> Result<Cond, String> {
         "exists" => Op::Exists,
         "nexists" => Op::Nexists,
         "contains" => Op::Contains,
-        "matches" => match &operand {
-            Operand::Value(J::String(re)) => Op::Matches(regex::Regex::new(re).map_err(|e| {
-                // regex's own text draws a caret over the pattern on several lines; keep
-                // one line, ending with its summary ("error: unclosed group").
-                let why = e.to_string();
-                let why = why
-                    .lines()
-                    .last()
-                    .unwrap_or("")
-                    .trim_start_matches("error: ");
-                format!(
-                    "condition on `{}`: invalid regular expression {re:?}: {why}",
-                    c.field
-                )
-            })?),
+        "ncontains" => Op::Ncontains,
+        "matches" | "nmatches" => match &operand {
+            Operand::Value(J::String(re)) => {
+                let re = regex::Regex::new(re).map_err(|e| {
+                    // regex's own text draws a caret over the pattern on several lines; keep
+                    // one line, ending with its summary ("error: unclosed group").
+                    let why = e.to_string();
+                    let why = why
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                        .trim_start_matches("error: ");
+                    format!(
+                        "condition on `{}`: invalid regular expression {re:?}: {why}",
+                        c.field
+                    )
+                })?;
+                if c.operator == "matches" {
+                    Op::Matches(re)
+                } else {
+                    Op::Nmatches(re)
+                }
+            }
             _ => {
                 return Err(format!(
-                    "condition on `{}`: `matches` needs a string value (a regular expression)",
-                    c.field
+                    "condition on `{}`: `{}` needs a string value (a regular expression)",
+                    c.field, c.operator
                 ));
             }
         },
@@ -284,10 +394,12 @@ fn holds(c: &Cond, req: &Request<'_>) -> bool {
         (Op::Exists, got, _) => got.is_some(),
         (Op::Nexists, got, _) => got.is_none(),
         // A missing field satisfies only `ne` and `nin` (it is not equal to anything).
-        (Op::Ne, None, _) | (Op::Nin, None, _) => true,
+        (Op::Ne | Op::Nin | Op::Ncontains | Op::Nmatches(_), None, _) => true,
         (_, None, _) => false,
         (Op::Matches(re), Some(J::String(s)), _) => re.is_match(&s),
         (Op::Matches(_), Some(_), _) => false,
+        (Op::Nmatches(re), Some(J::String(s)), _) => !re.is_match(&s),
+        (Op::Nmatches(_), Some(_), _) => true,
         (_, Some(_), None) => false,
         (Op::Eq, Some(g), Some(w)) => same(&g, &w),
         (Op::Ne, Some(g), Some(w)) => !same(&g, &w),
@@ -301,6 +413,39 @@ fn holds(c: &Cond, req: &Request<'_>) -> bool {
         (Op::Contains, Some(J::String(s)), Some(J::String(sub))) => s.contains(sub.as_str()),
         (Op::Contains, Some(J::Array(items)), Some(w)) => items.iter().any(|x| same(x, &w)),
         (Op::Contains, Some(_), Some(_)) => false,
+        (Op::Ncontains, Some(J::String(s)), Some(J::String(sub))) => !s.contains(sub.as_str()),
+        (Op::Ncontains, Some(J::Array(items)), Some(w)) => !items.iter().any(|x| same(x, &w)),
+        (Op::Ncontains, Some(_), Some(_)) => true,
+    }
+}
+
+/// What a policy or a scope says about one request (Wippy's `evaluate` results).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+    /// No policy matched.
+    Undefined,
+}
+
+impl Effect {
+    /// `"allow"`, `"deny"` or `"undefined"`, as Wippy.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Allow => "allow",
+            Effect::Deny => "deny",
+            Effect::Undefined => "undefined",
+        }
+    }
+}
+
+impl From<&Decision> for Effect {
+    fn from(d: &Decision) -> Effect {
+        match d {
+            Decision::Allow(_) => Effect::Allow,
+            Decision::Deny(_) => Effect::Deny,
+            Decision::NoMatch => Effect::Undefined,
+        }
     }
 }
 
@@ -339,7 +484,9 @@ impl Scope {
         ids.sort();
         let (mut out, mut errors) = (Vec::new(), Vec::new());
         for id in ids {
-            if let troupe_registry::Kind::SecurityPolicy(spec) = &registry.entries[id].kind {
+            if let troupe_registry::Kind::SecurityPolicy(spec)
+            | troupe_registry::Kind::SecurityPolicyExpr(spec) = &registry.entries[id].kind
+            {
                 match Policy::compile(id, spec) {
                     Ok(p) => out.push(Arc::new(p)),
                     Err(e) => errors.push(e),
@@ -418,5 +565,71 @@ pub fn check(
         },
         _ if strict_mode => denied(" (strict mode: no actor or scope)".into()),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expr_policy(e: &str) -> Result<Policy, PolicyError> {
+        Policy::compile(
+            "t:p",
+            &PolicySpec {
+                actions: vec!["*".into()],
+                resources: vec!["*".into()],
+                allow: true,
+                conditions: vec![],
+                groups: vec![],
+                expression: Some(e.into()),
+            },
+        )
+    }
+
+    fn req<'a>(actor: &'a Actor, resource: &'a str) -> Request<'a> {
+        Request {
+            actor: Some(actor),
+            action: "read",
+            resource,
+            meta: None,
+        }
+    }
+
+    #[test]
+    fn expressions_read_dotted_fields() {
+        let mut meta = Map::new();
+        meta.insert("role".into(), J::String("admin".into()));
+        meta.insert("level".into(), J::from(3));
+        let a = Actor {
+            id: "alice".into(),
+            meta,
+        };
+        let p =
+            expr_policy(r#"actor.meta.role == "admin" && actor.meta.level > 2 && resource != "x""#)
+                .unwrap();
+        assert_eq!(p.evaluate(&req(&a, "doc")), Effect::Allow);
+        assert_eq!(p.evaluate(&req(&a, "x")), Effect::Undefined);
+        // A missing variable is empty: comparisons are false, not errors that match.
+        let p = expr_policy(r#"actor.meta.missing == "y""#).unwrap();
+        assert_eq!(p.evaluate(&req(&a, "doc")), Effect::Undefined);
+        // Not a boolean: no match.
+        let p = expr_policy("1 + 2").unwrap();
+        assert_eq!(p.evaluate(&req(&a, "doc")), Effect::Undefined);
+    }
+
+    #[test]
+    fn expressions_are_bounded_and_checked() {
+        assert!(expr_policy("(((").is_err());
+        let deep = format!("{}true{}", "(".repeat(200), ")".repeat(200));
+        let e = expr_policy(&deep).unwrap_err();
+        assert!(e.message.contains("nested deeper"), "{}", e.message);
+        let e = expr_policy(r#"str::regex_replace(actor.id, "", actor.id) == "x""#).unwrap_err();
+        assert!(e.message.contains("str::regex_replace"), "{}", e.message);
+        assert!(expr_policy("random() > 0.5").is_err());
+        assert!(expr_policy(r#"str::regex_matches(actor.id, "^a")"#).is_ok());
+        // Assignments have no mutable context to write to.
+        let a = Actor::default();
+        let p = expr_policy("x = 1; true").unwrap();
+        assert_eq!(p.evaluate(&req(&a, "doc")), Effect::Undefined);
     }
 }

@@ -321,8 +321,10 @@ impl Unit {
                 }
             },
             _ = wait_true(&mut sd) => {
+                self.node.unit_stopping(&self.id);
                 let r = stop_process(&self.node, &pid, exit, self.lifecycle.shutdown(matches!(self.kind, UnitKind::Supervisor))).await;
                 tracing::info!(unit = %self.id, pid = %pid, result = %describe(&r), "{} stopped", self.kind_word());
+                self.node.unit_ended(&self.id, Some(&pid), &r, true, false);
                 Start::Shutdown
             }
         }
@@ -343,8 +345,10 @@ impl Unit {
                     wait_true(d).await;
                 }
                 let shutdown = self.lifecycle.shutdown(matches!(self.kind, UnitKind::Supervisor));
+                self.node.unit_stopping(&self.id);
                 let r = stop_process(&self.node, pid, exit, shutdown).await;
                 tracing::info!(unit = %self.id, pid = %pid, result = %describe(&r), "{} stopped", self.kind_word());
+                self.node.unit_ended(&self.id, Some(pid), &r, true, false);
                 None
             }
         }
@@ -387,11 +391,13 @@ impl Unit {
                 scope: scope.clone(),
                 ..Default::default()
             };
+            self.node.unit_starting(&self.id, u64::from(attempt));
             let (pid, result) = match self.start(req).await {
                 Start::Shutdown => return,
                 Start::Ended(pid, r) => (pid, r),
                 Start::Running(pid, exit) => {
                     tracing::info!(service = %self.id, pid = %pid, attempt, "service started");
+                    self.node.unit_running(&self.id, &pid);
                     let _ = self.phase.send(Phase::Running);
                     match self.wait_exit(&pid, exit).await {
                         None => return,
@@ -399,22 +405,27 @@ impl Unit {
                     }
                 }
             };
-            let pid = pid.map(|p| p.to_string()).unwrap_or_default();
+            let pid_text = pid.as_ref().map(|p| p.to_string()).unwrap_or_default();
             match &result {
                 Ok(v) => {
                     let _ = self.phase.send(Phase::Running);
-                    tracing::info!(service = %self.id, pid = %pid, result = %v.display(), "service exited normally; not restarted");
+                    tracing::info!(service = %self.id, pid = %pid_text, result = %v.display(), "service exited normally; not restarted");
+                    self.node
+                        .unit_ended(&self.id, pid.as_ref(), &result, false, false);
                     return;
                 }
                 Err(e) => {
-                    tracing::warn!(service = %self.id, pid = %pid, error = %e, "service exited with error")
+                    tracing::warn!(service = %self.id, pid = %pid_text, error = %e, "service exited with error")
                 }
             }
             if began.elapsed() >= self.lifecycle.stable_threshold {
                 attempt = 0;
             }
             attempt += 1;
-            if policy.max_attempts > 0 && attempt > policy.max_attempts {
+            let gives_up = policy.max_attempts > 0 && attempt > policy.max_attempts;
+            self.node
+                .unit_ended(&self.id, pid.as_ref(), &result, false, !gives_up);
+            if gives_up {
                 self.fail(format!(
                     "service failed permanently: max_attempts ({}) reached",
                     policy.max_attempts
@@ -437,23 +448,27 @@ impl Unit {
             host: self.node.default_host(),
             ..Default::default()
         };
-        match self.start(req).await {
-            Start::Shutdown => {}
-            Start::Ended(_, Ok(v)) => {
-                tracing::info!(supervisor = %self.id, result = %v.display(), "top-level supervisor exited")
-            }
-            Start::Ended(_, Err(e)) => self.supervisor_failed(&e),
+        self.node.unit_starting(&self.id, 0);
+        let (pid, result) = match self.start(req).await {
+            Start::Shutdown => return,
+            Start::Ended(pid, r) => (pid, r),
             Start::Running(pid, exit) => {
                 tracing::info!(supervisor = %self.id, pid = %pid, "top-level supervisor started");
+                self.node.unit_running(&self.id, &pid);
                 let _ = self.phase.send(Phase::Running);
                 match self.wait_exit(&pid, exit).await {
-                    None => {}
-                    Some(Ok(v)) => {
-                        tracing::info!(supervisor = %self.id, pid = %pid, result = %v.display(), "top-level supervisor exited")
-                    }
-                    Some(Err(e)) => self.supervisor_failed(&e),
+                    None => return,
+                    Some(r) => (Some(pid), r),
                 }
             }
+        };
+        self.node
+            .unit_ended(&self.id, pid.as_ref(), &result, false, false);
+        match &result {
+            Ok(v) => {
+                tracing::info!(supervisor = %self.id, result = %v.display(), "top-level supervisor exited")
+            }
+            Err(e) => self.supervisor_failed(e),
         }
     }
 }

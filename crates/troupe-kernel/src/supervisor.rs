@@ -93,6 +93,9 @@ struct ChildSpec {
     pid: Option<Pid>,
     /// The last process started for this child (the one a restart replaces).
     last: Option<Pid>,
+    /// Restarts of this child since the supervisor started (`system.supervisor.state`'s
+    /// `retry_count`).
+    restarts: u64,
 }
 
 impl ChildSpec {
@@ -125,10 +128,15 @@ impl ChildSpec {
             _ => {
                 return Err(ProcessError::new(
                     ErrorKind::Invalid,
-                    format!(
-                        "child {id} is a {}; expected process.service or process.supervisor",
-                        entry.kind_name()
-                    ),
+                    match &entry.kind {
+                        Kind::Unimplemented(kind) => format!(
+                            "child {id} has kind {kind}, which Troupe does not implement; expected process.service or process.supervisor"
+                        ),
+                        _ => format!(
+                            "child {id} is a {}; expected process.service or process.supervisor",
+                            entry.kind_name()
+                        ),
+                    },
                 ));
             }
         };
@@ -147,6 +155,7 @@ impl ChildSpec {
             start_timeout: lifecycle.start_timeout,
             pid: None,
             last: None,
+            restarts: 0,
         })
     }
 }
@@ -233,12 +242,16 @@ impl Drop for Supervisor {
     /// A killed supervisor takes its children with it (OTP: children are linked),
     /// including one it was starting or stopping when it died.
     fn drop(&mut self) {
-        let running = self.children.iter().filter_map(|c| c.pid.as_ref());
-        for pid in running.chain(self.in_flight.as_ref()) {
-            self.node.kill(
-                pid,
-                ProcessError::new(ErrorKind::Canceled, "supervisor exited"),
-            );
+        let why = ProcessError::new(ErrorKind::Canceled, "supervisor exited");
+        for c in &self.children {
+            if let Some(pid) = &c.pid {
+                self.node.kill(pid, why.clone());
+                self.node
+                    .unit_ended(&c.id, Some(pid), &Err(why.clone()), true, false);
+            }
+        }
+        if let Some(pid) = &self.in_flight {
+            self.node.kill(pid, why);
         }
     }
 }
@@ -292,14 +305,23 @@ impl Supervisor {
     /// it did not run within its start timeout (it is then terminated).
     async fn start_child(&mut self, i: usize) -> Result<(), ProcessError> {
         let child = &self.children[i];
-        let spawned = self.node.spawn_with(
-            Some(&self.handle),
-            child.request.clone(),
-            SpawnOptions {
-                watch: false,
-                ready: true,
-            },
-        )?;
+        self.node.unit_starting(&child.id, child.restarts);
+        let spawned = self
+            .node
+            .spawn_with(
+                Some(&self.handle),
+                child.request.clone(),
+                SpawnOptions {
+                    watch: false,
+                    ready: true,
+                },
+            )
+            .map_err(|e| {
+                let e = ProcessError::from(e);
+                self.node
+                    .unit_ended(&child.id, None, &Err(e.clone()), false, false);
+                e
+            })?;
         let pid = spawned.pid;
         self.in_flight = Some(pid.clone());
         let timeout = child.start_timeout;
@@ -338,6 +360,7 @@ impl Supervisor {
         match started {
             Ok(()) => {
                 tracing::info!(supervisor = %self.id, child = %child.id, pid = %pid, "child started");
+                self.node.unit_running(&child.id, &pid);
                 self.by_pid.insert(pid.id, i);
                 child.last = Some(pid.clone());
                 child.pid = Some(pid);
@@ -345,6 +368,8 @@ impl Supervisor {
             }
             Err(e) => {
                 tracing::warn!(supervisor = %self.id, child = %child.id, pid = %pid, error = %e, "child failed to start");
+                self.node
+                    .unit_ended(&child.id, Some(&pid), &Err(e.clone()), false, false);
                 Err(e)
             }
         }
@@ -358,6 +383,7 @@ impl Supervisor {
         };
         self.by_pid.remove(&pid.id);
         self.in_flight = Some(pid.clone());
+        self.node.unit_stopping(&self.children[i].id);
         let shutdown = self.children[i].shutdown;
         let result = match shutdown {
             Shutdown::BrutalKill => {
@@ -387,6 +413,8 @@ impl Supervisor {
         self.in_flight = None;
         let result = result.unwrap_or(Ok(Value::Nil));
         tracing::info!(supervisor = %self.id, child = %self.children[i].id, pid = %pid, result = %describe(&result), "child stopped");
+        self.node
+            .unit_ended(&self.children[i].id, Some(&pid), &result, true, false);
     }
 
     /// Stop every running child in reverse start order.
@@ -419,6 +447,8 @@ impl Supervisor {
             RestartType::Transient => result.is_err(),
             RestartType::Temporary => false,
         };
+        self.node
+            .unit_ended(&child.id, Some(pid), &result, false, restart);
         if !restart {
             return Ok(());
         }
@@ -474,6 +504,7 @@ impl Supervisor {
                 let c = &self.children[j];
                 let old = c.last.as_ref().map(|p| p.as_str()).unwrap_or("");
                 tracing::info!(supervisor = %self.id, child = %c.id, pid = old, strategy = self.spec.strategy.as_str(), "child restarting");
+                self.children[j].restarts += 1;
                 if let Err(e) = self.start_child(j).await {
                     retry = Some((j, e));
                     owed = to_start[k + 1..].to_vec();

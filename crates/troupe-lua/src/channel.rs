@@ -56,6 +56,10 @@ struct State {
     closed: bool,
     recvq: VecDeque<(Rc<Waiter>, usize)>,
     sendq: VecDeque<(Rc<Waiter>, usize, LuaValue)>,
+    /// A feed waiting for room (a `time` ticker): woken when a value is taken or on close.
+    room: Option<Waker>,
+    /// Dropped with the channel (a `time` timer's task: aborted once nobody can read it).
+    guard: Option<Box<dyn std::any::Any>>,
 }
 
 /// What the owner process gets back when user code takes (or the channel discards) an
@@ -101,6 +105,23 @@ pub struct Channel {
     pub external: bool,
 }
 
+/// A [`Channel`] handle that does not keep it alive ([`Channel::downgrade`]).
+#[derive(Clone)]
+pub struct WeakChannel {
+    st: std::rc::Weak<RefCell<State>>,
+    external: bool,
+}
+
+impl WeakChannel {
+    /// The channel, unless every strong handle is gone.
+    pub fn upgrade(&self) -> Option<Channel> {
+        self.st.upgrade().map(|st| Channel {
+            st,
+            external: self.external,
+        })
+    }
+}
+
 /// Result of a non-blocking attempt.
 pub enum Try<T> {
     Ready(T),
@@ -118,6 +139,8 @@ impl Channel {
                 closed: false,
                 recvq: VecDeque::new(),
                 sendq: VecDeque::new(),
+                room: None,
+                guard: None,
             })),
             external,
         }
@@ -128,9 +151,44 @@ impl Channel {
         Rc::ptr_eq(&self.st, &other.st)
     }
 
+    /// Values buffered and not yet received.
+    pub fn buffered(&self) -> usize {
+        self.st.borrow().buf.len()
+    }
+
     /// Whether the channel has been closed.
     pub fn is_closed(&self) -> bool {
         self.st.borrow().closed
+    }
+
+    /// A handle that does not keep the channel alive (a feed that should stop once no one
+    /// can read the channel).
+    pub fn downgrade(&self) -> WeakChannel {
+        WeakChannel {
+            st: Rc::downgrade(&self.st),
+            external: self.external,
+        }
+    }
+
+    /// Keep `guard` until the channel is dropped (its last handle gone).
+    pub fn set_guard(&self, guard: Box<dyn std::any::Any>) {
+        self.st.borrow_mut().guard = Some(guard);
+    }
+
+    /// Values buffered now.
+    pub fn len(&self) -> usize {
+        self.st.borrow().buf.len()
+    }
+
+    /// Whether nothing is buffered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Wake `w` once, when a buffered value is next taken or the channel closes (a feed
+    /// that keeps the buffer bounded waits on it instead of polling).
+    pub fn wake_on_take(&self, w: &Waker) {
+        self.st.borrow_mut().room = Some(w.clone());
     }
 
     /// Try to receive: `(value, ok)`; `ok=false` once closed and drained.
@@ -138,6 +196,9 @@ impl Channel {
         let mut st = self.st.borrow_mut();
         if let Some((v, charge)) = st.buf.pop_front() {
             st.release(charge);
+            if let Some(w) = st.room.take() {
+                w.wake();
+            }
             while let Some((w, case, sv)) = st.sendq.pop_front() {
                 if !w.fired.get() {
                     st.buf.push_back((sv, Taken::Nothing));
@@ -225,6 +286,9 @@ impl Channel {
                 return;
             }
             st.closed = true;
+            if let Some(w) = st.room.take() {
+                w.wake();
+            }
             (std::mem::take(&mut st.recvq), std::mem::take(&mut st.sendq))
         };
         for (w, case) in recv {
@@ -437,36 +501,38 @@ pub fn module(lua: &Lua) -> mlua::Result<mlua::Table> {
     )?;
     t.set(
         "select",
-        lua.create_async_function(|lua, (spec, default): (mlua::Table, Option<bool>)| async move {
-            // As Wippy: array items that are not cases are ignored.
-            let mut cases = Vec::new();
-            for v in spec.sequence_values::<LuaValue>() {
-                if let LuaValue::UserData(ud) = v?
-                    && let Ok(c) = ud.borrow::<Case>()
-                {
-                    cases.push(c.clone());
-                }
-            }
-            let has_default = default.unwrap_or(false)
-                || spec.get::<Option<bool>>("default")?.unwrap_or(false);
-            let out = lua.create_table()?;
-            if has_default {
-                match try_cases(&cases)? {
-                    Some(o) => fill(&out, &cases, o)?,
-                    None => {
-                        out.set("default", true)?;
-                        out.set("ok", true)?;
+        lua.create_async_function(
+            |lua, (spec, default): (mlua::Table, Option<bool>)| async move {
+                // As Wippy: array items that are not cases are ignored.
+                let mut cases = Vec::new();
+                for v in spec.sequence_values::<LuaValue>() {
+                    if let LuaValue::UserData(ud) = v?
+                        && let Ok(c) = ud.borrow::<Case>()
+                    {
+                        cases.push(c.clone());
                     }
                 }
-                return Ok(out);
-            }
-            // No cases and no default waits for ever, as Go's empty select (the deadlock
-            // check ends the process if nothing else can run).
-            let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
-            let o = Wait::new(cases.clone(), blocked).await?;
-            fill(&out, &cases, o)?;
-            Ok(out)
-        })?,
+                let has_default = default.unwrap_or(false)
+                    || spec.get::<Option<bool>>("default")?.unwrap_or(false);
+                let out = lua.create_table()?;
+                if has_default {
+                    match try_cases(&cases)? {
+                        Some(o) => fill(&out, &cases, o)?,
+                        None => {
+                            out.set("default", true)?;
+                            out.set("ok", true)?;
+                        }
+                    }
+                    return Ok(out);
+                }
+                // No cases and no default waits for ever, as Go's empty select (the deadlock
+                // check ends the process if nothing else can run).
+                let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
+                let o = Wait::new(cases.clone(), blocked).await?;
+                fill(&out, &cases, o)?;
+                Ok(out)
+            },
+        )?,
     )?;
     Ok(t)
 }

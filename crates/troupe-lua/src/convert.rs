@@ -90,7 +90,10 @@ impl<'b, 'a> Copier<'b, 'a> {
             LuaValue::Table(t) => self.table(t, depth + 1)?,
             LuaValue::UserData(ud) => match ud.borrow::<LuaError>() {
                 Ok(e) => {
-                    let details = e.0.details.as_deref().map_or(0, troupe_kernel::copy::footprint);
+                    let details =
+                        e.0.details
+                            .as_deref()
+                            .map_or(0, troupe_kernel::copy::footprint);
                     self.budget
                         .value(ERROR_BYTES + e.0.message.len() as u64 + details)?;
                     Value::Error(Box::new(e.0.clone()))

@@ -1,11 +1,12 @@
 //! Durations and sizes from user code, validated in one place (SPEC §3.6 "Bad input"): every
-//! Lua function that takes a duration (`time.sleep/after/timer/ticker/parse_duration`,
-//! `Timer:reset`, `funcs` `with_options{timeout}`) or a count (`channel.new(size)`) goes
-//! through here, so NaN, infinities, negative and absurdly large values are a clear error
+//! Lua function outside the `time` module that takes a duration (`funcs`
+//! `with_options{timeout}`, process options) or a count (`channel.new(size)`) goes
+//! through here (`time` reads numbers as nanoseconds: `modules/time/duration.rs`), so NaN, infinities, negative and absurdly large values are a clear error
 //! instead of a Rust panic (`Duration::from_secs_f64(1e300)`) or an `Instant` overflow.
 //!
 //! Units are Troupe's today: a bare number is **milliseconds**; strings use humantime syntax
-//! (`"250ms"`, `"5s"`, `"1m"`); a `time` Duration object is taken as is.
+//! (`"250ms"`, `"5s"`, `"1m"`); a `time` Duration object is taken as is (negative ones are
+//! refused).
 
 use std::fmt;
 use std::time::Duration;
@@ -122,7 +123,9 @@ pub fn from_lua(v: &LuaValue) -> Result<Duration, InvalidArgument> {
             })?
         }
         LuaValue::UserData(ud) => match ud.borrow::<LuaDuration>() {
-            Ok(d) => d.0,
+            // A `time` Duration is signed nanoseconds.
+            Ok(d) if d.0 < 0 => return Err(InvalidArgument::Negative(d.0 as f64 / 1e6)),
+            Ok(d) => Duration::from_nanos(d.0 as u64),
             Err(_) => return Err(InvalidArgument::WrongType("userdata")),
         },
         other => return Err(InvalidArgument::WrongType(other.type_name())),

@@ -5,6 +5,7 @@
 
 pub mod channel;
 pub mod convert;
+pub mod dialect;
 pub mod limits;
 pub mod memory;
 pub mod modules;
@@ -190,7 +191,15 @@ impl Default for LuaChecker {
 
 impl troupe_registry::SourceChecker for LuaChecker {
     fn check_lua(&self, source: &str) -> Result<(), (usize, String)> {
-        match self.lua.load(source).set_name("=source").into_function() {
+        // Wippy's typed-Lua dialect first (same lines, so Luau's lines are the user's).
+        let source = crate::dialect::rewrite(source)
+            .map_err(|e| (e.line(), format!("typed-Lua dialect: {e}")))?;
+        match self
+            .lua
+            .load(source.as_ref())
+            .set_name("=source")
+            .into_function()
+        {
             Ok(_) => Ok(()),
             Err(mlua::Error::SyntaxError { message, .. }) => {
                 // Luau messages look like `source:12: expected ...`.

@@ -115,6 +115,10 @@ pub struct ProcState {
     env: RefCell<Table>,
     /// Set by `process.upgrade`: the code and arguments to restart with.
     pub(crate) upgrade: RefCell<Option<(Arc<Entry>, Vec<troupe_kernel::Value>)>>,
+    /// Its `time` timers, tickers and `after` channels: aborted when it ends.
+    pub(crate) timers: crate::modules::time::timers::Timers,
+    /// Its event-bus subscriptions (`events.subscribe`), fed by [`LuaProcess`]'s poll.
+    pub bus: crate::modules::events::Feeds,
 }
 
 impl ProcState {
@@ -147,6 +151,8 @@ impl ProcState {
             env: RefCell::new(env),
             upgrade: RefCell::new(None),
             entry: RefCell::new(entry),
+            timers: Default::default(),
+            bus: Default::default(),
         }
     }
 
@@ -393,7 +399,7 @@ impl mlua::UserData for LuaMessage {
         });
         m.add_method("actor", |lua, msg, ()| match &msg.msg.actor {
             None => Ok(LuaValue::Nil),
-            Some(a) => crate::modules::security::actor_table(lua, a),
+            Some(a) => crate::modules::security::actor_value(lua, a),
         });
     }
 }
@@ -450,7 +456,10 @@ pub fn event_table(lua: &Lua, e: &Event) -> mlua::Result<LuaValue> {
         }
         Event::Cancel { from, reason } => {
             t.raw_set("kind", event_kind::CANCEL)?;
-            t.raw_set("from", from.as_ref().map_or_else(String::new, |p| p.to_string()))?;
+            t.raw_set(
+                "from",
+                from.as_ref().map_or_else(String::new, |p| p.to_string()),
+            )?;
             t.raw_set("reason", reason.as_deref().unwrap_or(""))?;
         }
     }
@@ -686,6 +695,10 @@ impl Future for LuaProcess {
                 return Poll::Ready(Err(e));
             }
         }
+        if let Err(e) = crate::modules::events::pump(&this.lua, &this.st) {
+            let e = this.st.doom_error().unwrap_or_else(|| error_to_process(&e));
+            return Poll::Ready(Err(e));
+        }
         let (flag, waker) = this.flag_waker(cx.waker());
         flag.flag.store(false, Ordering::Relaxed);
         let mut inner_cx = Context::from_waker(&waker);
@@ -745,6 +758,12 @@ impl Future for LuaProcess {
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }
+        }
+        // Refill the event-bus channels its code read meanwhile (a parked reader is
+        // woken, which polls the process again).
+        if let Err(e) = crate::modules::events::pump(&this.lua, &this.st) {
+            let e = this.st.doom_error().unwrap_or_else(|| error_to_process(&e));
+            return Poll::Ready(Err(e));
         }
         if PREEMPTED.get() {
             this.st.handle.mark_yielded();

@@ -164,6 +164,34 @@ impl Shared {
         Ok(())
     }
 
+    /// Install the dialect's runtime parts (`dialect::casts`, `dialect::runtime`): the
+    /// `__call` metatable of the shared `string` table, the globals `integer`, `number`,
+    /// `boolean` and the type constructor. Call before sealing, which freezes them with the
+    /// rest; the cast functions run in the runtime environment.
+    ///
+    /// Errors: Lua memory errors.
+    pub fn install_casts(&self, lua: &Lua, globals: &Table) -> mlua::Result<()> {
+        let string: Table = globals.raw_get("string")?;
+        let math: Table = globals.raw_get("math")?;
+        let (string_call, integer, number, boolean): (Function, Function, Function, Function) = lua
+            .load(crate::dialect::casts::CASTS)
+            .set_name("=troupe:casts")
+            .set_environment(self.runtime_env.clone())
+            .call((
+                globals.raw_get::<Function>("type")?,
+                globals.raw_get::<Function>("error")?,
+                math.raw_get::<Function>("floor")?,
+                string.raw_get::<Function>("format")?,
+            ))?;
+        let meta = lua.create_table()?;
+        meta.raw_set("__call", string_call)?;
+        string.set_metatable(Some(meta))?;
+        globals.raw_set("integer", integer)?;
+        globals.raw_set("number", number)?;
+        globals.raw_set("boolean", boolean)?;
+        crate::dialect::runtime::install(lua, globals)
+    }
+
     /// After `lua.sandbox(true)`: record the main thread's globals (the sandbox proxy every
     /// thread inherits) as shared, then freeze everything reachable from it, from
     /// `roots` (module tables, the environment metatable) and the shared set itself.

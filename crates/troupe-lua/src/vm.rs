@@ -220,6 +220,7 @@ impl Vm {
         let modules = crate::modules::install(&lua, &globals)?;
         let shared = Shared::new(&lua, &globals)?;
         shared.install_fenv(&lua, &globals)?;
+        shared.install_casts(&lua, &globals)?;
         let env_meta = lua.create_table()?;
         env_meta.set("__index", globals.clone())?;
         lua.sandbox(true)?;
@@ -274,9 +275,15 @@ impl Vm {
         // Compiled code is shared by every process of this VM: the VM's own memory.
         let _vm_own =
             unsafe { Charge::new(Account::NONE, self.alloc, self.main, self.current_state()?) };
+        // Wippy's typed-Lua dialect, rewritten to Luau with the same lines (`dialect`).
+        let text =
+            crate::dialect::rewrite(&spec.source.text).map_err(|e| mlua::Error::SyntaxError {
+                message: format!("{}:{}: {e}", entry.id, e.line()),
+                incomplete_input: false,
+            })?;
         let f = self
             .lua
-            .load(&spec.source.text)
+            .load(text.as_ref())
             .set_name(format!("={}", entry.id))
             .into_function()?;
         self.protos.borrow_mut().insert(entry.id.clone(), f.clone());
@@ -351,6 +358,10 @@ impl Vm {
 pub fn lua_spec(entry: &Entry) -> mlua::Result<&LuaSpec> {
     match &entry.kind {
         Kind::ProcessLua(s) | Kind::FunctionLua(s) | Kind::LibraryLua(s) => Ok(s),
+        Kind::Unimplemented(kind) => Err(mlua::Error::runtime(format!(
+            "entry {} has kind {kind}, which Troupe does not implement; expected a Lua entry",
+            entry.id
+        ))),
         other => Err(mlua::Error::runtime(format!(
             "entry {} has kind {}, not a Lua kind",
             entry.id,
@@ -413,9 +424,8 @@ fn install_coroutine(lua: &Lua, globals: &Table) -> mlua::Result<()> {
 /// Errors: Lua memory errors.
 fn install_string(lua: &Lua, globals: &Table) -> mlua::Result<()> {
     let orig: Table = globals.get("string")?;
-    let message_of = lua.create_function(|_, v: mlua::Value| {
-        Ok(crate::modules::errors::message_of(&v))
-    })?;
+    let message_of =
+        lua.create_function(|_, v: mlua::Value| Ok(crate::modules::errors::message_of(&v)))?;
     let make: Function = lua
         .load(STRING_WRAP)
         .set_name("=troupe:string")

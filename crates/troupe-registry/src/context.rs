@@ -1,10 +1,12 @@
 //! The parsing context shared by every kind parser: where we are (file, namespace, entry),
-//! where problems and references go, and [`Fields`], a typed reader over a YAML mapping that
-//! reports unknown keys, missing keys and wrong types with positions.
+//! where problems, warnings and references go, and [`Fields`], a typed reader over a YAML
+//! mapping that reports unknown keys (an error with a suggestion, or a warning for a key
+//! Wippy accepts and Troupe does not use), missing keys and wrong types with positions.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::input::{self, InputError};
 use crate::yaml::{Node, Value};
 use crate::{Diagnostic, EntryId, Location, SourceChecker, suggest, units};
 
@@ -39,6 +41,10 @@ pub(crate) struct HashCheck {
 #[derive(Debug, Default)]
 pub(crate) struct Collected {
     pub diags: Vec<Diagnostic>,
+    /// Things Troupe accepts for Wippy compatibility but ignores (WIPPY-API.md §12).
+    pub warnings: Vec<Diagnostic>,
+    /// Bytes inlined from `file://` values so far (bounded by [`crate::input::MAX_INLINED_BYTES`]).
+    pub inlined: u64,
     pub refs: Vec<Ref>,
     pub hashes: Vec<HashCheck>,
 }
@@ -78,6 +84,17 @@ impl Cx<'_> {
     /// Report a problem at an explicit location.
     pub fn error_at(&mut self, location: Location, message: impl Into<String>) {
         self.out.diags.push(Diagnostic {
+            location,
+            entry: self.entry.clone(),
+            message: message.into(),
+        });
+    }
+
+    /// Report something accepted but ignored at `node` (a warning; an error under
+    /// `troupe check --strict`).
+    pub fn warn(&mut self, node: &Node, message: impl Into<String>) {
+        let location = self.loc(node);
+        self.out.warnings.push(Diagnostic {
             location,
             entry: self.entry.clone(),
             message: message.into(),
@@ -136,6 +153,35 @@ impl Cx<'_> {
     pub fn path(&self, written: &str) -> PathBuf {
         self.dir.join(written)
     }
+
+    /// Read the file a `file://` URL names (`rest` is the part after `file://`):
+    /// `file:///abs` is absolute (anywhere, as Wippy), anything else relative to the YAML
+    /// file's directory, and it must then resolve inside the application. Counts against
+    /// [`crate::input::MAX_INLINED_BYTES`].
+    ///
+    /// Errors: the path tried and why it was not read.
+    pub fn read_file_url(
+        &mut self,
+        rest: &str,
+    ) -> Result<(PathBuf, String), (PathBuf, InputError)> {
+        let rest = rest.trim();
+        let path = self.path(rest);
+        let read = if Path::new(rest).is_absolute() {
+            input::read_text(&path)
+        } else {
+            input::confine(self.root, &path).and_then(|real| input::read_text(&real))
+        };
+        let text = read.map_err(|e| (path.clone(), e))?;
+        self.out.inlined = self.out.inlined.saturating_add(text.len() as u64);
+        if self.out.inlined > input::MAX_INLINED_BYTES {
+            let e = InputError::OverBudget {
+                path: path.clone(),
+                total: self.out.inlined,
+            };
+            return Err((path, e));
+        }
+        Ok((path, text))
+    }
 }
 
 /// A typed reader over one YAML mapping (an entry, or a nested map such as `lifecycle`).
@@ -157,6 +203,20 @@ impl<'n> Fields<'n> {
         owner: &str,
         allowed: &[&str],
     ) -> Option<Self> {
+        Self::open_with(cx, node, field, owner, allowed, &[])
+    }
+
+    /// [`Fields::open`] for a map where Wippy accepts more keys than Troupe uses: a key in
+    /// `unused` is a warning ("accepted for Wippy compatibility, not used by Troupe"), a key
+    /// in neither list an error with the nearest known key suggested (WIPPY-API.md §12).
+    pub fn open_with(
+        cx: &mut Cx,
+        node: &'n Node,
+        field: &str,
+        owner: &str,
+        allowed: &[&str],
+        unused: &[&str],
+    ) -> Option<Self> {
         let Some(pairs) = node.as_map() else {
             let name = if field.is_empty() { "entry" } else { field };
             cx.wrong_type(name, "a map", node);
@@ -167,9 +227,22 @@ impl<'n> Fields<'n> {
             if allowed.contains(&text.as_str()) {
                 continue;
             }
-            let hint = suggest::did_you_mean(&text, allowed.iter().copied());
+            if unused.contains(&text.as_str()) {
+                cx.warn(
+                    key,
+                    format!(
+                        "field `{text}` {owner} is accepted for Wippy compatibility but not used by Troupe; ignored"
+                    ),
+                );
+                continue;
+            }
+            let known = || allowed.iter().chain(unused.iter()).copied();
+            let hint = suggest::did_you_mean(&text, known());
             let hint = if hint.is_empty() {
-                format!(" (expected one of: {})", allowed.join(", "))
+                format!(
+                    " (expected one of: {})",
+                    known().collect::<Vec<_>>().join(", ")
+                )
             } else {
                 hint
             };

@@ -1,22 +1,27 @@
-//! Finding definition files: every `_index.yaml` below the application directory
-//! (recursively, skipping hidden directories and `target/`), plus the optional root
-//! `troupe.yaml`.
+//! Finding definition files: every `*.yaml` / `*.yml` below the application directory
+//! (recursively, skipping hidden files and directories and `target/`) except the root
+//! `troupe.yaml` (the node settings), as Wippy loads them (WIPPY-API.md §12). Which of them
+//! are definition files (a top-level `namespace`) is decided when they are read
+//! (`crate::load`); `_index.yaml` always is one.
 //!
 //! The walk is iterative (no recursion, whatever the depth), visits each real directory once
 //! (symlink loops end), follows a symlink only while it resolves inside the application
 //! directory (SPEC §3.6; one pointing outside is a problem naming it), never enters `/proc`,
-//! `/sys` or `/dev`, and stops with a problem after [`MAX_DIRS`] directories, so even
-//! `troupe check /` ends with an answer.
+//! `/sys` or `/dev`, and stops with a problem after [`MAX_DIRS`] directories or
+//! [`MAX_FILES`] YAML files, so even `troupe check /` ends with an answer.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-/// Name of a definition file.
+/// Name of a file that is always a definition file (a missing `namespace` is an error).
 pub(crate) const INDEX_FILE: &str = "_index.yaml";
 /// Name of the optional node settings file at the application root.
 pub(crate) const NODE_FILE: &str = "troupe.yaml";
 /// Most directories one application may have below its root.
 pub(crate) const MAX_DIRS: usize = 10_000;
+/// Most YAML files one application may have (each is read to see whether it has a
+/// `namespace`); past it discovery stops with a problem.
+pub(crate) const MAX_FILES: usize = 100_000;
 
 /// Pseudo file systems that never hold an application (and are endless or huge).
 const PSEUDO: &[&str] = &["/proc", "/sys", "/dev"];
@@ -24,13 +29,18 @@ const PSEUDO: &[&str] = &["/proc", "/sys", "/dev"];
 /// What was found below the application directory.
 #[derive(Debug, Default)]
 pub(crate) struct Found {
-    /// `_index.yaml` paths (each `dir.join(relative)`), sorted.
+    /// Candidate definition files, `*.yaml` / `*.yml` (each `dir.join(relative)`), sorted.
     pub index_files: Vec<PathBuf>,
     /// Paths that were not followed or read: `(path, what is wrong)`.
     pub problems: Vec<(PathBuf, String)>,
 }
 
-/// Walk `dir` (whose canonical form is `root`) for `_index.yaml` files.
+/// Whether `name` is a YAML file name (`*.yaml`, `*.yml`).
+pub(crate) fn is_yaml(name: &str) -> bool {
+    name.ends_with(".yaml") || name.ends_with(".yml")
+}
+
+/// Walk `dir` (whose canonical form is `root`) for YAML files.
 pub(crate) fn index_files(dir: &Path, root: &Path) -> Found {
     let mut found = Found::default();
     let mut seen = HashSet::from([root.to_path_buf()]);
@@ -42,7 +52,7 @@ pub(crate) fn index_files(dir: &Path, root: &Path) -> Found {
             found.problems.push((
                 dir.to_path_buf(),
                 format!(
-                    "more than {MAX_DIRS} directories below {}; stopped looking for {INDEX_FILE} \
+                    "more than {MAX_DIRS} directories below {}; stopped looking for definition \
                      files (expected an application directory)",
                     dir.display()
                 ),
@@ -66,8 +76,12 @@ pub(crate) fn index_files(dir: &Path, root: &Path) -> Found {
             let Ok(file_type) = entry.file_type() else {
                 continue;
             };
-            let is_index = name == INDEX_FILE;
-            if !is_index && (name.starts_with('.') || name == "target") {
+            let at_root = current == dir;
+            let is_index = is_yaml(&name) && !(at_root && name == NODE_FILE);
+            if name.starts_with('.') || name == "target" {
+                continue;
+            }
+            if at_root && name == NODE_FILE {
                 continue;
             }
             if file_type.is_symlink() {
@@ -112,6 +126,18 @@ pub(crate) fn index_files(dir: &Path, root: &Path) -> Found {
                 }
             } else if is_index {
                 // Regular-file and size checks happen when it is read.
+                if found.index_files.len() >= MAX_FILES {
+                    found.problems.push((
+                        dir.to_path_buf(),
+                        format!(
+                            "more than {MAX_FILES} YAML files below {}; stopped looking for \
+                             definition files (expected an application directory)",
+                            dir.display()
+                        ),
+                    ));
+                    found.index_files.sort();
+                    return found;
+                }
                 found.index_files.push(path);
             }
         }
@@ -128,7 +154,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn skips_hidden_and_target() {
+    fn finds_every_yaml_file_but_hidden_target_and_the_root_troupe_yaml() {
         let root = std::env::temp_dir().join(format!("troupe-discover-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         for d in ["a/b", ".hidden", "target", "c"] {
@@ -137,6 +163,11 @@ mod tests {
         }
         std::fs::write(root.join(INDEX_FILE), "namespace: x\n").unwrap();
         std::fs::write(root.join("c/other.yaml"), "namespace: x\n").unwrap();
+        std::fs::write(root.join("c/more.yml"), "namespace: x\n").unwrap();
+        std::fs::write(root.join("c/notes.txt"), "namespace: x\n").unwrap();
+        std::fs::write(root.join(".hidden.yaml"), "namespace: x\n").unwrap();
+        std::fs::write(root.join(NODE_FILE), "name: n\n").unwrap();
+        std::fs::write(root.join("a").join(NODE_FILE), "namespace: x\n").unwrap();
         let found = index_files(&root, &root.canonicalize().unwrap());
         let rel: Vec<_> = found
             .index_files
@@ -148,7 +179,10 @@ mod tests {
             vec![
                 PathBuf::from("_index.yaml"),
                 PathBuf::from("a/b/_index.yaml"),
-                PathBuf::from("c/_index.yaml")
+                PathBuf::from("a/troupe.yaml"),
+                PathBuf::from("c/_index.yaml"),
+                PathBuf::from("c/more.yml"),
+                PathBuf::from("c/other.yaml"),
             ]
         );
         std::fs::remove_dir_all(&root).unwrap();

@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 
 /// Largest registry file, source or wasm binary read (64 MiB, SPEC §3.6).
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
+/// Most bytes one application may inline through `file://` values (sources included) in
+/// one load: 256 MiB, so a thousand entries naming the same 64 MiB file are refused rather
+/// than held 64 GiB at once.
+pub const MAX_INLINED_BYTES: u64 = 256 << 20;
 
 /// Why a file was not read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +31,9 @@ pub enum InputError {
     },
     /// Not UTF-8 text (only for text reads).
     NotUtf8 { path: PathBuf },
+    /// Reading it would take the application's `file://` values past
+    /// [`MAX_INLINED_BYTES`] in total; `total` is what they would come to.
+    OverBudget { path: PathBuf, total: u64 },
     /// The operating system's error (missing file, permission, …).
     Io { path: PathBuf, error: String },
 }
@@ -39,6 +46,7 @@ impl InputError {
             | InputError::TooLarge { path, .. }
             | InputError::Outside { path, .. }
             | InputError::NotUtf8 { path }
+            | InputError::OverBudget { path, .. }
             | InputError::Io { path, .. } => path,
         }
     }
@@ -63,6 +71,9 @@ impl InputError {
                 root.display()
             ),
             InputError::NotUtf8 { .. } => "it is not UTF-8 text".into(),
+            InputError::OverBudget { total, .. } => format!(
+                "the application's file:// values would come to {total} bytes; expected at most {MAX_INLINED_BYTES} bytes (256 MiB) in total"
+            ),
             InputError::Io { error, .. } => error.clone(),
         }
     }

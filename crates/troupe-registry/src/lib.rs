@@ -1,6 +1,11 @@
-//! Troupe's registry (SPEC §2): finds every `_index.yaml` below an application directory,
-//! parses entries into typed [`Kind`]s, resolves references and validates everything,
-//! reporting *all* problems at once with file:line:column, entry ID and expectation.
+//! Troupe's registry (SPEC §2): finds every definition file below an application directory
+//! (any `*.yaml`/`*.yml` with a top-level `namespace`, as Wippy, WIPPY-API.md §12), parses
+//! entries into typed [`Kind`]s, resolves references and validates everything, reporting
+//! *all* problems at once with file:line:column, entry ID and expectation.
+//!
+//! Leniency (WIPPY-API.md §12): what Wippy accepts and Troupe ignores — a field Troupe does
+//! not use, a kind it does not implement — is a warning ([`Registry::warnings`]), not an
+//! error; a field neither knows stays an error with a suggestion.
 //!
 //! This crate has no runtime dependencies. Checks that need a language runtime (Lua syntax)
 //! plug in through [`SourceChecker`].
@@ -18,6 +23,8 @@ mod units;
 mod validate;
 mod yaml;
 
+pub use kinds::env::{EnvStorageSpec, EnvVariableSpec, STORAGE_KINDS, valid_variable};
+pub use kinds::token_store::{TOKEN_LENGTH_RANGE, TokenStoreSpec};
 pub use model::*;
 
 use std::collections::BTreeMap;
@@ -30,8 +37,13 @@ pub struct Registry {
     pub root: PathBuf,
     /// Settings from `troupe.yaml` (defaults when absent).
     pub node: NodeConfig,
-    /// All entries by full ID.
+    /// All entries by full ID (entries of kinds Troupe does not implement included, as
+    /// [`Kind::Unimplemented`]).
     pub entries: BTreeMap<EntryId, Entry>,
+    /// What was accepted for Wippy compatibility but is ignored (WIPPY-API.md §12): a field
+    /// Troupe does not use, a kind it does not implement, a reference to such an entry.
+    /// Sorted by location; `troupe check` prints them, boot logs them, `--strict` refuses.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Registry {
@@ -88,10 +100,31 @@ pub trait SourceChecker {
 pub struct NoChecks;
 impl SourceChecker for NoChecks {}
 
+/// Everything one load found: the registry (partial when there are errors), the errors and
+/// the warnings, each sorted by location.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub registry: Registry,
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+}
+
 /// Load and validate the application at `dir`.
 ///
-/// Errors: every problem of SPEC §2.2, all at once, sorted by file and line.
+/// Errors: every problem of SPEC §2.2, all at once, sorted by file and line. Warnings are
+/// in [`Registry::warnings`] (use [`load_all`] to have them next to the errors).
 pub fn load(dir: &Path, checker: &dyn SourceChecker) -> Result<Registry, Diagnostics> {
+    let report = load_all(dir, checker);
+    if report.errors.is_empty() {
+        Ok(report.registry)
+    } else {
+        Err(Diagnostics(report.errors))
+    }
+}
+
+/// Load and validate the application at `dir`, returning errors and warnings together
+/// (what `troupe check` prints; `--strict` counts the warnings as errors).
+pub fn load_all(dir: &Path, checker: &dyn SourceChecker) -> Report {
     let mut out = context::Collected::default();
     let mut registry = Registry {
         root: dir.to_path_buf(),
@@ -102,27 +135,29 @@ pub fn load(dir: &Path, checker: &dyn SourceChecker) -> Result<Registry, Diagnos
         line: 1,
         column: 1,
     };
+    let fail = |registry: Registry, location: Location, message: String| Report {
+        registry,
+        errors: vec![Diagnostic {
+            location,
+            entry: None,
+            message,
+        }],
+        warnings: Vec::new(),
+    };
 
     if !dir.is_dir() {
         let message = format!(
             "{} is not a directory (expected an application directory)",
             dir.display()
         );
-        return Err(Diagnostics(vec![Diagnostic {
-            location: whole(dir),
-            entry: None,
-            message,
-        }]));
+        return fail(registry, whole(dir), message);
     }
 
     let root = match dir.canonicalize() {
         Ok(root) => root,
         Err(e) => {
-            return Err(Diagnostics(vec![Diagnostic {
-                location: whole(dir),
-                entry: None,
-                message: format!("cannot resolve the application directory: {e}"),
-            }]));
+            let message = format!("cannot resolve the application directory: {e}");
+            return fail(registry, whole(dir), message);
         }
     };
 
@@ -143,7 +178,7 @@ pub fn load(dir: &Path, checker: &dyn SourceChecker) -> Result<Registry, Diagnos
         registry.node = node::parse(&mut cx, &root_node);
     }
 
-    // _index.yaml files
+    // Definition files: every YAML file with a top-level `namespace`.
     let found = discover::index_files(dir, &root);
     for (path, message) in &found.problems {
         out.diags.push(Diagnostic {
@@ -152,22 +187,30 @@ pub fn load(dir: &Path, checker: &dyn SourceChecker) -> Result<Registry, Diagnos
             message: message.clone(),
         });
     }
-    if found.index_files.is_empty() && found.problems.is_empty() {
-        out.diags.push(Diagnostic {
-            location: whole(dir),
-            entry: None,
-            message: format!(
-                "no {} files found below {}",
-                discover::INDEX_FILE,
-                dir.display()
-            ),
-        });
-    }
     let mut declared = Vec::new();
+    let mut definitions = 0usize;
     for file in &found.index_files {
-        let Some(file_root) = read_yaml(file, &root, &mut out.diags) else {
+        let index = file.file_name().is_some_and(|n| n == discover::INDEX_FILE);
+        let Some(text) = read_file(file, &root, &mut out.diags) else {
+            definitions += 1;
             continue;
         };
+        let file_root = match yaml::parse(&text) {
+            Ok(node) => node,
+            Err(e) => {
+                // A YAML file that is not a definition file may be anything; one that says
+                // `namespace:` at the top level was meant to be one.
+                if index || declares_namespace(&text) {
+                    definitions += 1;
+                    out.diags.push(yaml_error(file, e));
+                }
+                continue;
+            }
+        };
+        if !index && file_root.get("namespace").is_none() {
+            continue;
+        }
+        definitions += 1;
         let file_dir = file.parent().unwrap_or(dir);
         let mut cx = context::Cx {
             file,
@@ -185,6 +228,17 @@ pub fn load(dir: &Path, checker: &dyn SourceChecker) -> Result<Registry, Diagnos
             registry.entries.entry(e.id.clone()).or_insert(e);
         }
     }
+    if definitions == 0 && found.problems.is_empty() {
+        out.diags.push(Diagnostic {
+            location: whole(dir),
+            entry: None,
+            message: format!(
+                "no definition files found below {} (expected {} or other YAML files with a top-level `namespace`)",
+                dir.display(),
+                discover::INDEX_FILE,
+            ),
+        });
+    }
 
     validate::validate(
         &declared,
@@ -192,23 +246,36 @@ pub fn load(dir: &Path, checker: &dyn SourceChecker) -> Result<Registry, Diagnos
         &out.refs,
         &out.hashes,
         &mut out.diags,
+        &mut out.warnings,
     );
 
-    let mut diags = out.diags;
-    diags.sort();
-    diags.dedup();
-    if diags.is_empty() {
-        Ok(registry)
-    } else {
-        Err(Diagnostics(diags))
+    let mut errors = out.diags;
+    errors.sort();
+    errors.dedup();
+    let mut warnings = out.warnings;
+    warnings.sort();
+    warnings.dedup();
+    registry.warnings = warnings.clone();
+    Report {
+        registry,
+        errors,
+        warnings,
     }
 }
 
-/// Read and parse one YAML file (a regular file inside `root`, at most
-/// [`input::MAX_FILE_BYTES`]); problems become diagnostics.
-fn read_yaml(file: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Option<yaml::Node> {
-    let text = match input::confine(root, file).and_then(|real| input::read_text(&real)) {
-        Ok(t) => t,
+/// Whether `text` has a top-level `namespace:` line (a definition file that failed to parse).
+fn declares_namespace(text: &str) -> bool {
+    text.lines().any(|l| {
+        l.strip_prefix("namespace")
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    })
+}
+
+/// Read one file (a regular file inside `root`, at most [`input::MAX_FILE_BYTES`]);
+/// problems become diagnostics.
+fn read_file(file: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    match input::confine(root, file).and_then(|real| input::read_text(&real)) {
+        Ok(t) => Some(t),
         Err(e) => {
             let message = match e {
                 input::InputError::Outside { .. } => format!(
@@ -226,21 +293,31 @@ fn read_yaml(file: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Option<ya
                 entry: None,
                 message,
             });
-            return None;
+            None
         }
-    };
+    }
+}
+
+fn yaml_error(file: &Path, e: yaml::SyntaxError) -> Diagnostic {
+    Diagnostic {
+        location: Location {
+            file: file.to_path_buf(),
+            line: e.line,
+            column: e.column,
+        },
+        entry: None,
+        message: format!("invalid YAML: {}", e.message),
+    }
+}
+
+/// Read and parse one YAML file (a regular file inside `root`, at most
+/// [`input::MAX_FILE_BYTES`]); problems become diagnostics.
+fn read_yaml(file: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Option<yaml::Node> {
+    let text = read_file(file, root, diags)?;
     match yaml::parse(&text) {
         Ok(node) => Some(node),
         Err(e) => {
-            diags.push(Diagnostic {
-                location: Location {
-                    file: file.to_path_buf(),
-                    line: e.line,
-                    column: e.column,
-                },
-                entry: None,
-                message: format!("invalid YAML: {}", e.message),
-            });
+            diags.push(yaml_error(file, e));
             None
         }
     }

@@ -34,8 +34,10 @@ pub struct NodeConfig {
     pub log_level: Option<String>,
     /// Host used by services that name none; when absent the runtime creates its own.
     pub default_host: Option<EntryId>,
-    /// `env`: the environment variables Lua's `env.get` may read — exact names, or
-    /// prefixes ending in `*` (`APP_*`). Empty (the default) allows none.
+    /// `env`: Troupe's older allowlist, now for `env.storage.os` only — exact names, or
+    /// prefixes ending in `*` (`APP_*`). When non-empty, an OS variable it does not list
+    /// is PermissionDenied; empty (the default, and every Wippy app) allows all (Lua's
+    /// `env` reads only variables declared as `env.variable` entries either way).
     pub env: Vec<String>,
     /// `limits`: node-wide defaults for the per-process limits of SPEC §3.6.
     pub limits: NodeLimits,
@@ -72,8 +74,9 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The kind name as written in YAML, e.g. `process.lua`.
-    pub fn kind_name(&self) -> &'static str {
+    /// The kind name as written in YAML, e.g. `process.lua` (for an entry of a kind Troupe
+    /// does not implement, that kind as written).
+    pub fn kind_name(&self) -> &str {
         self.kind.name()
     }
 
@@ -111,8 +114,21 @@ pub enum Kind {
     ProcessService(ServiceSpec),
     ProcessSupervisor(SupervisorSpec),
     SecurityPolicy(PolicySpec),
+    /// `security.policy.expr` (its `expression` is set).
+    SecurityPolicyExpr(PolicySpec),
+    /// `security.token_store`.
+    SecurityTokenStore(crate::TokenStoreSpec),
+    /// `env.variable`.
+    EnvVariable(crate::EnvVariableSpec),
+    /// `env.storage.*` (the kind name is [`crate::EnvStorageSpec::kind_name`]).
+    EnvStorage(crate::EnvStorageSpec),
     /// `registry.entry`: free data, see [`Entry::raw`].
     RegistryEntry,
+    /// A kind Troupe does not implement (`http.service`, `sql.database`, …), as written:
+    /// stored so the Lua `registry` module sees it (its fields are in [`Entry::raw`]) and
+    /// otherwise ignored, as Wippy ignores kinds it has no handler for (WIPPY-API.md §12).
+    /// Loading it is a warning; running it, or anything that needs it, fails then.
+    Unimplemented(String),
 }
 
 /// All kind names the registry knows, as written in YAML.
@@ -128,12 +144,20 @@ pub const KIND_NAMES: &[&str] = &[
     "process.service",
     "process.supervisor",
     "security.policy",
+    "security.policy.expr",
+    "security.token_store",
+    "env.variable",
+    "env.storage.os",
+    "env.storage.memory",
+    "env.storage.file",
+    "env.storage.static",
+    "env.storage.router",
     "registry.entry",
 ];
 
 impl Kind {
     /// The kind name as written in YAML.
-    pub fn name(&self) -> &'static str {
+    pub fn name(&self) -> &str {
         match self {
             Kind::ProcessHost(_) => "process.host",
             Kind::ProcessLua(_) => "process.lua",
@@ -146,7 +170,12 @@ impl Kind {
             Kind::ProcessService(_) => "process.service",
             Kind::ProcessSupervisor(_) => "process.supervisor",
             Kind::SecurityPolicy(_) => "security.policy",
+            Kind::SecurityPolicyExpr(_) => "security.policy.expr",
+            Kind::SecurityTokenStore(_) => "security.token_store",
+            Kind::EnvVariable(_) => "env.variable",
+            Kind::EnvStorage(s) => s.kind_name(),
             Kind::RegistryEntry => "registry.entry",
+            Kind::Unimplemented(kind) => kind,
         }
     }
 }
@@ -172,6 +201,8 @@ pub struct Source {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LuaSpec {
     pub source: Source,
+    /// `pool` (`function.lua` only; `None` when not written), normalised as for wasm.
+    pub pool: Option<PoolSpec>,
     /// `method`; `None` when absent (processes default to `main`; a library has none).
     pub method: Option<String>,
     /// Built-in modules this entry may `require` (SPEC §5).
@@ -216,11 +247,20 @@ pub struct Mount {
     pub read_only: bool,
 }
 
+/// `pool` of a function entry, after Wippy's rules (WIPPY-API.md §12): `type` written, or
+/// inferred when absent (`workers > 0` → `static`; `workers` 0 and (`size` 0 or
+/// `max_size > 0`) → `lazy`; else `inline`); `workers` is the size of a `static` pool;
+/// Wippy's `adaptive` (auto-scaling up to `max_size`, default 16) runs as `lazy` keeping up
+/// to `max_size` instances with at most `max_size` calls at once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PoolSpec {
-    /// `inline`, `lazy` or `static`.
+    /// The pool Troupe runs: `inline`, `lazy` or `static`.
     pub kind: String,
+    /// The type as written or inferred (`adaptive` stays `adaptive` here).
+    pub requested: String,
+    /// Warm instances kept (`size`, or `workers` for `static`).
     pub size: Option<usize>,
+    /// Calls running at once, at most.
     pub max_size: Option<usize>,
 }
 
@@ -292,12 +332,42 @@ impl Limits {
     }
 }
 
-/// `fs.directory`.
+/// `fs.directory` (WIPPY-API.md §12).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FsSpec {
-    /// Resolved against the YAML file's directory when relative.
+    /// Absolute when written so; else resolved as Wippy does: against the working directory
+    /// of the process that loaded the registry (`base` absent, `""` or `project`), or the
+    /// application directory (`base: module`).
     pub directory: PathBuf,
+    /// `base` as written (`""` when absent).
+    pub base: String,
+    /// `mode` (an octal string such as `"0755"`): permissions `auto_init` creates the
+    /// directory with; default `0o755`.
+    pub mode: u32,
+    /// `auto_init`: create the directory (and its parents) at boot if missing.
+    pub auto_init: bool,
+    /// Troupe extension (not in Wippy): mounts of this directory are read-only.
     pub read_only: bool,
+}
+
+impl FsSpec {
+    /// `auto_init` (as Wippy): create the directory and its missing parents with `mode` if
+    /// it does not exist. Nothing to do without `auto_init` or when it exists.
+    ///
+    /// Errors: the operating system's, or the path exists and is not a directory.
+    pub fn init(&self) -> std::io::Result<()> {
+        if !self.auto_init || self.directory.is_dir() {
+            return Ok(());
+        }
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(self.mode);
+        }
+        builder.create(&self.directory)
+    }
 }
 
 /// `process.service` (SPEC §4.1).
@@ -476,12 +546,14 @@ pub struct PolicySpec {
     pub allow: bool,
     pub conditions: Vec<Condition>,
     pub groups: Vec<String>,
+    /// `security.policy.expr`'s `expression` (`None` for `security.policy`).
+    pub expression: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
     pub field: String,
-    /// eq ne lt gt lte gte in nin exists nexists contains matches
+    /// eq ne lt gt lte gte in nin exists nexists contains ncontains matches nmatches
     pub operator: String,
     pub value: Option<serde_json::Value>,
     pub value_from: Option<String>,

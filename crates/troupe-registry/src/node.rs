@@ -1,6 +1,6 @@
 //! `troupe.yaml` at the application root: node name, `security.strict_mode`, `log_level`,
-//! `default_host` (SPEC §2.1) and `env`, the environment variables Lua's `env.get` may
-//! read, and `limits` (node-wide defaults, [`crate::NodeLimits`]). Absent file or keys keep
+//! `default_host` (SPEC §2.1), `env` (an allowlist for `env.storage.os`) and `limits`
+//! (node-wide defaults, [`crate::NodeLimits`]). Absent file or keys keep
 //! [`NodeConfig::default`].
 
 use crate::NodeConfig;

@@ -1,6 +1,7 @@
-//! Checks that need every entry: duplicate IDs, references (existence and kind), cycles in
-//! `requires` and in supervisor children, children with two supervisors, and wasm `hash`
-//! digests (`sha256` of the file at the `fs.directory` + `path`).
+//! Checks that need every entry: duplicate IDs, references (existence and kind; one to an
+//! entry of a kind Troupe does not implement is a warning, as it fails only when used),
+//! cycles in `requires` and in supervisor children, children with two supervisors, and wasm
+//! `hash` digests (`sha256` of the file at the `fs.directory` + `path`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -17,9 +18,10 @@ pub(crate) fn validate(
     refs: &[Ref],
     hashes: &[HashCheck],
     diags: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
 ) {
     let kinds = duplicates(declared, diags);
-    references(&kinds, refs, diags);
+    references(&kinds, refs, diags, warnings);
     let requires: Vec<&Ref> = refs
         .iter()
         .filter(|r| r.field == "lifecycle.requires" || r.field == "lifecycle.depends_on")
@@ -78,9 +80,32 @@ fn kind_list(kinds: &[&str]) -> String {
     }
 }
 
-/// Every reference must name an existing entry of an expected kind.
-fn references(kinds: &HashMap<EntryId, &Declared>, refs: &[Ref], diags: &mut Vec<Diagnostic>) {
+/// Every reference must name an existing entry of an expected kind; one naming an entry of
+/// a kind Troupe does not implement is a warning (it fails when used, WIPPY-API.md §12).
+fn references(
+    kinds: &HashMap<EntryId, &Declared>,
+    refs: &[Ref],
+    diags: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) {
     for r in refs {
+        if let Some(Declared {
+            unimplemented: Some(k),
+            ..
+        }) = kinds.get(&r.target)
+        {
+            warnings.push(Diagnostic {
+                location: r.location.clone(),
+                entry: r.from.clone(),
+                message: format!(
+                    "`{}` refers to {}, an entry of kind {k}, which Troupe does not implement (expected {} entry); it fails when used",
+                    r.field,
+                    r.target,
+                    kind_list(r.expected)
+                ),
+            });
+            continue;
+        }
         let message = match kinds.get(&r.target) {
             None => {
                 let candidates = kinds

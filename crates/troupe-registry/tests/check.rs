@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use troupe_registry::{Diagnostic, NoChecks, SourceChecker, load};
+use troupe_registry::{Diagnostic, NoChecks, SourceChecker, load, load_all};
 
 /// Flags the first Lua line containing `SYNTAX_ERROR` and any WAT containing `BAD_WAT`.
 struct FakeChecker;
@@ -113,18 +113,25 @@ fn assert_only(
 }
 
 #[test]
-fn unknown_kind_suggests_nearest() {
-    assert_only(
-        "unknown_kind",
-        "_index.yaml",
-        4,
-        11,
-        Some("app:worker"),
-        &[
-            "unknown kind \"proces.lua\"",
-            "did you mean \"process.lua\"?",
-        ],
+fn unknown_kind_is_a_warning_with_the_nearest_kind() {
+    let report = load_all(&case_dir("unknown_kind"), &FakeChecker);
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    assert_eq!(report.warnings.len(), 1, "{:#?}", report.warnings);
+    let w = &report.warnings[0];
+    assert_eq!(
+        (w.location.line, w.location.column, w.entry.as_deref()),
+        (4, 11, Some("app:worker"))
     );
+    assert!(
+        w.message
+            .contains("kind \"proces.lua\" is not implemented by Troupe")
+            && w.message.contains("(did you mean \"process.lua\"?)"),
+        "{w}"
+    );
+    // Stored, with its kind as written.
+    let e = report.registry.get("app:worker").expect("stored");
+    assert_eq!(e.kind_name(), "proces.lua");
+    assert_eq!(report.registry.warnings, report.warnings);
 }
 
 #[test]
@@ -274,7 +281,7 @@ fn bad_hash_and_missing_wasm_file() {
     assert_problem(
         &found[0],
         "_index.yaml",
-        10,
+        11,
         11,
         Some("app:add"),
         &[
@@ -286,7 +293,7 @@ fn bad_hash_and_missing_wasm_file() {
     assert_problem(
         &found[1],
         "_index.yaml",
-        15,
+        16,
         11,
         Some("app:gone"),
         &["cannot read wasm file", "missing.wasm"],
@@ -346,7 +353,6 @@ fn multiple_problems_across_files_all_reported() {
     assert_eq!(
         summary,
         vec![
-            ("a/_index.yaml", 7, 11),
             ("a/_index.yaml", 12, 14),
             ("a/_index.yaml", 14, 19),
             ("a/_index.yaml", 16, 23),
@@ -359,16 +365,20 @@ fn multiple_problems_across_files_all_reported() {
         ],
         "{found:#?}"
     );
-    assert_problem(
-        &found[0],
-        "a/_index.yaml",
-        7,
-        11,
-        Some("app:worker"),
-        &["unknown kind", "did you mean \"process.lua\"?"],
+    // A kind Troupe does not implement is a warning, reported with the rest.
+    let report = load_all(&case_dir("multiple"), &FakeChecker);
+    assert_eq!(report.warnings.len(), 1, "{:#?}", report.warnings);
+    let w = &report.warnings[0];
+    assert_eq!((w.location.line, w.location.column), (7, 11), "{w}");
+    assert!(w.location.file.ends_with("a/_index.yaml"), "{w}");
+    assert!(
+        w.message
+            .contains("kind \"process.luaa\" is not implemented by Troupe")
+            && w.message.contains("(did you mean \"process.lua\"?)"),
+        "{w}"
     );
     assert_problem(
-        &found[1],
+        &found[0],
         "a/_index.yaml",
         12,
         14,
@@ -376,7 +386,7 @@ fn multiple_problems_across_files_all_reported() {
         &["app.b:missing", "does not exist"],
     );
     assert_problem(
-        &found[2],
+        &found[1],
         "a/_index.yaml",
         14,
         19,
@@ -388,7 +398,7 @@ fn multiple_problems_across_files_all_reported() {
         ],
     );
     assert_problem(
-        &found[3],
+        &found[2],
         "a/_index.yaml",
         16,
         23,
@@ -396,7 +406,7 @@ fn multiple_problems_across_files_all_reported() {
         &["`lifecycle.restart.max_attempts`", "non-negative integer"],
     );
     assert_problem(
-        &found[4],
+        &found[3],
         "b/_index.yaml",
         3,
         5,
@@ -404,7 +414,7 @@ fn multiple_problems_across_files_all_reported() {
         &["duplicate entry ID app:shared", "a/_index.yaml:3:5"],
     );
     assert_problem(
-        &found[5],
+        &found[4],
         "b/_index.yaml",
         6,
         5,
@@ -412,7 +422,7 @@ fn multiple_problems_across_files_all_reported() {
         &["missing required field `source`"],
     );
     assert_problem(
-        &found[6],
+        &found[5],
         "b/_index.yaml",
         8,
         14,
@@ -420,7 +430,7 @@ fn multiple_problems_across_files_all_reported() {
         &["`modules`", "expected a list of strings, found a string"],
     );
     assert_problem(
-        &found[7],
+        &found[6],
         "b/_index.yaml",
         14,
         18,
@@ -428,7 +438,7 @@ fn multiple_problems_across_files_all_reported() {
         &["cycle in requires: app:other -> app:svc -> app:other"],
     );
     assert_problem(
-        &found[8],
+        &found[7],
         "b/_index.yaml",
         15,
         7,
@@ -440,7 +450,7 @@ fn multiple_problems_across_files_all_reported() {
         ],
     );
     assert_problem(
-        &found[9],
+        &found[8],
         "troupe.yaml",
         2,
         1,
@@ -459,7 +469,10 @@ fn not_a_directory_and_empty_app() {
     let empty = std::env::temp_dir().join(format!("troupe-empty-app-{}", std::process::id()));
     std::fs::create_dir_all(&empty).unwrap();
     let err = load(&empty, &NoChecks).unwrap_err();
-    assert!(err.0[0].message.contains("no _index.yaml files"), "{err}");
+    assert!(
+        err.0[0].message.contains("no definition files found"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&empty).unwrap();
 }
 

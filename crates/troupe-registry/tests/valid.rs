@@ -40,7 +40,7 @@ fn loads_every_kind_and_skips_hidden_dirs() {
     let mut all = troupe_registry::KIND_NAMES.to_vec();
     all.sort();
     assert_eq!(kinds, all);
-    assert_eq!(reg.entries.len(), 17);
+    assert_eq!(reg.entries.len(), 26);
 }
 
 #[test]
@@ -224,7 +224,15 @@ fn registry_entry_keeps_raw_fields() {
 fn wasm_entries() {
     let reg = registry();
     let fs = kind!(reg, "app.wasm:modules", Kind::FsDirectory);
-    assert_eq!(fs.directory, app_dir().join("wasm").join("./modules"));
+    // `base: module`: against the application directory (canonical).
+    assert_eq!(
+        fs.directory,
+        app_dir().canonicalize().unwrap().join("wasm/modules")
+    );
+    assert_eq!(
+        (fs.base.as_str(), fs.mode, fs.auto_init),
+        ("module", 0o755, false)
+    );
     assert!(fs.directory.join("empty.wasm").is_file());
     assert!(fs.read_only);
     let data = kind!(reg, "app.wasm:data", Kind::FsDirectory);
@@ -269,4 +277,54 @@ fn wasm_entries() {
     assert_eq!(p.wasi.env.get("MODE").map(String::as_str), Some("test"));
     assert_eq!(p.wasi.args, vec!["--verbose"]);
     assert_eq!(p.limits.max_memory, Some(64 * 1024));
+}
+
+#[test]
+fn security_and_env_kinds() {
+    use troupe_registry::EnvStorageSpec;
+    let reg = registry();
+    let p = kind!(reg, "app.senv:expr_policy", Kind::SecurityPolicyExpr);
+    assert_eq!(p.expression.as_deref(), Some("actor.meta.level >= 3"));
+    assert_eq!(p.groups, vec!["writers"]);
+    let ts = kind!(reg, "app.senv:tokens", Kind::SecurityTokenStore);
+    assert_eq!(ts.store, "app.senv:memory_store");
+    assert_eq!(ts.token_length, 24);
+    assert_eq!(ts.default_expiration, Duration::from_secs(7200));
+    assert_eq!(ts.token_key_env.as_deref(), Some("APP_TOKEN_KEY"));
+    let v = kind!(reg, "app.senv:HOME_DIR", Kind::EnvVariable);
+    assert_eq!(
+        (
+            v.variable.as_str(),
+            v.storage.as_str(),
+            v.default.as_deref(),
+            v.readonly
+        ),
+        ("HOME_DIR", "app.senv:os", Some("/tmp"), true)
+    );
+    let v = kind!(reg, "app.senv:named", Kind::EnvVariable);
+    assert_eq!((v.variable.as_str(), v.readonly), ("API_URL", false));
+    match kind!(reg, "app.senv:file", Kind::EnvStorage) {
+        EnvStorageSpec::File {
+            path,
+            auto_create,
+            file_mode,
+            dir_mode,
+        } => {
+            assert!(path.ends_with("security_env/data/app.env"), "{path:?}");
+            assert_eq!((auto_create, file_mode, dir_mode), (true, 0o640, 0o750));
+        }
+        other => panic!("{other:?}"),
+    }
+    match kind!(reg, "app.senv:routed", Kind::EnvStorage) {
+        EnvStorageSpec::Router(list) => {
+            assert_eq!(list, vec!["app.senv:mem", "app.senv:fixed", "app.senv:os"])
+        }
+        other => panic!("{other:?}"),
+    }
+    match kind!(reg, "app.senv:fixed", Kind::EnvStorage) {
+        EnvStorageSpec::Static(values) => {
+            assert_eq!(values.get("A").map(String::as_str), Some("1"));
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -20,7 +20,7 @@ local function main()
       woke:send(ok)
     end)
   end
-  time.sleep(10)
+  time.sleep("10ms")
   gate:close()
   for i = 1, 1000 do
     t.eq(woke:receive(), false, "woken receiver " .. i)

@@ -29,7 +29,7 @@ local function main()
   -- Blocks until a case is ready.
   local later = channel.new()
   coroutine.spawn(function()
-    time.sleep(10)
+    time.sleep("10ms")
     later:send("late")
   end)
   r = channel.select({ later:case_receive() })

@@ -2,6 +2,6 @@
 local time = require("time")
 
 return { main = function(ms, v)
-  time.sleep(ms)
+  time.sleep(ms * time.MILLISECOND)
   return v
 end }

@@ -3,7 +3,7 @@
 local time = require("time")
 
 return { main = function(dest, ms, tag)
-  time.sleep(ms)
+  time.sleep(ms * time.MILLISECOND)
   process.send(dest, "late_notify", tag)
   return "finished " .. tostring(tag)
 end }

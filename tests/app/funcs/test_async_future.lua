@@ -11,7 +11,7 @@ local function wait_complete(f)
     if f:is_complete() then
       return
     end
-    time.sleep(5)
+    time.sleep("5ms")
   end
   t.fail("the future never completed")
 end

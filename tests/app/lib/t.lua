@@ -112,7 +112,7 @@ end
 
 -- The next value from `ch` within `ms` milliseconds (default 3000), else fail.
 function M.recv(ch, what, ms)
-  local r = channel.select({ ch:case_receive(), time.after(ms or 3000):case_receive() })
+  local r = channel.select({ ch:case_receive(), time.after((ms or 3000) * time.MILLISECOND):case_receive() })
   if r.channel ~= ch then
     error("timed out waiting for " .. (what or "a value"), 0)
   end
@@ -122,7 +122,7 @@ end
 -- Everything `ch` yields within `ms` milliseconds.
 function M.drain(ch, ms)
   local out = {}
-  local deadline = time.after(ms)
+  local deadline = time.after(ms * time.MILLISECOND)
   while true do
     local r = channel.select({ ch:case_receive(), deadline:case_receive() })
     if r.channel ~= ch or not r.ok then
@@ -146,7 +146,7 @@ end
 
 -- The next event of `kind` (and from `from`, if given) on `events`; others are skipped.
 function M.event(events, kind, from, ms)
-  local deadline = time.after(ms or 3000)
+  local deadline = time.after((ms or 3000) * time.MILLISECOND)
   while true do
     local r = channel.select({ events:case_receive(), deadline:case_receive() })
     if r.channel ~= events then
@@ -161,22 +161,22 @@ end
 
 -- Wait until `name` is registered (e.g. by an auto-started service); its PID.
 function M.wait_name(name, ms)
-  local deadline = time.now():unix_milli() + (ms or 5000)
+  local deadline = time.now():unix_nano() / time.MILLISECOND + (ms or 5000)
   while true do
     local pid = process.registry.lookup(name)
     if pid then
       return pid
     end
-    if time.now():unix_milli() > deadline then
+    if time.now():unix_nano() / time.MILLISECOND > deadline then
       error("name " .. name .. " was never registered", 0)
     end
-    time.sleep(10)
+    time.sleep("10ms")
   end
 end
 
 -- Milliseconds since `t0` (a time.now() value).
 function M.ms_since(t0)
-  return time.since(t0):milliseconds()
+  return time.now():sub(t0):milliseconds()
 end
 
 -- A pattern matching exactly a PID of this node on `host`.

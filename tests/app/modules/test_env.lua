@@ -1,5 +1,6 @@
--- §5 env: only variables troupe.yaml lists under `env` are readable; others are
--- PERMISSION_DENIED; listed but unset ones are NOT_FOUND.
+-- §5 env (WIPPY-API.md §7.5): names resolve through env.variable entries (tests/app/env
+-- declares PATH and TROUPE_TEST_SURELY_UNSET_VARIABLE); an undeclared name is NOT_FOUND
+-- even when the OS has it; a declared but unset one is NOT_FOUND too.
 local t = require("t")
 local env = require("env")
 
@@ -10,11 +11,11 @@ local function main()
   t.contains(path, "/", "PATH")
 
   local home, herr = env.get("HOME")
-  t.eq(home, nil, "HOME (not listed)")
-  t.err(herr, "PermissionDenied", { "HOME" }, "reading HOME")
+  t.eq(home, nil, "HOME (not declared)")
+  t.err(herr, "NotFound", { "HOME" }, "reading HOME")
   local pathx, perr = env.get("PATHX")
-  t.eq(pathx, nil, "PATHX (an exact name does not act as a prefix)")
-  t.err(perr, "PermissionDenied", { "PATHX" }, "reading PATHX")
+  t.eq(pathx, nil, "PATHX (not declared)")
+  t.err(perr, "NotFound", { "PATHX" }, "reading PATHX")
 
   local unset, uerr = env.get("TROUPE_TEST_SURELY_UNSET_VARIABLE")
   t.eq(unset, nil, "an allowed but unset variable")

@@ -4,7 +4,7 @@ local time = require("time")
 
 local function main(parent)
   coroutine.spawn(function()
-    time.sleep(60)
+    time.sleep("60ms")
     process.send(parent, "late", "the coroutine outlived main")
   end)
   return "main done"

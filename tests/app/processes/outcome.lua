@@ -12,10 +12,10 @@ local function main(mode, arg)
   elseif mode == "return_error" then
     return nil, errors.new({kind = errors.NOT_FOUND, message = arg})
   elseif mode == "crash_after" then
-    time.sleep(arg)
+    time.sleep(arg * time.MILLISECOND)
     error("crash after " .. tostring(arg) .. "ms", 0)
   elseif mode == "return_after" then
-    time.sleep(arg)
+    time.sleep(arg * time.MILLISECOND)
     return "returned after " .. tostring(arg) .. "ms"
   elseif mode == "wait" then
     -- Until anything arrives in the inbox (or forever).

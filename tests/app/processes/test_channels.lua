@@ -32,7 +32,7 @@ local function main()
     table.insert(log, "sent 2")
     u:close()
   end)
-  time.sleep(20) -- the coroutine runs until it blocks
+  time.sleep("20ms") -- the coroutine runs until it blocks
   t.eq(log, { "buffered sent", "send 1" }, "steps before anyone received")
   t.eq(channel.select({ u:case_send("no receiver"), default = true }).default, true,
     "non-blocking send on an unbuffered channel without a receiver")

@@ -9,7 +9,7 @@ local function main()
   for i = 1, 3 do
     local n = i
     coroutine.spawn(function()
-      time.sleep(10 * (4 - n)) -- finish in reverse order of start
+      time.sleep(10 * (4 - n) * time.MILLISECOND) -- finish in reverse order of start
       results:send(n)
     end)
   end

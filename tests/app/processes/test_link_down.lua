@@ -18,7 +18,7 @@ local function main()
   local fine = process.spawn_linked_monitored("app.processes:outcome", nil, "value", 1)
   e = t.event(events, process.event.EXIT, fine)
   t.eq(e.result.value, 1, "EXIT value of the linked child")
-  time.sleep(30)
+  time.sleep("30ms")
   t.eq(#t.pending(events), 0, "events after a linked normal exit")
 
   -- A runtime link, then the other side fails.
@@ -33,7 +33,7 @@ local function main()
   t.eq(process.unlink(w2), true, "process.unlink")
   process.terminate(w2)
   t.event(events, process.event.EXIT, w2)
-  time.sleep(30)
+  time.sleep("30ms")
   t.eq(#t.pending(events), 0, "events after unlink + terminate")
   return true
 end

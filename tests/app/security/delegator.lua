@@ -12,7 +12,7 @@ end
 
 local function main()
   local other = security.new_actor("delegated", { level = 2 })
-  local narrow = security.new_scope({ "app.security:lim_host" })
+  local narrow = security.new_scope({ security.policy("app.security:lim_host") })
   return {
     spawn_actor = outcome(process.with_context({}):with_actor(other):exec("app.security:whoami")),
     spawn_scope = outcome(process.with_context({}):with_scope(narrow):exec("app.security:whoami")),

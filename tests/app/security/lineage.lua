@@ -3,13 +3,24 @@
 local funcs = require("funcs")
 local security = require("security")
 
-local function main(depth)
-  local scope = security.scope()
-  local policies = scope and scope:policies() or nil
-  if policies then
-    table.sort(policies)
+-- Actors and scopes are objects (WIPPY-API.md §9): plain values for comparing and sending.
+local function plain(a)
+  return a and { id = a:id(), meta = a:meta() }
+end
+local function ids(scope)
+  if scope == nil then
+    return nil
   end
-  local r = { actor = security.actor(), policies = policies }
+  local out = {}
+  for _, p in ipairs(scope:policies()) do
+    table.insert(out, p:id())
+  end
+  table.sort(out)
+  return out
+end
+
+local function main(depth)
+  local r = { actor = plain(security.actor()), policies = ids(security.scope()) }
   local _, ferr = process.spawn("app.security:forbidden", nil, "nobody")
   r.forbidden = ferr and ferr:kind() or "spawned"
   if depth > 0 then

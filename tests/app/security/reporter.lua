@@ -2,6 +2,22 @@
 -- actor and scope it runs with, the sender's actor, and what it may do. Ends on CANCEL.
 local security = require("security")
 
+-- Actors and scopes are objects (WIPPY-API.md §9): plain values for comparing and sending.
+local function plain(a)
+  return a and { id = a:id(), meta = a:meta() }
+end
+local function ids(scope)
+  if scope == nil then
+    return nil
+  end
+  local out = {}
+  for _, p in ipairs(scope:policies()) do
+    table.insert(out, p:id())
+  end
+  table.sort(out)
+  return out
+end
+
 local function main()
   assert(process.registry.register("app.security.reporter"))
   local inbox, events = process.inbox(), process.events()
@@ -13,13 +29,11 @@ local function main()
       end
     elseif r.value:topic() == "whoami" then
       local msg = r.value
-      local policies = security.scope():policies()
-      table.sort(policies)
       local _, serr = process.spawn("app.security:forbidden", nil, msg:from())
       process.send(msg:from(), "svc_reply", {
-        actor = security.actor(),
-        policies = policies,
-        sender_actor = msg:actor(),
+        actor = plain(security.actor()),
+        policies = ids(security.scope()),
+        sender_actor = plain(msg:actor()),
         can_spawn = security.can("process.spawn", "app.security:forbidden"),
         spawn_kind = serr and serr:kind() or "spawned",
         spawn_message = serr and serr:message() or nil,

@@ -4,6 +4,22 @@
 -- funcs.async).
 local t = require("t")
 local security = require("security")
+
+-- Actors and scopes are objects (WIPPY-API.md §9): plain values for comparing and sending.
+local function plain(a)
+  return a and { id = a:id(), meta = a:meta() }
+end
+local function ids(scope)
+  if scope == nil then
+    return nil
+  end
+  local out = {}
+  for _, p in ipairs(scope:policies()) do
+    table.insert(out, p:id())
+  end
+  table.sort(out)
+  return out
+end
 local uuid = require("uuid")
 
 local function denied(r, action, resource, what)
@@ -46,10 +62,13 @@ local function main()
   t.eq(r.denied_name_bound, false, "the denied name got bound")
   t.eq(r.named_spawn_ok, { ok = true }, "spawner with_name(sec.ok.*)")
   t.eq(r.named_bound, true, "the with_name child holds its name")
-  denied(r.named_spawn_denied, "process.registry.register", "sec.no.named." .. tag, "spawner with_name outside sec.ok.*")
+  t.eq(r.named_spawn_denied.raised, true, "spawner with_name outside sec.ok.*: the denial raises")
+  t.contains(r.named_spawn_denied.message, "permission denied", "spawner with_name outside sec.ok.*")
+  t.contains(r.named_spawn_denied.message, "process.registry.register", "spawner with_name outside sec.ok.*")
+  t.contains(r.named_spawn_denied.message, "sec.no.named." .. tag, "spawner with_name outside sec.ok.*")
   t.eq(r.named_denied_bound, false, "the denied with_name got bound")
   t.eq(r.call_ok.ok.actor, { id = "probe-actor", meta = { role = "tester" } }, "fn_ok's actor (inherited)")
-  t.eq(#r.call_ok.ok.policies, 7, "fn_ok's scope (inherited)")
+  t.eq(#r.call_ok.ok.policies, 8, "fn_ok's scope (inherited)")
   denied(r.call_denied, "funcs.call", "app.security:fn_denied", "call of fn_denied")
   denied(r.async_denied, "funcs.call", "app.security:fn_denied", "async of fn_denied")
   t.eq(r.call_cond, { ok = "conditional call ran" }, "call allowed by a condition on actor.meta.role")
@@ -58,7 +77,7 @@ local function main()
   -- The probe's allowed message carries its actor.
   local m = t.recv(hello, "the probe's hello")
   t.eq(m:payload():data(), tag, "hello payload")
-  t.eq(m:actor(), { id = "probe-actor", meta = { role = "tester" } }, "actor of the probe's message")
+  t.eq(plain(m:actor()), { id = "probe-actor", meta = { role = "tester" } }, "actor of the probe's message")
 
   -- No side effects: nothing ran, the target got nothing, the names are free.
   t.eq(t.drain(forbidden, 100), {}, "the forbidden process ran")

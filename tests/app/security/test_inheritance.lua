@@ -3,11 +3,26 @@
 local t = require("t")
 local security = require("security")
 
+-- Actors and scopes are objects (WIPPY-API.md §9): plain values for comparing and sending.
+local function plain(a)
+  return a and { id = a:id(), meta = a:meta() }
+end
+local function ids(scope)
+  if scope == nil then
+    return nil
+  end
+  local out = {}
+  for _, p in ipairs(scope:policies()) do
+    table.insert(out, p:id())
+  end
+  table.sort(out)
+  return out
+end
+
 local function main()
   local actor = security.new_actor("lineage-actor", { role = "tester", n = 3 })
   local scope = security.named_scope("limited")
-  local expected_policies = scope:policies()
-  table.sort(expected_policies)
+  local expected_policies = ids(scope)
   local r, err = process.with_context({}):with_actor(actor):with_scope(scope):exec("app.security:lineage", nil, 2)
   t.eq(err, nil, "lineage error")
   local want_actor = { id = "lineage-actor", meta = { role = "tester", n = 3 } }

@@ -3,6 +3,22 @@
 local t = require("t")
 local security = require("security")
 
+-- Actors and scopes are objects (WIPPY-API.md §9): plain values for comparing and sending.
+local function plain(a)
+  return a and { id = a:id(), meta = a:meta() }
+end
+local function ids(scope)
+  if scope == nil then
+    return nil
+  end
+  local out = {}
+  for _, p in ipairs(scope:policies()) do
+    table.insert(out, p:id())
+  end
+  table.sort(out)
+  return out
+end
+
 local function main()
   local me = process.pid()
   local inbox = process.listen("greeting", { message = true })
@@ -14,12 +30,12 @@ local function main()
 
   local m = t.recv(inbox, "greeting 1")
   t.eq(m:payload():data(), "from blue", "greeting 1")
-  t.eq(m:actor(), { id = "sender-actor", meta = { team = "blue", level = 1 } }, "actor of greeting 1")
+  t.eq(plain(m:actor()), { id = "sender-actor", meta = { team = "blue", level = 1 } }, "actor of greeting 1")
   m = t.recv(inbox, "greeting 2")
   t.eq(m:payload():data(), "from nobody", "greeting 2")
   t.eq(m:actor(), nil, "actor of a message from a process without actor")
   m = t.recv(inbox, "greeting 3")
-  t.eq(m:actor(), { id = "unscoped-actor", meta = {} }, "actor of a message from an actor without scope")
+  t.eq(plain(m:actor()), { id = "unscoped-actor", meta = {} }, "actor of a message from an actor without scope")
 
   process.send(me, "greeting", "self")
   t.eq(t.recv(inbox, "own greeting"):actor(), nil, "actor of our own message")

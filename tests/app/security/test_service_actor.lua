@@ -3,6 +3,22 @@
 local t = require("t")
 local security = require("security")
 
+-- Actors and scopes are objects (WIPPY-API.md §9): plain values for comparing and sending.
+local function plain(a)
+  return a and { id = a:id(), meta = a:meta() }
+end
+local function ids(scope)
+  if scope == nil then
+    return nil
+  end
+  local out = {}
+  for _, p in ipairs(scope:policies()) do
+    table.insert(out, p:id())
+  end
+  table.sort(out)
+  return out
+end
+
 local function main()
   local replies = process.listen("svc_reply", { message = true })
   local forbidden = process.listen("forbidden_ran")
@@ -12,7 +28,7 @@ local function main()
   local m = t.recv(replies, "the service's reply")
   local want = { id = "svc:reporter", meta = { role = "reporter" } }
   t.eq(m:from(), svc, "reply sender")
-  t.eq(m:actor(), want, "actor of the service's message")
+  t.eq(plain(m:actor()), want, "actor of the service's message")
   local r = m:payload():data()
   t.eq(r.actor, want, "security.actor() inside the service")
   t.eq(r.policies, { "app.security:svc_register", "app.security:svc_send" }, "the service's scope")

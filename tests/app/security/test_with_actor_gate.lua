@@ -4,11 +4,26 @@ local t = require("t")
 local security = require("security")
 local funcs = require("funcs")
 
+-- Actors and scopes are objects (WIPPY-API.md §9): plain values for comparing and sending.
+local function plain(a)
+  return a and { id = a:id(), meta = a:meta() }
+end
+local function ids(scope)
+  if scope == nil then
+    return nil
+  end
+  local out = {}
+  for _, p in ipairs(scope:policies()) do
+    table.insert(out, p:id())
+  end
+  table.sort(out)
+  return out
+end
+
 local function main()
   local actor = security.new_actor("gate-actor", { role = "tester" })
   local limited = security.named_scope("limited")
-  local limited_ids = limited:policies()
-  table.sort(limited_ids)
+  local limited_ids = ids(limited)
 
   -- From a test (no actor or scope; strict mode off) with_actor/with_scope are allowed.
   local direct, derr = funcs.new():with_actor(actor):with_scope(limited):call("app.security:fn_whoami")
@@ -34,8 +49,7 @@ local function main()
 
   -- The same with the delegate policy added.
   local wider = limited:with(security.policy("app.security:delegate"))
-  local wider_ids = wider:policies()
-  table.sort(wider_ids)
+  local wider_ids = ids(wider)
   r, err = process.with_context({}):with_actor(actor):with_scope(wider):exec("app.security:delegator")
   t.eq(err, nil, "delegator error (delegate)")
   local delegated = { id = "delegated", meta = { level = 2 } }

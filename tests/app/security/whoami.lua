@@ -1,15 +1,26 @@
 -- The actor and scope (sorted policy IDs) this process runs with, and a few decisions.
 local security = require("security")
 
-return { main = function()
-  local scope = security.scope()
-  local policies = scope and scope:policies() or nil
-  if policies then
-    table.sort(policies)
+-- Actors and scopes are objects (WIPPY-API.md §9): plain values for comparing and sending.
+local function plain(a)
+  return a and { id = a:id(), meta = a:meta() }
+end
+local function ids(scope)
+  if scope == nil then
+    return nil
   end
+  local out = {}
+  for _, p in ipairs(scope:policies()) do
+    table.insert(out, p:id())
+  end
+  table.sort(out)
+  return out
+end
+
+return { main = function()
   return {
-    actor = security.actor(),
-    policies = policies,
+    actor = plain(security.actor()),
+    policies = ids(security.scope()),
     can_spawn_target = security.can("process.spawn", "app.security:target"),
     can_spawn_forbidden = security.can("process.spawn", "app.security:forbidden"),
     can_cond = security.can("funcs.call", "app.security:fn_cond"),

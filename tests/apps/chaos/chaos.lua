@@ -27,7 +27,7 @@ local function generator(seed)
 end
 
 local function now_ms()
-  return time.now():unix_milli()
+  return time.now():unix_nano() / time.MILLISECOND
 end
 
 local function main(secs, seed)

@@ -36,8 +36,11 @@ local METHODS = {
   "response", "is_complete", "error", "cancel", "result", "with_options", "call", "async",
   "policies", "contains", "with", "without", "id", "groups", "effect", "with_name",
   "with_message", "spawn", "spawn_linked", "spawn_monitored", "spawn_linked_monitored", "exec",
-  "milliseconds", "seconds", "nanoseconds", "unix", "unix_milli", "unix_nano", "format", "sub",
-  "channel", "stop", "reset", "__index", "__newindex", "__metatable", "__namecall",
+  "milliseconds", "seconds", "nanoseconds", "microseconds", "minutes", "hours", "unix",
+  "unix_nano", "format", "format_rfc3339", "sub", "add", "add_date", "after", "before", "equal",
+  "date", "clock", "year", "month", "day", "hour", "minute", "second", "nanosecond", "weekday",
+  "year_day", "is_zero", "in_location", "location", "utc", "in_local", "round", "truncate",
+  "string", "channel", "stop", "reset", "__index", "__newindex", "__metatable", "__namecall",
 }
 local ACCESSORS = {
   getupvalue = true, setupvalue = true, getlocal = true, setlocal = true, getinfo = true,
@@ -179,7 +182,10 @@ local function main()
   root("after", time.after("1h"))
   root("time", time.now())
   root("duration", time.parse_duration("1s"))
-  root("since", time.since(time.now()))
+  root("since", time.now():sub(time.now()))
+  root("location", time.load_location("Europe/Berlin"))
+  root("utc", time.utc)
+  root("fixed zone", time.fixed_zone("X", 3600))
   root("error", errors.new({kind = errors.INVALID, message = "x"}))
   root("inbox", process.inbox())
   root("listen", process.listen("walk"))

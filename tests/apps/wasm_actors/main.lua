@@ -156,13 +156,17 @@ function S.call_checked()
     local name, policies = case[1], case[2]
     local a = process.with_context({})
       :with_actor(security.new_actor("wasm-" .. name, { role = "worker" }))
-      :with_scope(security.new_scope(policies))
+      :with_scope(security.new_scope((function()
+        local objects = {}
+        for _, id in ipairs(policies) do table.insert(objects, (security.policy(id))) end
+        return objects
+      end)()))
       :spawn("app:actor", nil, "call")
     process.send(a, "n", 21)
     local inbox = process.inbox()
     local m = inbox:receive()
     local actor = m:actor()
-    out[name] = { topic = m:topic(), payload = m:payload():data(), actor = actor.id, role = actor.meta.role }
+    out[name] = { topic = m:topic(), payload = m:payload():data(), actor = actor:id(), role = actor:meta().role }
     process.send(a, "stop")
   end
   return out

@@ -119,7 +119,8 @@ impl Retry {
         // Deterministic spread from the clock's low bits: no RNG needed for jitter.
         let spread = (std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos()) % 1000) as f64
+            .map_or(0, |d| d.subsec_nanos())
+            % 1000) as f64
             / 1000.0;
         Duration::from_secs_f64((base * (1.0 + self.jitter * (2.0 * spread - 1.0))).max(0.0))
     }
@@ -160,7 +161,11 @@ impl Caller {
     /// The call request, its arguments deep-copied as one copy (SPEC §3.2).
     ///
     /// Errors: a bad ID is the inner `Err` (Invalid), as is a refused copy.
-    fn request(&self, id: String, args: MultiValue) -> mlua::Result<Result<Prepared, ProcessError>> {
+    fn request(
+        &self,
+        id: String,
+        args: MultiValue,
+    ) -> mlua::Result<Result<Prepared, ProcessError>> {
         if let Err(e) = check_id(&id) {
             return Ok(Err(e));
         }
@@ -216,7 +221,10 @@ impl Caller {
         let weak = lua.weak();
         let st = state.clone();
         tokio::task::spawn_local(async move {
-            let r = prepared.finish(started).await.map_err(ProcessError::at_boundary);
+            let r = prepared
+                .finish(started)
+                .await
+                .map_err(ProcessError::at_boundary);
             if st.canceled.get() {
                 return;
             }
@@ -279,7 +287,10 @@ impl Prepared {
         };
         let mut attempt = 1;
         while let Err(e) = &r {
-            if attempt >= retry.max_attempts || !retry.wants(e) || self.caller.kill_reason().is_some() {
+            if attempt >= retry.max_attempts
+                || !retry.wants(e)
+                || self.caller.kill_reason().is_some()
+            {
                 break;
             }
             tokio::time::sleep(retry.delay(attempt)).await;

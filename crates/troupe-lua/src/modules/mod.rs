@@ -6,6 +6,7 @@
 pub mod ctx;
 pub mod env;
 pub mod errors;
+pub mod events;
 pub mod funcs;
 pub mod json;
 pub mod logger;
@@ -15,6 +16,7 @@ pub mod registry;
 pub mod require;
 pub mod security;
 pub mod spawner;
+pub mod system;
 pub mod time;
 pub mod uuid;
 
@@ -26,10 +28,7 @@ use mlua::{IntoLua, Lua, Table};
 /// (by name).
 ///
 /// Errors: Lua memory errors.
-pub fn install(
-    lua: &Lua,
-    globals: &Table,
-) -> mlua::Result<HashMap<&'static str, mlua::Value>> {
+pub fn install(lua: &Lua, globals: &Table) -> mlua::Result<HashMap<&'static str, mlua::Value>> {
     let mut m = HashMap::new();
     let process = process::module(lua)?;
     let channel = crate::channel::module(lua)?;
@@ -51,7 +50,10 @@ pub fn install(
     package.set(
         "loadlib",
         lua.create_function(|_, _: mlua::MultiValue| {
-            Ok((mlua::Value::Nil, "loadlib is not available in a Troupe process"))
+            Ok((
+                mlua::Value::Nil,
+                "loadlib is not available in a Troupe process",
+            ))
         })?,
     )?;
     globals.set("package", package)?;
@@ -64,6 +66,8 @@ pub fn install(
     m.insert("ctx", ctx::module(lua)?.into_lua(lua)?);
     m.insert("registry", registry::module(lua)?.into_lua(lua)?);
     m.insert("env", env::module(lua)?.into_lua(lua)?);
+    m.insert("events", events::module(lua)?.into_lua(lua)?);
+    m.insert("system", system::module(lua)?.into_lua(lua)?);
     globals.set("require", lua.create_function(require::require)?)?;
     Ok(m)
 }

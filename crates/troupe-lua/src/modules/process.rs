@@ -41,7 +41,9 @@ pub fn subscribe(
         return nil_error(
             lua,
             ErrorKind::Invalid,
-            format!("subscribe: invalid topic {topic:?}: topics must be non-empty and not start with '@'"),
+            format!(
+                "subscribe: invalid topic {topic:?}: topics must be non-empty and not start with '@'"
+            ),
         );
     }
     with_current(|p| {
@@ -380,7 +382,9 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                             p.handle.trap_links.store(trap, Ordering::Release);
                         }
                         (Some("trap_links"), _) => {
-                            bad.get_or_insert_with(|| "option trap_links must be a boolean".to_string());
+                            bad.get_or_insert_with(|| {
+                                "option trap_links must be a boolean".to_string()
+                            });
                         }
                         (key, _) => {
                             let key = key.map_or_else(|| format!("{k:?}"), str::to_string);
@@ -390,7 +394,10 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                 }
                 match bad {
                     Some(m) => fail_false(lua, &m),
-                    None => Ok(MultiValue::from_iter([LuaValue::Boolean(true), LuaValue::Nil])),
+                    None => Ok(MultiValue::from_iter([
+                        LuaValue::Boolean(true),
+                        LuaValue::Nil,
+                    ])),
                 }
             })
         })?,
@@ -418,35 +425,37 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
     let r = lua.create_table()?;
     r.set(
         "register",
-        lua.create_function(|lua, (name, pid, _scope): (String, Option<String>, Option<i64>)| {
-            // One node: every scope (LOCAL, EVENTUAL, CONSISTENT, STRONG) is this node's
-            // name table until distribution lands.
-            with_current(|p| {
-                let target = match &pid {
-                    Some(s) => match Pid::parse(s) {
-                        Some(pid) => pid,
-                        None => {
-                            return nil_error(
-                                lua,
-                                ErrorKind::Invalid,
-                                format!("register: invalid PID {s:?}"),
-                            );
-                        }
-                    },
-                    None => p.handle.pid.clone(),
-                };
-                if p.node.lookup_name(&name).as_ref() == Some(&target) {
-                    return ok_true();
-                }
-                match p.node.register_name(Some(&p.handle), &name, &target) {
-                    Ok(()) => ok_true(),
-                    Err(KernelError::NameTaken(_)) => {
-                        nil_error(lua, ErrorKind::AlreadyExists, "name already registered")
+        lua.create_function(
+            |lua, (name, pid, _scope): (String, Option<String>, Option<i64>)| {
+                // One node: every scope (LOCAL, EVENTUAL, CONSISTENT, STRONG) is this node's
+                // name table until distribution lands.
+                with_current(|p| {
+                    let target = match &pid {
+                        Some(s) => match Pid::parse(s) {
+                            Some(pid) => pid,
+                            None => {
+                                return nil_error(
+                                    lua,
+                                    ErrorKind::Invalid,
+                                    format!("register: invalid PID {s:?}"),
+                                );
+                            }
+                        },
+                        None => p.handle.pid.clone(),
+                    };
+                    if p.node.lookup_name(&name).as_ref() == Some(&target) {
+                        return ok_true();
                     }
-                    Err(e) => fail(lua, LuaValue::Nil, &e),
-                }
-            })
-        })?,
+                    match p.node.register_name(Some(&p.handle), &name, &target) {
+                        Ok(()) => ok_true(),
+                        Err(KernelError::NameTaken(_)) => {
+                            nil_error(lua, ErrorKind::AlreadyExists, "name already registered")
+                        }
+                        Err(e) => fail(lua, LuaValue::Nil, &e),
+                    }
+                })
+            },
+        )?,
     )?;
     r.set(
         "lookup",
@@ -465,7 +474,12 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
             with_current(|p| Ok(p.node.unregister_name(&name)))
         })?,
     )?;
-    for (k, v) in [("LOCAL", 0), ("EVENTUAL", 1), ("CONSISTENT", 2), ("STRONG", 3)] {
+    for (k, v) in [
+        ("LOCAL", 0),
+        ("EVENTUAL", 1),
+        ("CONSISTENT", 2),
+        ("STRONG", 3),
+    ] {
         r.set(k, v)?;
     }
     Ok(r)

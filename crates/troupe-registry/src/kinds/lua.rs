@@ -5,14 +5,18 @@
 use std::collections::BTreeMap;
 
 use crate::context::{Cx, Fields};
-use crate::input::{self, InputError};
+use crate::input::InputError;
 use crate::limits::{self, Place};
 use crate::yaml::Node;
 use crate::{Limits, Location, LuaSpec, Source};
 
-/// Fields of `process.lua` and `function.lua`.
-pub(crate) const FUNCTION_FIELDS: &[&str] = &[
+/// Fields of `process.lua`.
+pub(crate) const PROCESS_FIELDS: &[&str] = &[
     "name", "kind", "meta", "source", "method", "modules", "imports", "limits",
+];
+/// Fields of `function.lua` (`pool`: [`crate::kinds::pool`]).
+pub(crate) const FUNCTION_FIELDS: &[&str] = &[
+    "name", "kind", "meta", "source", "method", "modules", "imports", "limits", "pool",
 ];
 /// Fields of `library.lua` (no `method`).
 pub(crate) const LIBRARY_FIELDS: &[&str] =
@@ -38,11 +42,16 @@ pub(crate) fn parse(cx: &mut Cx, f: &Fields, kind: &'static str) -> Option<LuaSp
         Some(node) if !library => limits::parse(cx, node, Place::Lua(kind)),
         _ => Limits::default(),
     };
+    let pool = match f.get("pool") {
+        Some(node) if kind == "function.lua" => super::pool::parse(cx, node),
+        _ => None,
+    };
     if let Some(src) = &source {
         check_lua(cx, src);
     }
     Some(LuaSpec {
         source: source?,
+        pool,
         method,
         modules,
         imports,
@@ -69,7 +78,8 @@ fn imports(cx: &mut Cx, node: &Node) -> BTreeMap<String, String> {
     out
 }
 
-/// Read the required `source` field: `file://path` (relative to the YAML file) or inline text.
+/// Read the required `source` field: `file://path` (relative to the YAML file),
+/// `file:///absolute/path`, or inline text.
 pub(crate) fn source(cx: &mut Cx, f: &Fields) -> Option<Source> {
     let node = f.require(cx, "source")?;
     let Some(text) = node.as_str() else {
@@ -78,34 +88,31 @@ pub(crate) fn source(cx: &mut Cx, f: &Fields) -> Option<Source> {
     };
     let location = cx.loc(node);
     match text.strip_prefix("file://") {
-        Some(rel) => {
-            let path = cx.path(rel.trim());
-            match input::confine(cx.root, &path).and_then(|real| input::read_text(&real)) {
-                Ok(text) => Some(Source {
-                    text,
-                    path: Some(path),
-                    location,
-                }),
-                Err(e) => {
-                    let hint = match e {
-                        InputError::Outside { .. } => {
-                            "; a file:// source must be inside the application directory"
-                        }
-                        _ => "",
-                    };
-                    cx.error(
-                        node,
-                        format!(
-                            "cannot read source file {} ({}): {}{hint}",
-                            text.trim(),
-                            path.display(),
-                            e.detail()
-                        ),
-                    );
-                    None
-                }
+        Some(rest) => match cx.read_file_url(rest) {
+            Ok((path, text)) => Some(Source {
+                text,
+                path: Some(path),
+                location,
+            }),
+            Err((path, e)) => {
+                let hint = match e {
+                    InputError::Outside { .. } => {
+                        "; a file:// source must be inside the application directory (file:///path names an absolute one)"
+                    }
+                    _ => "",
+                };
+                cx.error(
+                    node,
+                    format!(
+                        "cannot read source file {} ({}): {}{hint}",
+                        text.trim(),
+                        path.display(),
+                        e.detail()
+                    ),
+                );
+                None
             }
-        }
+        },
         None => Some(Source {
             text: text.to_string(),
             path: None,

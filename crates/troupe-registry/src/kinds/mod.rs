@@ -1,9 +1,13 @@
 //! Per-kind field parsers (SPEC §2.3): one module per group of kinds, and [`parse_kind`]
-//! which picks the parser and the allowed field list for a kind name.
+//! which picks the parser, the field list and the list of fields Wippy accepts but Troupe
+//! does not use (a warning, WIPPY-API.md §12) for a kind name.
 
+pub(crate) mod env;
 pub(crate) mod lua;
 pub(crate) mod policy;
+pub(crate) mod pool;
 pub(crate) mod service;
+pub(crate) mod token_store;
 pub(crate) mod wasm;
 
 use crate::Kind;
@@ -15,7 +19,8 @@ use wasm::WasmKind;
 pub(crate) fn fields(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
         "process.host" => service::HOST_FIELDS,
-        "process.lua" | "function.lua" => lua::FUNCTION_FIELDS,
+        "process.lua" => lua::PROCESS_FIELDS,
+        "function.lua" => lua::FUNCTION_FIELDS,
         "library.lua" => lua::LIBRARY_FIELDS,
         "function.wat" => wasm::WAT_FIELDS,
         "function.wasm" => wasm::FUNCTION_FIELDS,
@@ -23,9 +28,26 @@ pub(crate) fn fields(kind: &str) -> Option<&'static [&'static str]> {
         "fs.directory" => wasm::FS_FIELDS,
         "process.service" => service::SERVICE_FIELDS,
         "process.supervisor" => service::SUPERVISOR_FIELDS,
-        "security.policy" => policy::FIELDS,
+        "security.policy" | "security.policy.expr" => policy::FIELDS,
+        "security.token_store" => token_store::FIELDS,
+        "env.variable" => env::VARIABLE_FIELDS,
+        "env.storage.os" | "env.storage.memory" => env::PLAIN_STORAGE_FIELDS,
+        "env.storage.file" => env::FILE_STORAGE_FIELDS,
+        "env.storage.static" => env::STATIC_STORAGE_FIELDS,
+        "env.storage.router" => env::ROUTER_STORAGE_FIELDS,
         _ => return None,
     })
+}
+
+/// The fields Wippy accepts on an entry of `kind` that Troupe does not use (each a
+/// warning); kept next to each kind's field list.
+pub(crate) fn unused(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "process.host" => service::HOST_UNUSED,
+        "process.wasm" => wasm::PROCESS_UNUSED,
+        "fs.directory" => wasm::FS_UNUSED,
+        _ => &[],
+    }
 }
 
 /// Parse the fields of an entry of the known kind `kind`. Reports every problem; returns
@@ -34,7 +56,14 @@ pub(crate) fn parse_kind(cx: &mut Cx, kind: &str, node: &Node) -> Option<Kind> {
     let Some(allowed) = fields(kind) else {
         return Some(Kind::RegistryEntry);
     };
-    let f = Fields::open(cx, node, "", &format!("for kind {kind}"), allowed)?;
+    let f = Fields::open_with(
+        cx,
+        node,
+        "",
+        &format!("for kind {kind}"),
+        allowed,
+        unused(kind),
+    )?;
     Some(match kind {
         "process.host" => Kind::ProcessHost(service::parse_host(cx, &f)?),
         "process.lua" => Kind::ProcessLua(lua::parse(cx, &f, "process.lua")?),
@@ -46,7 +75,11 @@ pub(crate) fn parse_kind(cx: &mut Cx, kind: &str, node: &Node) -> Option<Kind> {
         "fs.directory" => Kind::FsDirectory(wasm::parse_fs(cx, &f)?),
         "process.service" => Kind::ProcessService(service::parse_service(cx, &f)?),
         "process.supervisor" => Kind::ProcessSupervisor(service::parse_supervisor(cx, &f)?),
-        "security.policy" => Kind::SecurityPolicy(policy::parse(cx, &f)?),
+        "security.policy" => Kind::SecurityPolicy(policy::parse(cx, &f, false)?),
+        "security.policy.expr" => Kind::SecurityPolicyExpr(policy::parse(cx, &f, true)?),
+        "security.token_store" => Kind::SecurityTokenStore(token_store::parse(cx, &f)?),
+        "env.variable" => Kind::EnvVariable(env::parse_variable(cx, &f)?),
+        k if k.starts_with("env.storage.") => Kind::EnvStorage(env::parse_storage(cx, &f, k)?),
         _ => Kind::RegistryEntry,
     })
 }

@@ -1,4 +1,6 @@
-//! `security.policy` (SPEC §7.1): actions, resources, effect and conditions.
+//! `security.policy` (SPEC §7.1): actions, resources, effect and conditions; and
+//! `security.policy.expr` (WIPPY-API.md §9): actions, resources, effect and an
+//! `expression` (compiled and checked by the kernel, `troupe_kernel::security`).
 
 use crate::context::{Cx, Fields};
 use crate::yaml::{Node, Value};
@@ -8,17 +10,60 @@ use crate::{Condition, PolicySpec};
 pub(crate) const FIELDS: &[&str] = &["name", "kind", "meta", "policy", "groups"];
 
 const POLICY_KEYS: &[&str] = &["actions", "resources", "effect", "conditions"];
+const EXPR_POLICY_KEYS: &[&str] = &["actions", "resources", "effect", "expression"];
+/// Longest `expression` of a `security.policy.expr`, in bytes.
+pub const MAX_EXPRESSION: usize = 4096;
 const CONDITION_KEYS: &[&str] = &["field", "operator", "value", "value_from"];
 /// Condition operators.
 pub(crate) const OPERATORS: &[&str] = &[
-    "eq", "ne", "lt", "gt", "lte", "gte", "in", "nin", "exists", "nexists", "contains", "matches",
+    "eq",
+    "ne",
+    "lt",
+    "gt",
+    "lte",
+    "gte",
+    "in",
+    "nin",
+    "exists",
+    "nexists",
+    "contains",
+    "ncontains",
+    "matches",
+    "nmatches",
 ];
 
-/// Parse `security.policy`.
-pub(crate) fn parse(cx: &mut Cx, f: &Fields) -> Option<PolicySpec> {
+/// Parse `security.policy` (`expr` false) or `security.policy.expr` (`expr` true).
+pub(crate) fn parse(cx: &mut Cx, f: &Fields, expr: bool) -> Option<PolicySpec> {
     let groups = f.strings(cx, "groups").unwrap_or_default();
     let node = f.require(cx, "policy")?;
-    let p = Fields::open(cx, node, "policy", "in `policy`", POLICY_KEYS)?;
+    let keys = if expr { EXPR_POLICY_KEYS } else { POLICY_KEYS };
+    let p = Fields::open(cx, node, "policy", "in `policy`", keys)?;
+    let expression = if expr {
+        let e = p.req_string(cx, "expression");
+        match (e, p.get("expression")) {
+            (Some(e), Some(at)) if e.trim().is_empty() => {
+                cx.error(
+                    at,
+                    "`policy.expression`: expected an expression, found an empty string",
+                );
+                return None;
+            }
+            (Some(e), Some(at)) if e.len() > MAX_EXPRESSION => {
+                cx.error(
+                    at,
+                    format!(
+                        "`policy.expression`: {} bytes is too long (at most {MAX_EXPRESSION})",
+                        e.len()
+                    ),
+                );
+                return None;
+            }
+            (Some(e), _) => Some(e),
+            (None, _) => return None,
+        }
+    } else {
+        None
+    };
     let actions = p.req_string_or_list(cx, "actions");
     let resources = p.req_string_or_list(cx, "resources");
     let effect = match p.require(cx, "effect") {
@@ -46,6 +91,7 @@ pub(crate) fn parse(cx: &mut Cx, f: &Fields) -> Option<PolicySpec> {
         allow: effect? == "allow",
         conditions,
         groups,
+        expression,
     })
 }
 

@@ -8,9 +8,11 @@ use crate::{
     SupervisorSpec,
 };
 
-/// Fields of `process.host`. `lifecycle` is accepted for Wippy compatibility (validated, unused:
-/// hosts always run).
-pub(crate) const HOST_FIELDS: &[&str] = &["name", "kind", "meta", "host", "lifecycle"];
+/// Fields of `process.host`.
+pub(crate) const HOST_FIELDS: &[&str] = &["name", "kind", "meta", "host"];
+/// Fields of `process.host` Wippy accepts and Troupe does not use (warnings): `lifecycle`
+/// (validated all the same; a host always runs).
+pub(crate) const HOST_UNUSED: &[&str] = &["lifecycle"];
 /// Fields of `process.service`.
 pub(crate) const SERVICE_FIELDS: &[&str] = &[
     "name",
@@ -33,9 +35,10 @@ pub(crate) const SUPERVISOR_FIELDS: &[&str] = &[
     "lifecycle",
 ];
 
-/// Keys inside `process.host`'s `host` map. `queue_size` and `local_queue_size` are Wippy
-/// scheduler tunables, accepted and ignored.
-const HOST_KEYS: &[&str] = &["workers", "queue_size", "local_queue_size"];
+/// Keys inside `process.host`'s `host` map.
+const HOST_KEYS: &[&str] = &["workers"];
+/// Keys of `host` Wippy accepts and Troupe does not use (warnings): scheduler queue sizes.
+const HOST_KEYS_UNUSED: &[&str] = &["queue_size", "local_queue_size"];
 const LIFECYCLE_KEYS: &[&str] = &[
     "auto_start",
     "requires",
@@ -66,7 +69,8 @@ const POLICIES: &[&str] = &["security.policy"];
 pub(crate) fn parse_host(cx: &mut Cx, f: &Fields) -> Option<HostSpec> {
     let mut workers = None;
     if let Some(node) = f.get("host")
-        && let Some(h) = Fields::open(cx, node, "host", "in `host`", HOST_KEYS)
+        && let Some(h) =
+            Fields::open_with(cx, node, "host", "in `host`", HOST_KEYS, HOST_KEYS_UNUSED)
     {
         workers = h.usize(cx, "workers");
         if workers == Some(0)

@@ -1,0 +1,43 @@
+-- WIPPY-API.md §6: load_location ("" → Invalid, unknown → NotFound), fixed_zone, Location
+-- :string()/tostring, in_location/location/utc/in_local.
+local t = require("t")
+local time = require("time")
+local errors = require("errors")
+
+return { main = function()
+  local ny, err = time.load_location("America/New_York")
+  t.eq(err, nil, "load_location error")
+  t.eq(ny:string(), "America/New_York", "string()")
+  t.eq(tostring(ny), "America/New_York", "tostring")
+  local winter = time.date(2024, 1, 15, 12, 0, 0, 0, time.utc):in_location(ny)
+  local summer = time.date(2024, 7, 15, 12, 0, 0, 0, time.utc):in_location(ny)
+  t.eq(winter:format("15:04 MST -0700"), "07:00 EST -0500", "winter in New York")
+  t.eq(summer:format("15:04 MST -0700"), "08:00 EDT -0400", "summer in New York")
+  t.eq(winter:location():string(), "America/New_York", "location()")
+  t.eq(time.load_location("UTC"):string(), "UTC", "UTC")
+  t.eq(time.load_location("Local"):string(), time.localtz:string(), "Local")
+  local v, e = time.load_location("")
+  t.eq(v, nil, "empty name")
+  t.err(e, errors.INVALID, { "empty" }, "load_location(\"\")")
+  v, e = time.load_location("Nowhere/Town")
+  t.eq(v, nil, "unknown zone")
+  t.err(e, errors.NOT_FOUND, { "unknown time zone Nowhere/Town" }, "unknown zone")
+  v, e = time.load_location(string.rep("A", 100000))
+  t.eq(v, nil, "huge name")
+  t.err(e, errors.INVALID, { "longer than the maximum" }, "huge name")
+  v, e = time.load_location("../../etc/passwd")
+  t.err(e, errors.NOT_FOUND, { "unknown time zone" }, "path as a name")
+  -- fixed_zone(name, offset_seconds).
+  local ist = time.fixed_zone("IST", 5 * 3600 + 1800)
+  t.eq(ist:string(), "IST", "fixed zone name")
+  t.eq(winter:in_location(ist):format("15:04 MST Z07:00"), "17:30 IST +05:30", "fixed zone")
+  t.raises({ "bad argument #2 to 'fixed_zone'" }, time.fixed_zone, "X")
+  t.raises({ "out of range" }, time.fixed_zone, "X", 2^40)
+  t.raises({ "longer than the maximum" }, time.fixed_zone, string.rep("x", 1000), 0)
+  -- utc() and in_local() keep the instant.
+  t.ok(summer:utc():equal(summer), "utc() same instant")
+  t.eq(summer:utc():location():string(), "UTC", "utc() location")
+  t.eq(summer:in_local():location():string(), time.localtz:string(), "in_local()")
+  t.raises({ "bad argument" }, summer.in_location, summer, "UTC")
+  return true
+end }
