@@ -12,7 +12,7 @@ local function main(test)
   local ch = sub:channel()
   local read = 0
   while true do
-    local r = channel.select({ ch:case_receive(), time.after(300):case_receive() })
+    local r = channel.select({ ch:case_receive(), time.after("300ms"):case_receive() })
     if r.channel ~= ch then
       break
     end

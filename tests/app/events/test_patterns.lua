@@ -25,7 +25,7 @@ local function main()
   events.send("app.events.glob.one", "entry.created.late", "p")
   events.send("xapp.events.glob.one", "created", "p")
   -- The channels are fed from the bus whenever the process yields: any yield will do.
-  time.sleep(1)
+  time.sleep("1ms")
 
   t.eq(kinds(glob:channel()), {
     "app.events.glob.one/created", "app.events.glob.two/entry.update", "app.events.glob.one/entry.created.late",

@@ -24,7 +24,7 @@ local function main()
     if before.status == "running" then
       break
     end
-    time.sleep(10)
+    time.sleep("10ms")
   end
   t.eq({ before.status, before.details.pid, before.details.supervisor }, { "running", old, nil }, "state before")
   process.terminate(old)

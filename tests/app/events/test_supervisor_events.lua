@@ -14,7 +14,7 @@ local function running(id)
     if s.status == "running" then
       return s
     end
-    time.sleep(10)
+    time.sleep("10ms")
   end
   t.fail(id .. " never ran")
 end

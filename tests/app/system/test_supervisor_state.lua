@@ -20,7 +20,7 @@ local function wait_state(id, f, what)
     if f(s) then
       return s
     end
-    time.sleep(10)
+    time.sleep("10ms")
   end
   t.fail("timed out waiting for " .. id .. " to be " .. what)
 end

@@ -22,7 +22,7 @@ local function main()
     if inner.status == "running" then
       break
     end
-    time.sleep(10)
+    time.sleep("10ms")
   end
   t.eq(err, nil, "states() error")
   local ids = {}

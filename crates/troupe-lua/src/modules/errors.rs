@@ -11,7 +11,7 @@
 use std::rc::Rc;
 
 use mlua::{Lua, MetaMethod, MultiValue, Table, UserData, UserDataMethods, Value as LuaValue};
-use troupe_kernel::{ErrorKind, ProcessError, Value};
+use troupe_kernel::{ErrorKind, ProcessError};
 
 /// How many Lua frames an error object records (`errors.call_stack`, `:stack()`).
 const MAX_FRAMES: usize = 32;
@@ -379,10 +379,10 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
 
 /// Whether a value is an error object; used by the `string` wrapper to pass its message.
 pub fn message_of(v: &LuaValue) -> Option<String> {
-    as_error(v).map(|e| e.0.message.clone())
-}
-
-/// An error's details as a kernel value, for tests.
-pub fn details_of(e: &ProcessError) -> Option<&Value> {
-    e.details.as_deref()
+    match v {
+        // An error raised by a Rust function and caught by `pcall`: its text, without
+        // mlua's "runtime error: " prefix and traceback.
+        LuaValue::Error(e) => Some(crate::process::error_to_process(e).message),
+        _ => as_error(v).map(|e| e.0.message.clone()),
+    }
 }

@@ -143,7 +143,11 @@ pub fn spawn_request(
 
 /// `nil, err` for a process error.
 pub fn nil_process_error(lua: &Lua, e: ProcessError) -> mlua::Result<MultiValue> {
-    nil_error(lua, e.kind, e.message)
+    // The whole error (kind, message, retryable, details), as it crossed the boundary.
+    Ok(MultiValue::from_iter([
+        LuaValue::Nil,
+        LuaValue::UserData(lua.create_userdata(crate::modules::errors::LuaError::new(e))?),
+    ]))
 }
 
 fn spawn_fn(lua: &Lua, link: bool, monitor: bool) -> mlua::Result<mlua::Function> {
@@ -238,7 +242,30 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     t.set(
         "send",
         lua.create_function(
-            |lua, (dest, topic, payload): (LuaValue, String, MultiValue)| {
+            |lua, (dest, topic, payload): (LuaValue, LuaValue, MultiValue)| {
+                // As Wippy: fewer than two arguments is `nil, err` (Invalid).
+                let topic = match topic {
+                    LuaValue::String(s) => s.to_str()?.to_string(),
+                    LuaValue::Integer(_) | LuaValue::Number(_) => {
+                        lua.coerce_string(topic)?.map(|s| s.to_string_lossy()).unwrap_or_default()
+                    }
+                    LuaValue::Nil => {
+                        return nil_error(
+                            lua,
+                            ErrorKind::Invalid,
+                            "send: expected a destination and a topic",
+                        );
+                    }
+                    other => {
+                        return Err(mlua::Error::runtime(format!(
+                            "bad argument #2 to 'send' (string expected, got {})",
+                            other.type_name()
+                        )));
+                    }
+                };
+                if dest.is_nil() {
+                    return nil_error(lua, ErrorKind::Invalid, "send: expected a destination and a topic");
+                }
                 let dest = dest_of(&dest)?;
                 // Refused copies deliver nothing (SPEC §3.2).
                 let payload = match limits::copy_payload(&payload) {
