@@ -79,7 +79,7 @@ fn strict_turns_every_warning_into_an_error() {
     // A valid app without warnings passes under --strict too.
     let (code, out, err) = check("valid", true);
     assert_eq!(code, 0, "{err}");
-    has(&out, "ok: 17 entries");
+    has(&out, "ok: 26 entries");
 }
 
 #[test]

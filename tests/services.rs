@@ -277,7 +277,12 @@ fn example_wasm_workers_completes_while_a_worker_is_restarted() {
     // The report is app:report's result, printed by `-x`: the per-worker lines add up to 24.
     let per_worker: u64 = stdout
         .lines()
-        .filter_map(|l| l.strip_prefix("  ")?.split(": ").nth(1)?.strip_suffix(" files"))
+        .filter_map(|l| {
+            l.strip_prefix("  ")?
+                .split(": ")
+                .nth(1)?
+                .strip_suffix(" files")
+        })
         .filter_map(|n| n.parse::<u64>().ok())
         .sum();
     assert_eq!(per_worker, 24, "{stdout}");
