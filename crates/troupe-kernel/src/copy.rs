@@ -48,8 +48,9 @@ pub enum CopyError {
     /// The copy grew past `max_message` bytes (the limit is in the error).
     TooLarge { max_bytes: u64 },
     /// The copy failed for another reason: its stop check fired (the process was
-    /// killed), or the source could not be read. Carries that error.
-    Failed(ProcessError),
+    /// killed), or the source could not be read. Carries that error (boxed: a copy's
+    /// `Result` is on the stack once per nesting level).
+    Failed(Box<ProcessError>),
 }
 
 impl fmt::Display for CopyError {
@@ -78,7 +79,7 @@ impl std::error::Error for CopyError {}
 impl From<CopyError> for ProcessError {
     fn from(e: CopyError) -> ProcessError {
         match e {
-            CopyError::Failed(p) => p,
+            CopyError::Failed(p) => *p,
             other => ProcessError::new(ErrorKind::Invalid, other.to_string()),
         }
     }
@@ -148,7 +149,7 @@ impl<'a> Budget<'a> {
         if self.ticks >= CHECK_EVERY {
             self.ticks = 0;
             if let Some(e) = self.stop.and_then(|f| f()) {
-                return Err(CopyError::Failed(e));
+                return Err(CopyError::Failed(Box::new(e)));
             }
         }
         Ok(())
@@ -347,7 +348,7 @@ mod tests {
             }
         };
         assert_eq!(n, CHECK_EVERY);
-        assert_eq!(err, CopyError::Failed(ProcessError::terminated()));
+        assert_eq!(err, CopyError::Failed(Box::new(ProcessError::terminated())));
     }
 
     #[test]

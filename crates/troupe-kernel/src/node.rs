@@ -838,10 +838,10 @@ impl Node {
         unimplemented(&entry, "a function")?;
         // As Wippy (WIPPY-API.md §8): a process entry with `meta.default_host` (or
         // `meta.options.default_host`) is callable too: each call spawns a fresh process on
-        // that host. Wippy gives it no identity; Troupe lets it inherit the caller's, as
-        // every spawn does (decision: a process without an actor would be allowed
-        // everything outside strict mode, so dropping one would raise its rights), and
-        // ignores executor overrides for it.
+        // that host, with no `ctx` values. Wippy gives it no actor or scope either; Troupe
+        // lets it inherit the caller's, as every spawn does (decision: a process without an
+        // actor would be allowed everything outside strict mode, so dropping one would
+        // raise its rights), and ignores executor overrides for it.
         let process_host = match entry.kind_name() {
             "function.lua" | "function.wat" | "function.wasm" => None,
             "process.lua" | "process.wasm" => match default_host(&entry.meta) {
@@ -874,10 +874,12 @@ impl Node {
                 context: req.context,
                 ..Default::default()
             },
+            // No `ctx` values (as Wippy); actor and scope are the caller's.
             Some(host) => SpawnRequest {
                 entry: req.function,
                 host,
                 args: req.args,
+                context: Some(Arc::new(Default::default())),
                 ..Default::default()
             },
         };

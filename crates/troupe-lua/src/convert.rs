@@ -88,31 +88,7 @@ impl<'b, 'a> Copier<'b, 'a> {
                 Value::Str(b.to_vec())
             }
             LuaValue::Table(t) => self.table(t, depth + 1)?,
-            LuaValue::UserData(ud) => match ud.borrow::<LuaError>() {
-                Ok(e) => {
-                    let details =
-                        e.0.details
-                            .as_deref()
-                            .map_or(0, troupe_kernel::copy::footprint);
-                    self.budget
-                        .value(ERROR_BYTES + e.0.message.len() as u64 + details)?;
-                    Value::Error(Box::new(e.0.clone()))
-                }
-                Err(_) => match ud.borrow::<crate::modules::payload::LuaPayload>() {
-                    // A Payload travels as its value (decoded when it holds another format).
-                    Ok(p) => {
-                        let v = p.value().map_err(|e| {
-                            CopyError::Failed(ProcessError::new(ErrorKind::Internal, e))
-                        })?;
-                        self.budget.charge(troupe_kernel::copy::footprint(&v))?;
-                        v.into_owned()
-                    }
-                    Err(_) => {
-                        self.budget.value(0)?;
-                        Value::Nil
-                    }
-                },
-            },
+            LuaValue::UserData(ud) => self.userdata(ud)?,
             LuaValue::Error(e) => {
                 let e = crate::error_to_process(e);
                 self.budget.value(ERROR_BYTES + e.message.len() as u64)?;
@@ -122,6 +98,35 @@ impl<'b, 'a> Copier<'b, 'a> {
                 self.budget.value(0)?;
                 Value::Nil
             }
+        })
+    }
+
+    /// A userdata: an error object keeps its kind, a Payload travels as its value, any
+    /// other becomes nil. Out of line, so that [`Copier::copy`]'s frame (one per nesting
+    /// level) stays small.
+    #[inline(never)]
+    fn userdata(&mut self, ud: &mlua::AnyUserData) -> Result<Value, CopyError> {
+        Ok(match ud.borrow::<LuaError>() {
+            Ok(e) => {
+                let details = e.0.details.as_deref().map_or(0, troupe_kernel::copy::footprint);
+                self.budget
+                    .value(ERROR_BYTES + e.0.message.len() as u64 + details)?;
+                Value::Error(Box::new(e.0.clone()))
+            }
+            Err(_) => match ud.borrow::<crate::modules::payload::LuaPayload>() {
+                // A Payload travels as its value (decoded when it holds another format).
+                Ok(p) => {
+                    let v = p.value().map_err(|e| {
+                        CopyError::Failed(Box::new(ProcessError::new(ErrorKind::Internal, e)))
+                    })?;
+                    self.budget.charge(troupe_kernel::copy::footprint(&v))?;
+                    v.into_owned()
+                }
+                Err(_) => {
+                    self.budget.value(0)?;
+                    Value::Nil
+                }
+            },
         })
     }
 
@@ -189,10 +194,10 @@ impl<'b, 'a> Copier<'b, 'a> {
             return Err(e);
         }
         if let Err(e) = read {
-            return Err(CopyError::Failed(ProcessError::new(
+            return Err(CopyError::Failed(Box::new(ProcessError::new(
                 ErrorKind::Internal,
                 format!("cannot read a table to copy it: {e}"),
-            )));
+            ))));
         }
         if seq {
             return Ok(if arr.is_empty() {

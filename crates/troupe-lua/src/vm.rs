@@ -149,13 +149,19 @@ end
 /// is not what the builtin takes), and method calls on strings (`s:upper()`) go through the
 /// string metatable, which keeps the original functions.
 const STRING_WRAP: &str = r#"
-local message_of, type = ...
+local message_of, type, select, pack, unpack = ...
 return function(orig)
-  return function(a, b, c, ...)
-    if type(a) == "userdata" then a = message_of(a) or a end
-    if type(b) == "userdata" then b = message_of(b) or b end
-    if type(c) == "userdata" then c = message_of(c) or c end
-    return orig(a, b, c, ...)
+  return function(...)
+    local a, b, c = ...
+    if type(a) ~= "userdata" and type(b) ~= "userdata" and type(c) ~= "userdata" then
+      return orig(...)
+    end
+    -- Exactly the arguments given (a builtin tells a missing argument from a nil one).
+    local args = pack(...)
+    for i = 1, (args.n < 3 and args.n or 3) do
+      if type(args[i]) == "userdata" then args[i] = message_of(args[i]) or args[i] end
+    end
+    return orig(unpack(args, 1, args.n))
   end
 end
 "#;
@@ -207,7 +213,9 @@ impl Vm {
             })?,
         )?;
         install_coroutine(&lua, &globals)?;
-        install_string(&lua, &globals)?;
+        // The original `string` table stays the string metatable's `__index`: sealed below
+        // with the rest (it is reachable only through `getmetatable("")`).
+        let string_methods = install_string(&lua, &globals)?;
         globals.set(
             "collectgarbage",
             lua.create_function(|_, opt: Option<String>| match opt.as_deref() {
@@ -229,7 +237,7 @@ impl Vm {
             modules
                 .values()
                 .filter_map(|v| v.as_table().cloned())
-                .chain([globals.clone(), env_meta.clone()]),
+                .chain([globals.clone(), env_meta.clone(), string_methods]),
         )?;
         let is_error = lua.create_function(|_, v: mlua::Value| {
             Ok(matches!(&v, mlua::Value::UserData(u) if u.is::<crate::modules::errors::LuaError>()))
@@ -422,14 +430,18 @@ fn install_coroutine(lua: &Lua, globals: &Table) -> mlua::Result<()> {
 /// of the originals (the string metatable's `__index` keeps the originals).
 ///
 /// Errors: Lua memory errors.
-fn install_string(lua: &Lua, globals: &Table) -> mlua::Result<()> {
+fn install_string(lua: &Lua, globals: &Table) -> mlua::Result<Table> {
     let orig: Table = globals.get("string")?;
     let message_of =
         lua.create_function(|_, v: mlua::Value| Ok(crate::modules::errors::message_of(&v)))?;
-    let make: Function = lua
-        .load(STRING_WRAP)
-        .set_name("=troupe:string")
-        .call((message_of, globals.get::<Function>("type")?))?;
+    let table: Table = globals.get("table")?;
+    let make: Function = lua.load(STRING_WRAP).set_name("=troupe:string").call((
+        message_of,
+        globals.get::<Function>("type")?,
+        globals.get::<Function>("select")?,
+        table.get::<Function>("pack")?,
+        table.get::<Function>("unpack")?,
+    ))?;
     let wrapped = lua.create_table()?;
     for pair in orig.pairs::<mlua::Value, mlua::Value>() {
         let (k, v) = pair?;
@@ -438,7 +450,8 @@ fn install_string(lua: &Lua, globals: &Table) -> mlua::Result<()> {
             other => wrapped.raw_set(k, other)?,
         }
     }
-    globals.set("string", wrapped)
+    globals.set("string", wrapped)?;
+    Ok(orig)
 }
 
 /// Run the chunk `src` (named `=troupe:NAME`) with `args` and set the two functions it

@@ -340,10 +340,13 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     t.set(
         "exec",
         lua.create_async_function(|lua, args: MultiValue| async move {
-            let req = match spawn_request(args, false, false)? {
+            let mut req = match spawn_request(args, false, false)? {
                 Ok(r) => r,
                 Err(e) => return nil_process_error(&lua, e),
             };
+            // As Wippy: an exec child starts with no `ctx` values (its actor and scope are
+            // still the caller's: see ARCHITECTURE.md, identity is never dropped).
+            req.context = Some(std::sync::Arc::new(Default::default()));
             let spawned = with_current(|p| Ok(p.node.spawn(Some(&p.handle), req, true)))?;
             match spawned {
                 Err(e) => fail(&lua, LuaValue::Nil, &e),
