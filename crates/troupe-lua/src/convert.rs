@@ -108,7 +108,10 @@ impl<'b, 'a> Copier<'b, 'a> {
     fn userdata(&mut self, ud: &mlua::AnyUserData) -> Result<Value, CopyError> {
         Ok(match ud.borrow::<LuaError>() {
             Ok(e) => {
-                let details = e.0.details.as_deref().map_or(0, troupe_kernel::copy::footprint);
+                let details =
+                    e.0.details
+                        .as_deref()
+                        .map_or(0, troupe_kernel::copy::footprint);
                 self.budget
                     .value(ERROR_BYTES + e.0.message.len() as u64 + details)?;
                 Value::Error(Box::new(e.0.clone()))

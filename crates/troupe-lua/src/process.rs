@@ -603,7 +603,10 @@ impl LuaProcess {
     /// Restart as `main(...)` of `entry` with `args` (`process.upgrade`).
     ///
     /// Errors: Lua memory errors; the entry is not a Lua entry.
-    fn restart(&mut self, (entry, args): (Arc<Entry>, Vec<troupe_kernel::Value>)) -> mlua::Result<()> {
+    fn restart(
+        &mut self,
+        (entry, args): (Arc<Entry>, Vec<troupe_kernel::Value>),
+    ) -> mlua::Result<()> {
         self.tasks = FuturesUnordered::new();
         self.st.new_coroutines.borrow_mut().clear();
         self.st.libs.borrow_mut().clear();

@@ -47,8 +47,9 @@ fn scalar() -> impl Strategy<Value = Value> {
         .prop_map(Value::Float),
         proptest::collection::vec(any::<u8>(), 0..40).prop_map(Value::Str),
         "[a-zé]{0,20}".prop_map(Value::str),
-        (0usize..ErrorKind::ALL.len(), "[ -~]{0,20}")
-            .prop_map(|(k, m)| Value::Error(Box::new(ProcessError::new(ErrorKind::ALL[k].clone(), m)))),
+        (0usize..ErrorKind::ALL.len(), "[ -~]{0,20}").prop_map(|(k, m)| Value::Error(Box::new(
+            ProcessError::new(ErrorKind::ALL[k].clone(), m)
+        ))),
     ]
 }
 

@@ -124,17 +124,17 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         "get",
         lua.create_function(|lua, key: String| {
             if key.is_empty() {
-                return nil_error(lua, ErrorKind::Invalid, "ctx.get: the key must not be empty");
+                return nil_error(
+                    lua,
+                    ErrorKind::Invalid,
+                    "ctx.get: the key must not be empty",
+                );
             }
             let v =
                 with_current(|p| Ok(p.handle.context.as_ref().and_then(|c| c.get(&key).cloned())))?;
             match v {
                 Some(v) => Ok(MultiValue::from_iter([to_lua(lua, &v)?])),
-                None => nil_error(
-                    lua,
-                    ErrorKind::NotFound,
-                    format!("key not found: {key}"),
-                ),
+                None => nil_error(lua, ErrorKind::NotFound, format!("key not found: {key}")),
             }
         })?,
     )?;

@@ -84,7 +84,7 @@ impl Retry {
         }
         let factor = t.get::<Option<f64>>("backoff_factor")?.unwrap_or(2.0);
         let jitter = t.get::<Option<f64>>("jitter")?.unwrap_or(0.1);
-        if !(factor.is_finite() && factor >= 1.0) || !(0.0..=1.0).contains(&jitter) {
+        if !(factor.is_finite() && factor >= 1.0 && (0.0..=1.0).contains(&jitter)) {
             return Err(mlua::Error::runtime(
                 "retry: backoff_factor must be >= 1 and jitter between 0 and 1",
             ));

@@ -90,7 +90,7 @@ fn decode(format: &str, b: &[u8]) -> Result<Value, String> {
         format::JSON => crate::modules::json::decode(b, crate::limits::max_message())
             .map_err(|e| format!("cannot decode {format} payload: {e}")),
         format::MSGPACK => rmp_serde::from_slice::<serde_json::Value>(b)
-            .map(|j| from_json(&j))
+            .map(|j| Value::from(&j))
             .map_err(|e| format!("cannot decode {format} payload: {e}")),
         format::STRING | format::BYTES => Ok(Value::Str(b.to_vec())),
         other => Err(format!("payloads of format {other} cannot be decoded")),
@@ -133,26 +133,6 @@ fn encode(v: &Value, to: &str) -> Result<(&'static str, Vec<u8>), String> {
         },
         other => return Err(format!("cannot transcode to format {other:?}")),
     })
-}
-
-/// A kernel value from JSON (integers stay integers, as Wippy's `json.decode`).
-pub fn from_json(j: &serde_json::Value) -> Value {
-    use serde_json::Value as J;
-    match j {
-        J::Null => Value::Nil,
-        J::Bool(b) => Value::Bool(*b),
-        J::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        J::String(s) => Value::str(s.clone()),
-        J::Array(a) => Value::Array(a.iter().map(from_json).collect()),
-        J::Object(o) => Value::Map(
-            o.iter()
-                .map(|(k, v)| (Value::str(k.clone()), from_json(v)))
-                .collect(),
-        ),
-    }
 }
 
 /// A Lua copy of `v` (on mlua's fast path when it is small).

@@ -202,8 +202,8 @@ async fn upgrade(_: Lua, args: MultiValue) -> mlua::Result<()> {
         }
     };
     let rest: Vec<LuaValue> = it.collect();
-    let args = limits::copy_all(rest.iter())
-        .map_err(|e| mlua::Error::runtime(format!("upgrade: {e}")))?;
+    let args =
+        limits::copy_all(rest.iter()).map_err(|e| mlua::Error::runtime(format!("upgrade: {e}")))?;
     with_current(|p| {
         let entry = match id {
             None => p.entry(),
@@ -246,9 +246,10 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                 // As Wippy: fewer than two arguments is `nil, err` (Invalid).
                 let topic = match topic {
                     LuaValue::String(s) => s.to_str()?.to_string(),
-                    LuaValue::Integer(_) | LuaValue::Number(_) => {
-                        lua.coerce_string(topic)?.map(|s| s.to_string_lossy()).unwrap_or_default()
-                    }
+                    LuaValue::Integer(_) | LuaValue::Number(_) => lua
+                        .coerce_string(topic)?
+                        .map(|s| s.to_string_lossy())
+                        .unwrap_or_default(),
                     LuaValue::Nil => {
                         return nil_error(
                             lua,
@@ -264,7 +265,11 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                     }
                 };
                 if dest.is_nil() {
-                    return nil_error(lua, ErrorKind::Invalid, "send: expected a destination and a topic");
+                    return nil_error(
+                        lua,
+                        ErrorKind::Invalid,
+                        "send: expected a destination and a topic",
+                    );
                 }
                 let dest = dest_of(&dest)?;
                 // Refused copies deliver nothing (SPEC §3.2).

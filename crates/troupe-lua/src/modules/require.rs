@@ -65,15 +65,15 @@ pub fn bind_modules(vm: &Vm, spec: &LuaSpec, env: &Table) -> mlua::Result<()> {
 ///
 /// Errors: a missing library, more than [`MAX_IMPORTS`] libraries, or an error raised by
 /// a library's chunk.
-pub fn bind_imports(lua: &Lua, _: ()) -> mlua::Result<()> {
+pub fn bind_imports(_: &Lua, _: ()) -> mlua::Result<()> {
     with_current(|p| {
         let entry = p.entry();
         let mut loaded = 0usize;
-        bind_entry(lua, p, &entry, &mut loaded)
+        bind_entry(p, &entry, &mut loaded)
     })
 }
 
-fn bind_entry(lua: &Lua, p: &ProcState, from: &Arc<Entry>, loaded: &mut usize) -> mlua::Result<()> {
+fn bind_entry(p: &ProcState, from: &Arc<Entry>, loaded: &mut usize) -> mlua::Result<()> {
     let spec = lua_spec(from)?;
     for (alias, lib_id) in &spec.imports {
         let cached = p.libs.borrow().get(lib_id).cloned();
@@ -98,7 +98,7 @@ fn bind_entry(lua: &Lua, p: &ProcState, from: &Arc<Entry>, loaded: &mut usize) -
                 p.libs.borrow_mut().insert(lib_id.clone(), LuaValue::Nil);
                 let env = p.env();
                 bind_modules(&p.vm, lua_spec(&lib)?, &env)?;
-                bind_entry(lua, p, &lib, loaded)?;
+                bind_entry(p, &lib, loaded)?;
                 let f = p.vm.instance(&lib, &env)?;
                 let v: LuaValue = f.call(())?;
                 p.libs.borrow_mut().insert(lib_id.clone(), v.clone());

@@ -100,9 +100,9 @@ impl Spawner {
                 )])),
                 // As Wippy: a spawner's permission denials raise; other failures are
                 // `nil, err`.
-                Err(e @ troupe_kernel::KernelError::Denied(_)) => Err(mlua::Error::external(
-                    troupe_kernel::ProcessError::from(e),
-                )),
+                Err(e @ troupe_kernel::KernelError::Denied(_)) => {
+                    Err(mlua::Error::external(troupe_kernel::ProcessError::from(e)))
+                }
                 Err(e) => fail(lua, LuaValue::Nil, &e),
             }
         })
