@@ -101,6 +101,17 @@ pub(crate) fn enter(s: Slice) {
     SLICE.set(s);
 }
 
+/// End the running process's slice now: its next interrupt (a call, return or loop
+/// back-edge of its code) yields it to the worker as a preemption does, and the worker
+/// polls it again after the others (Erlang's `erlang:yield/0`). No-op outside a process.
+pub(crate) fn yield_soon() {
+    let mut h = HOT.get();
+    if !h.kill.is_null() {
+        h.deadline = 0;
+        HOT.set(h);
+    }
+}
+
 /// The worker stopped polling it.
 pub(crate) fn leave() {
     HOT.set(Hot::NONE);

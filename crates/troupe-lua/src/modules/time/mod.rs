@@ -22,10 +22,6 @@ pub mod object;
 pub mod timers;
 pub mod value;
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
 use mlua::{Lua, MultiValue, Table, UserDataRef, Value as LuaValue};
 use troupe_kernel::ErrorKind;
 
@@ -41,21 +37,6 @@ use value::GoTime;
 /// Errors (raised): see [`crate::duration::InvalidArgument`].
 pub fn duration(v: &LuaValue) -> mlua::Result<std::time::Duration> {
     Ok(crate::duration::from_lua(v)?)
-}
-
-/// Yield once to the worker (what `sleep` of zero or less does).
-struct YieldNow(bool);
-impl Future for YieldNow {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
 }
 
 /// `nil, err` (Invalid) for a bad duration, or the positive duration.
@@ -105,8 +86,10 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                     }
                 };
                 if d <= 0 {
-                    // Go returns at once for d <= 0; a yield keeps the worker fair.
-                    YieldNow(false).await;
+                    // Go returns at once for d <= 0; the process still yields the worker
+                    // at its next interrupt (as a preemption: not a pending future, whose
+                    // wake-up a preemption in a user coroutine could consume).
+                    crate::slice::yield_soon();
                 } else {
                     tokio::time::sleep(std::time::Duration::from_nanos(d as u64)).await;
                 }
