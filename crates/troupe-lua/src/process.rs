@@ -338,7 +338,7 @@ pub(crate) fn hold(bytes: usize) -> Option<Rc<Held>> {
 }
 
 impl Held {
-    fn new(counter: &Rc<Cell<usize>>, bytes: usize) -> Held {
+    pub(crate) fn new(counter: &Rc<Cell<usize>>, bytes: usize) -> Held {
         counter.set(counter.get().saturating_add(bytes));
         Held {
             counter: counter.clone(),

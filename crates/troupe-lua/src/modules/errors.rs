@@ -60,8 +60,16 @@ impl LuaError {
     }
 
     fn with_trace(e: ProcessError, trace: Trace) -> LuaError {
+        // Everything the object holds on the Rust heap: message, details, contexts and
+        // frames (up to 32 × 512 bytes of names), so a million error objects cannot hold
+        // memory their process is not charged for.
+        let frames: usize = trace
+            .frames
+            .iter()
+            .map(|f| std::mem::size_of::<Frame>() + f.source.len() + f.name.len())
+            .sum();
         let held = crate::process::hold(
-            error_bytes(&e) + trace.contexts.iter().map(String::len).sum::<usize>(),
+            error_bytes(&e) + frames + trace.contexts.iter().map(String::len).sum::<usize>(),
         );
         LuaError(e, held, Some(Rc::new(trace)))
     }

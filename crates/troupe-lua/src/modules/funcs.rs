@@ -217,9 +217,12 @@ impl Caller {
             result: RefCell::new(None),
             canceled: Cell::new(false),
             channel: Channel::new(1, true),
+            held: RefCell::new(None),
         });
         let weak = lua.weak();
         let st = state.clone();
+        // The result lands while the caller is not running: charged to it explicitly.
+        let counter = with_current(|p| Ok(p.held.clone()))?;
         tokio::task::spawn_local(async move {
             let r = prepared
                 .finish(started)
@@ -228,6 +231,15 @@ impl Caller {
             if st.canceled.get() {
                 return;
             }
+            // Kept twice while unread: the result and the channel's Payload of it.
+            let bytes = match &r {
+                Ok(v) => troupe_kernel::copy::footprint(v),
+                Err(e) => e.message.len() as u64,
+            };
+            *st.held.borrow_mut() = Some(crate::process::Held::new(
+                &counter,
+                usize::try_from(bytes.saturating_mul(2)).unwrap_or(usize::MAX),
+            ));
             if let Some(lua) = weak.try_upgrade() {
                 let item = match &r {
                     Ok(v) => lua
@@ -334,6 +346,8 @@ struct FutureState {
     result: RefCell<Option<ExitResult>>,
     canceled: Cell<bool>,
     channel: Channel,
+    /// The caller's charge for the result it holds (SPEC §3.6 `max_memory`).
+    held: RefCell<Option<crate::process::Held>>,
 }
 
 /// The Future `funcs.async` returns.

@@ -19,11 +19,37 @@ use crate::process::with_current;
 /// Most fields a logger carries (its own plus its ancestors'); more raise.
 const MAX_FIELDS: usize = 256;
 
-/// A logger: a name (dot-joined for named children) and fixed fields.
+/// A logger: a name (dot-joined for named children) and fixed fields. The fields of a
+/// child made by `with` are Rust heap, charged to the process that made it while the
+/// logger lives ([`crate::process::hold`]).
 #[derive(Clone, Default)]
 pub struct Logger {
     name: Rc<str>,
     fields: Rc<Map<String, Json>>,
+    /// Kept for its `Drop` (gives the charge back).
+    #[allow(dead_code)]
+    held: Option<Rc<crate::process::Held>>,
+}
+
+/// About how many bytes of heap a JSON value holds (iterative: any depth).
+fn json_bytes(v: &Json) -> usize {
+    let mut total = 0usize;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        total += std::mem::size_of::<Json>();
+        match v {
+            Json::String(s) => total += s.len(),
+            Json::Array(a) => stack.extend(a.iter()),
+            Json::Object(m) => {
+                for (k, x) in m {
+                    total += k.len();
+                    stack.push(x);
+                }
+            }
+            _ => {}
+        }
+    }
+    total
 }
 
 /// The JSON object of a `fields` table (string keys only; other keys are left out).
@@ -161,9 +187,11 @@ impl UserData for Logger {
                     "logger:with: a logger carries at most {MAX_FIELDS} fields"
                 )));
             }
+            let bytes: usize = all.iter().map(|(k, v)| k.len() + json_bytes(v)).sum();
             lua.create_userdata(Logger {
                 name: log.name.clone(),
                 fields: Rc::new(all),
+                held: crate::process::hold(bytes),
             })
         });
         m.add_function("named", |lua, (ud, name): (LuaValue, LuaValue)| {
@@ -189,6 +217,7 @@ impl UserData for Logger {
             lua.create_userdata(Logger {
                 name: full.into(),
                 fields: log.fields.clone(),
+                held: log.held.clone(),
             })
         });
     }
