@@ -194,6 +194,17 @@ fn error_objects_count_against_max_memory() {
 }
 
 #[test]
+fn error_frames_and_wrap_contexts_count_against_max_memory() {
+    assert_fails_naming("app:error_frames_hoard", "limit of 16777216 bytes");
+    assert_fails_naming("app:wrap_context_hoard", "limit of 16777216 bytes");
+}
+
+#[test]
+fn logger_fields_count_against_max_memory() {
+    assert_fails_naming("app:logger_fields_hoard", "limit of 16777216 bytes");
+}
+
+#[test]
 fn a_cancel_flood_costs_one_pending_cancel() {
     let v = run_ok("hostile", "app:cancel_flood");
     assert_eq!(v["first"], json!({"n": 1, "reason": "flood 1"}), "{v:#}");
