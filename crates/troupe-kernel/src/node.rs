@@ -660,8 +660,17 @@ impl Node {
         if let Some(name) = &req.name
             && let Some(holder) = self.claim_name(name, &handle)
         {
-            // Spawn-or-signal: the new process never ran and has no relations yet.
+            // Spawn-or-signal: the new process never ran and has no relations yet. As
+            // Wippy, the messages reach the holder without a sender (`msg:from()` is "");
+            // they still carry the spawner's actor.
             self.0.procs.remove(&id);
+            let msgs = msgs
+                .into_iter()
+                .map(|mut m| {
+                    m.from = None;
+                    m
+                })
+                .collect();
             return self.signal(parent, &holder, req, msgs, opts);
         }
         // The spawner's messages come first, all or none, before any relation exists: a
