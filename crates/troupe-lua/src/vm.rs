@@ -149,7 +149,7 @@ end
 /// is not what the builtin takes), and method calls on strings (`s:upper()`) go through the
 /// string metatable, which keeps the original functions.
 const STRING_WRAP: &str = r#"
-local message_of, type, select, pack, unpack = ...
+local message_of, type, pack, unpack = ...
 return function(orig)
   return function(...)
     local a, b, c = ...
@@ -438,7 +438,6 @@ fn install_string(lua: &Lua, globals: &Table) -> mlua::Result<Table> {
     let make: Function = lua.load(STRING_WRAP).set_name("=troupe:string").call((
         message_of,
         globals.get::<Function>("type")?,
-        globals.get::<Function>("select")?,
         table.get::<Function>("pack")?,
         table.get::<Function>("unpack")?,
     ))?;

@@ -184,4 +184,22 @@ function M.pid_pattern(host)
   return "^{apptest@" .. host:gsub("%p", "%%%0") .. "|0x%x%x%x%x%x+}$"
 end
 
+-- An Actor object as a plain table `{id, meta}` (nil for none), for comparisons.
+function M.actor_plain(a)
+  return a and { id = a:id(), meta = a:meta() }
+end
+
+-- The sorted policy IDs of a Scope object (nil for none).
+function M.scope_ids(scope)
+  if scope == nil then
+    return nil
+  end
+  local out = {}
+  for _, p in ipairs(scope:policies()) do
+    table.insert(out, p:id())
+  end
+  table.sort(out)
+  return out
+end
+
 return M

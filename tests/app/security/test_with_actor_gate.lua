@@ -5,20 +5,7 @@ local security = require("security")
 local funcs = require("funcs")
 
 -- Actors and scopes are objects (WIPPY-API.md §9): plain values for comparing and sending.
-local function plain(a)
-  return a and { id = a:id(), meta = a:meta() }
-end
-local function ids(scope)
-  if scope == nil then
-    return nil
-  end
-  local out = {}
-  for _, p in ipairs(scope:policies()) do
-    table.insert(out, p:id())
-  end
-  table.sort(out)
-  return out
-end
+local plain, ids = t.actor_plain, t.scope_ids
 
 local function main()
   local actor = security.new_actor("gate-actor", { role = "tester" })
