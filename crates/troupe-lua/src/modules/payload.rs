@@ -99,11 +99,9 @@ fn decode(format: &str, b: &[u8]) -> Result<Value, String> {
 
 fn encode(v: &Value, to: &str) -> Result<(&'static str, Vec<u8>), String> {
     Ok(match to {
-        // `json.encode`'s writer: Wippy's rules (`{}` is `[]`), text bounded by
-        // `max_message` (escaping can make it longer than the value).
         format::JSON => (
             format::JSON,
-            crate::modules::json::encode(v, crate::limits::max_message())?,
+            serde_json::to_vec(&v.to_json()).map_err(|e| format!("cannot encode as JSON: {e}"))?,
         ),
         format::MSGPACK => (
             format::MSGPACK,
