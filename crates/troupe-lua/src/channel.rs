@@ -19,7 +19,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use mlua::{Lua, UserData, UserDataMethods, Value as LuaValue};
+use mlua::{Lua, MultiValue, UserData, UserDataMethods, Value as LuaValue};
+use crate::block;
 use troupe_kernel::ProcessRef;
 
 /// A parked operation (single op or a whole `select`). Fired at most once.
@@ -443,27 +444,18 @@ impl Drop for Wait {
 }
 
 impl UserData for Channel {
+    fn add_fields<F: mlua::UserDataFields<Self>>(f: &mut F) {
+        // The blocking methods are Lua functions (see `crate::block`), found through
+        // `__index` after the Rust methods.
+        f.add_meta_field_with("__index", |lua| {
+            let t = lua.create_table()?;
+            t.raw_set("receive", block::wrap(lua, lua.create_function(receive)?)?)?;
+            t.raw_set("send", block::wrap(lua, lua.create_function(send)?)?)?;
+            Ok(t)
+        });
+    }
+
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
-        // Blocking calls: mlua boxes each returned future in a userdata, on its fast path
-        // (`process::fast_guard`).
-        m.add_async_method("receive", |_, ch, ()| {
-            let fast = crate::process::fast_guard();
-            async move {
-                drop(fast);
-                let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
-                let (_, v, ok) = Wait::new(vec![Case::Recv(ch.clone())], blocked).await?;
-                Ok((v, ok))
-            }
-        });
-        m.add_async_method("send", |_, ch, v: LuaValue| {
-            let fast = crate::process::fast_guard();
-            async move {
-                drop(fast);
-                let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
-                Wait::new(vec![Case::Send(ch.clone(), v)], blocked).await?;
-                Ok(true)
-            }
-        });
         // As Go and Wippy: closing a closed channel raises.
         m.add_method("close", |_, ch, ()| {
             if ch.is_closed() {
@@ -499,42 +491,75 @@ pub fn module(lua: &Lua) -> mlua::Result<mlua::Table> {
             Ok(Channel::new(size, false))
         })?,
     )?;
-    t.set(
-        "select",
-        lua.create_async_function(
-            |lua, (spec, default): (mlua::Table, Option<bool>)| async move {
-                // As Wippy: array items that are not cases are ignored.
-                let mut cases = Vec::new();
-                for v in spec.sequence_values::<LuaValue>() {
-                    if let LuaValue::UserData(ud) = v?
-                        && let Ok(c) = ud.borrow::<Case>()
-                    {
-                        cases.push(c.clone());
-                    }
-                }
-                let has_default = default.unwrap_or(false)
-                    || spec.get::<Option<bool>>("default")?.unwrap_or(false);
-                let out = lua.create_table()?;
-                if has_default {
-                    match try_cases(&cases)? {
-                        Some(o) => fill(&out, &cases, o)?,
-                        None => {
-                            out.set("default", true)?;
-                            out.set("ok", true)?;
-                        }
-                    }
-                    return Ok(out);
-                }
-                // No cases and no default waits for ever, as Go's empty select (the deadlock
-                // check ends the process if nothing else can run).
-                let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
-                let o = Wait::new(cases.clone(), blocked).await?;
-                fill(&out, &cases, o)?;
-                Ok(out)
-            },
-        )?,
-    )?;
+    t.set("select", block::wrap(lua, lua.create_function(select)?)?)?;
     Ok(t)
+}
+
+/// `ch:receive()`: `value, ok` (`ok` false once closed and drained); blocks while empty.
+fn receive(_: &Lua, ch: mlua::UserDataRef<Channel>) -> mlua::Result<MultiValue> {
+    if let Try::Ready((v, ok)) = ch.try_recv() {
+        return Ok(MultiValue::from_iter([v, LuaValue::Boolean(ok)]));
+    }
+    let ch = ch.clone();
+    let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
+    Ok(block::park(async move {
+        let (_, v, ok) = Wait::new(vec![Case::Recv(ch)], blocked).await?;
+        Ok(MultiValue::from_iter([v, LuaValue::Boolean(ok)]))
+    }))
+}
+
+/// `ch:send(v)`: `true`; blocks while full (unbuffered: until a receiver takes it).
+///
+/// Errors: the channel is closed (raised, as Go's panic).
+fn send(_: &Lua, (ch, v): (mlua::UserDataRef<Channel>, LuaValue)) -> mlua::Result<MultiValue> {
+    match ch.try_send(v.clone()) {
+        Ok(Try::Ready(())) => return Ok(MultiValue::from_iter([LuaValue::Boolean(true)])),
+        Err(_) => return Err(mlua::Error::runtime("send on closed channel")),
+        Ok(Try::Blocked) => {}
+    }
+    let ch = ch.clone();
+    let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
+    Ok(block::park(async move {
+        Wait::new(vec![Case::Send(ch, v)], blocked).await?;
+        Ok(MultiValue::from_iter([LuaValue::Boolean(true)]))
+    }))
+}
+
+/// `channel.select{cases..., default=bool}`: the result table of the first case ready;
+/// blocks until one is, unless `default` is set.
+fn select(lua: &Lua, (spec, default): (mlua::Table, Option<bool>)) -> mlua::Result<MultiValue> {
+    // As Wippy: array items that are not cases are ignored.
+    let mut cases = Vec::new();
+    for v in spec.sequence_values::<LuaValue>() {
+        if let LuaValue::UserData(ud) = v?
+            && let Ok(c) = ud.borrow::<Case>()
+        {
+            cases.push(c.clone());
+        }
+    }
+    let has_default =
+        default.unwrap_or(false) || spec.get::<Option<bool>>("default")?.unwrap_or(false);
+    if let Some(o) = try_cases(&cases)? {
+        let out = lua.create_table()?;
+        fill(&out, &cases, o)?;
+        return Ok(MultiValue::from_iter([LuaValue::Table(out)]));
+    }
+    if has_default {
+        let out = lua.create_table()?;
+        out.set("default", true)?;
+        out.set("ok", true)?;
+        return Ok(MultiValue::from_iter([LuaValue::Table(out)]));
+    }
+    // No cases and no default waits for ever, as Go's empty select (the deadlock check
+    // ends the process if nothing else can run).
+    let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
+    let lua = lua.clone();
+    Ok(block::park(async move {
+        let o = Wait::new(cases.clone(), blocked).await?;
+        let out = lua.create_table()?;
+        fill(&out, &cases, o)?;
+        Ok(MultiValue::from_iter([LuaValue::Table(out)]))
+    }))
 }
 
 /// The result table of a select: `{channel, value, ok}` (for a send case `value` is the

@@ -3,6 +3,7 @@
 //! [`troupe_kernel::Runtime`] ([`LuaRuntime`]); also offers the Lua syntax check the
 //! registry uses ([`LuaChecker`]).
 
+mod block;
 pub mod channel;
 pub mod convert;
 pub mod dialect;
@@ -68,7 +69,6 @@ impl Runtime for LuaRuntime {
             // A refused allocation (or one past the limit) dooms the start.
             memory::check();
             let (thread, args, env) = made?;
-            let fut = thread.clone().into_async::<MultiValue>(args)?;
             drop(fast);
             release.1 = None;
             let st = Rc::new(ProcState::new(
@@ -82,7 +82,8 @@ impl Runtime for LuaRuntime {
             Ok(Box::pin(LuaProcess::new(
                 vm.lua.clone(),
                 st,
-                Coroutine::new(true, &thread, fut),
+                Coroutine::new(true, &thread),
+                args,
             )))
         };
         let started = start();

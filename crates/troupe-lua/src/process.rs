@@ -18,7 +18,6 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use mlua::thread::AsyncThread;
 use mlua::{Lua, MultiValue, Table, Thread, Value as LuaValue};
 use troupe_kernel::copy;
 use troupe_kernel::message::event_kind;
@@ -546,32 +545,59 @@ pub fn main_result(r: mlua::Result<MultiValue>) -> ExitResult {
     }
 }
 
-/// One coroutine of a process, polled with the preemption slice pointing at it.
+/// One coroutine of a process: its Luau thread, resumed by [`LuaProcess`] itself.
 pub(crate) struct Coroutine {
+    /// The process's `main` (its end is the process's exit).
     main: bool,
+    /// The thread's address, what the interrupt compares with (`slice::RUNNING`).
     ptr: *const std::ffi::c_void,
-    fut: AsyncThread<MultiValue>,
+    thread: Thread,
+    /// An operation it parked whose yield has not reached the scheduler yet: the slice
+    /// ended (a preemption yield) between the blocking function's return and the
+    /// wrapper's `yield`. Kept with the coroutine, since another coroutine may park in the
+    /// worker's slot meanwhile; used when the block's yield arrives.
+    held: Option<crate::block::Parked>,
 }
 
 impl Coroutine {
-    pub(crate) fn new(main: bool, thread: &Thread, fut: AsyncThread<MultiValue>) -> Coroutine {
+    pub(crate) fn new(main: bool, thread: &Thread) -> Coroutine {
         Coroutine {
             main,
             ptr: thread.to_pointer(),
-            fut,
+            thread: thread.clone(),
+            held: None,
         }
     }
 }
 
-impl Future for Coroutine {
-    type Output = (bool, mlua::Result<MultiValue>);
+/// A coroutine parked on a blocking operation ([`crate::block`]): resolves, with the
+/// coroutine, when the operation ends.
+struct Blocked {
+    co: Option<Coroutine>,
+    op: crate::block::Parked,
+}
+
+impl Future for Blocked {
+    type Output = (Coroutine, mlua::Result<MultiValue>);
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        RUNNING.set(self.ptr);
-        let r = Pin::new(&mut self.fut).poll(cx);
-        RUNNING.set(std::ptr::null());
-        let main = self.main;
-        r.map(|r| (main, r))
+        let this = &mut *self;
+        match this.op.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(r) => match this.co.take() {
+                Some(co) => Poll::Ready((co, r)),
+                // Polled after it completed: FuturesUnordered never does.
+                None => Poll::Pending,
+            },
+        }
     }
+}
+
+/// How one resume of a coroutine ended.
+enum Resumed {
+    /// It yielded (preempted, blocked or a bare `coroutine.yield`): it stays.
+    Stays,
+    /// It returned or raised.
+    Ended(mlua::Result<MultiValue>),
 }
 
 /// Wakes the process and records that a wake happened (deadlock detection).
@@ -590,11 +616,17 @@ impl Wake for FlagWaker {
     }
 }
 
-/// The future a worker polls for a Lua process.
+/// The future a worker polls for a Lua process: its own resume loop. Each poll routes the
+/// mailbox, then resumes the coroutines that can run, in FIFO order — new ones, those whose
+/// blocking operation ended (with its results), those preempted — until none can or the
+/// slice is over.
 pub struct LuaProcess {
     pub(crate) lua: Lua,
     pub(crate) st: Rc<ProcState>,
-    pub(crate) tasks: FuturesUnordered<Coroutine>,
+    /// Coroutines that can run, with the values to resume them with.
+    ready: VecDeque<(Coroutine, MultiValue)>,
+    /// Coroutines parked on a blocking operation; polled only when woken.
+    parked: FuturesUnordered<Blocked>,
     scratch: VecDeque<Envelope>,
     waker: Option<(Waker, Arc<FlagWaker>, Waker)>,
 }
@@ -607,28 +639,67 @@ impl LuaProcess {
         &mut self,
         (entry, args): (Arc<Entry>, Vec<troupe_kernel::Value>),
     ) -> mlua::Result<()> {
-        self.tasks = FuturesUnordered::new();
+        self.ready.clear();
+        self.parked = FuturesUnordered::new();
         self.st.new_coroutines.borrow_mut().clear();
         self.st.libs.borrow_mut().clear();
         let (thread, args, env) =
             crate::boot_thread(&self.st.vm, &entry, &args, self.st.ledger.cur.get())?;
-        let fut = thread.clone().into_async::<MultiValue>(args)?;
         *self.st.env.borrow_mut() = env;
         *self.st.entry.borrow_mut() = entry;
-        self.tasks.push(Coroutine::new(true, &thread, fut));
+        self.ready.push_back((Coroutine::new(true, &thread), args));
         Ok(())
     }
 
-    pub(crate) fn new(lua: Lua, st: Rc<ProcState>, main: Coroutine) -> LuaProcess {
-        let tasks = FuturesUnordered::new();
-        tasks.push(main);
+    /// A process whose `main` coroutine starts with `args`.
+    pub(crate) fn new(lua: Lua, st: Rc<ProcState>, main: Coroutine, args: MultiValue) -> LuaProcess {
+        let mut ready = VecDeque::with_capacity(1);
+        ready.push_back((main, args));
         LuaProcess {
             lua,
             st,
-            tasks,
+            ready,
+            parked: FuturesUnordered::new(),
             scratch: VecDeque::new(),
             waker: None,
         }
+    }
+
+    /// Resume `co` with `args` once, with the slice pointing at it; a coroutine that
+    /// blocked is parked, one that yielded otherwise is ready again.
+    ///
+    /// The operation a blocking call parked is in the worker's slot when the resume ends:
+    /// with the block's yield, it is parked with the coroutine; with another yield (the
+    /// slice ended before the wrapper yielded) it is held by the coroutine until its yield
+    /// comes; when the coroutine ends, or its yield failed and it parked nothing newer, it
+    /// is dropped.
+    fn resume(&mut self, mut co: Coroutine, args: MultiValue) -> (bool, Resumed) {
+        RUNNING.set(co.ptr);
+        let r = co.thread.resume::<MultiValue>(args);
+        RUNNING.set(std::ptr::null());
+        let main = co.main;
+        let slot = crate::block::take_parked();
+        let vals = match r {
+            Err(e) => return (main, Resumed::Ended(Err(e))),
+            Ok(vals) => vals,
+        };
+        if co.thread.status() != mlua::thread::ThreadStatus::Resumable {
+            return (main, Resumed::Ended(Ok(vals)));
+        }
+        if !crate::block::is_block(&vals) {
+            if slot.is_some() {
+                co.held = slot;
+            }
+            self.ready.push_back((co, MultiValue::new()));
+        } else if let Some(op) = slot.or_else(|| co.held.take()) {
+            co.held = None;
+            self.parked.push(Blocked { co: Some(co), op });
+        } else {
+            // A block mark with nothing parked: only a coroutine that yielded the mark
+            // itself; it resumes with no values.
+            self.ready.push_back((co, MultiValue::new()));
+        }
+        (main, Resumed::Stays)
     }
 
     fn flag_waker(&mut self, outer: &Waker) -> (Arc<FlagWaker>, Waker) {
@@ -709,10 +780,16 @@ impl Future for LuaProcess {
             {
                 let mut newc = this.st.new_coroutines.borrow_mut();
                 for co in newc.drain(..) {
-                    this.tasks.push(co);
+                    this.ready.push_back((co, MultiValue::new()));
                 }
             }
-            let polled = this.tasks.poll_next_unpin(&mut inner_cx);
+            while let Poll::Ready(Some((co, r))) = this.parked.poll_next_unpin(&mut inner_cx) {
+                this.ready.push_back((co, crate::block::resume_values(r)));
+            }
+            let Some((co, args)) = this.ready.pop_front() else {
+                break;
+            };
+            let (main, resumed) = this.resume(co, args);
             crate::memory::check();
             let upgrade = this.st.upgrade.borrow_mut().take();
             if let Some(up) = upgrade {
@@ -733,7 +810,7 @@ impl Future for LuaProcess {
                 }
                 continue;
             }
-            if let Poll::Ready(Some((_, Err(e)))) = &polled
+            if let Resumed::Ended(Err(e)) = &resumed
                 && is_memory_error(e)
             {
                 // A refused allocation its code did not catch: the limit, by name.
@@ -742,25 +819,23 @@ impl Future for LuaProcess {
             if let Some(e) = this.st.doom_error() {
                 return Poll::Ready(Err(e));
             }
-            match polled {
-                Poll::Ready(Some((true, r))) => return Poll::Ready(main_result(r)),
+            match resumed {
+                Resumed::Ended(r) if main => return Poll::Ready(main_result(r)),
                 // As Wippy: an uncaught error in any coroutine fails the process with it.
-                Poll::Ready(Some((false, Err(e)))) => {
+                Resumed::Ended(Err(e)) => {
                     return Poll::Ready(Err(error_to_process(&e).at_boundary()));
                 }
-                Poll::Ready(Some((false, Ok(_)))) => {}
-                Poll::Ready(None) => return Poll::Ready(Ok(troupe_kernel::Value::Nil)),
-                Poll::Pending => {
-                    if this.st.new_coroutines.borrow().is_empty() {
-                        break;
-                    }
-                }
+                Resumed::Ended(Ok(_)) | Resumed::Stays => {}
             }
             if PREEMPTED.get() {
                 this.st.handle.mark_yielded();
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }
+        }
+        if this.parked.is_empty() {
+            // Only coroutine.spawn'ed coroutines ran, and all ended.
+            return Poll::Ready(Ok(troupe_kernel::Value::Nil));
         }
         // Refill the event-bus channels its code read meanwhile (a parked reader is
         // woken, which polls the process again).
@@ -771,14 +846,13 @@ impl Future for LuaProcess {
         if PREEMPTED.get() {
             this.st.handle.mark_yielded();
         } else if !flag.flag.load(Ordering::Relaxed)
-            && !this.tasks.is_empty()
-            && this.st.local_blocked.get() >= this.tasks.len()
+            && this.st.local_blocked.get() >= this.parked.len()
         {
             return Poll::Ready(Err(ProcessError::new(
                 ErrorKind::Internal,
                 format!(
                     "deadlock: all {} coroutines blocked on process-local channels",
-                    this.tasks.len()
+                    this.parked.len()
                 ),
             )));
         }

@@ -139,17 +139,17 @@ pub(crate) fn preempt_mark() -> *mut std::ffi::c_void {
 }
 
 /// Lua-side `coroutine.resume` and `coroutine.wrap` that pass preemption yields (the
-/// [`preempt_mark`]) and mlua's "async call pending" yields up to the resumer, so a busy
+/// [`preempt_mark`]) and blocking calls' yields (`crate::block`'s mark) up to the resumer, so a busy
 /// loop inside a user coroutine is preempted like any other and a blocking call (receive,
 /// sleep) inside one suspends the whole process as it should. Called with the raw
-/// `resume`, `yield`, `create`, `isyieldable`, the preempt mark and mlua's pending mark;
+/// `resume`, `yield`, `create`, `isyieldable`, the preempt mark and the block mark;
 /// returns `resume, wrap`. Errors from `wrap` get the caller's position prepended, as
 /// Luau's own `wrap` does.
 pub(crate) const COROUTINE: &str = r##"
-local raw_resume, raw_yield, raw_create, isyieldable, MARK, PENDING = ...
+local raw_resume, raw_yield, raw_create, isyieldable, MARK, BLOCK = ...
 local pack, unpack, select, error, type = table.pack, table.unpack, select, error, type
 local function again(co, r)
-  while r[1] and r.n == 2 and (r[2] == MARK or r[2] == PENDING) do
+  while r[1] and r.n == 2 and (r[2] == MARK or r[2] == BLOCK) do
     if r[2] == MARK and not isyieldable() then
       r = pack(raw_resume(co))
     else
@@ -161,7 +161,7 @@ end
 local function check(co, ok, ...)
   if ok and select("#", ...) == 1 then
     local v = ...
-    if v == MARK or v == PENDING then
+    if v == MARK or v == BLOCK then
       local r = again(co, pack(ok, ...))
       return unpack(r, 1, r.n)
     end
@@ -258,9 +258,7 @@ pub(crate) unsafe extern "C-unwind" fn interrupt(state: *mut ffi::lua_State, gc:
         doom = unsafe { (*s.doom).get() };
     }
     let running = RUNNING.get();
-    let yieldable = !running.is_null()
-        && unsafe { ffi::lua_isyieldable(state) } != 0
-        && !unsafe { in_async_wrapper(state) };
+    let yieldable = !running.is_null() && unsafe { ffi::lua_isyieldable(state) } != 0;
     if yieldable {
         PREEMPTED.set(true);
         unsafe {
@@ -302,19 +300,4 @@ pub(crate) unsafe extern "C-unwind" fn interrupt(state: *mut ffi::lua_State, gc:
         ffi::lua_pushlstring(state, message.as_ptr().cast(), message.len());
         ffi::lua_error(state);
     }
-}
-
-/// Whether the running frame is mlua's async-call wrapper (`__mlua_async_poll`). A
-/// preemption yield there would land between the inner future returning `Pending` (with
-/// its waker registered) and the wrapper's own `yield(pending)`: a wake arriving in
-/// between is consumed by the resume that then parks in `yield(pending)`, and the
-/// coroutine never runs again (lost wakeup; also left its `Wait` counted as blocked,
-/// which looked like a deadlock). The wrapper always reaches its yield within a few
-/// instructions, so skipping preemption there costs nothing.
-unsafe fn in_async_wrapper(state: *mut ffi::lua_State) -> bool {
-    let mut ar = unsafe { std::mem::zeroed::<ffi::lua_Debug>() };
-    let found = unsafe { ffi::lua_getinfo(state, 0, c"s".as_ptr(), &mut ar) } != 0;
-    found
-        && !ar.source.is_null()
-        && unsafe { std::ffi::CStr::from_ptr(ar.source) } == c"=__mlua_async_poll"
 }

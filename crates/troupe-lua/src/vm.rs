@@ -395,13 +395,14 @@ fn state_now(lua: &Lua) -> mlua::Result<*mut ffi::lua_State> {
 fn install_coroutine(lua: &Lua, globals: &Table) -> mlua::Result<()> {
     let co: Table = globals.get("coroutine")?;
     let raw = |name: &str| co.get::<Function>(name);
+    crate::block::install(lua, raw("yield")?)?;
     let args = (
         raw("resume")?,
         raw("yield")?,
         raw("create")?,
         raw("isyieldable")?,
         mlua::LightUserData(crate::slice::preempt_mark()),
-        Lua::poll_pending(),
+        crate::block::block_mark(),
     );
     replace_pair(
         lua,

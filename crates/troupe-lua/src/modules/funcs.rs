@@ -398,13 +398,25 @@ impl Overridable for Caller {
 }
 
 impl UserData for Caller {
+    fn add_fields<F: mlua::UserDataFields<Self>>(f: &mut F) {
+        // `call` blocks: a Lua function (see `crate::block`), found after the Rust methods.
+        f.add_meta_field_with("__index", |lua| {
+            let t = lua.create_table()?;
+            let call = crate::block::function(
+                lua,
+                |lua, (c, id, args): (mlua::UserDataRef<Caller>, String, MultiValue)| {
+                    let c = c.clone();
+                    async move { c.call(lua, id, args).await }
+                },
+            )?;
+            t.raw_set("call", call)?;
+            Ok(t)
+        });
+    }
+
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
         add_override_methods(m);
         m.add_method("with_options", |_, c, t: Table| c.with_options(&t));
-        m.add_async_method(
-            "call",
-            |lua, c, (id, args): (String, MultiValue)| async move { c.call(lua, id, args).await },
-        );
         m.add_method("async", |lua, c, (id, args): (String, MultiValue)| {
             c.spawn_future(lua, id, args)
         });
@@ -416,7 +428,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     t.set(
         "call",
-        lua.create_async_function(|lua, (id, args): (String, MultiValue)| async move {
+        crate::block::function(lua, |lua, (id, args): (String, MultiValue)| async move {
             Caller::default().call(lua, id, args).await
         })?,
     )?;

@@ -172,11 +172,10 @@ fn spawn_fn(lua: &Lua, link: bool, monitor: bool) -> mlua::Result<mlua::Function
 /// current process; returns the new thread.
 pub fn coroutine_spawn(lua: &Lua, f: mlua::Function) -> mlua::Result<mlua::Thread> {
     let thread = lua.create_thread(f)?;
-    let fut = thread.clone().into_async::<MultiValue>(())?;
     with_current(|p| {
         p.new_coroutines
             .borrow_mut()
-            .push(Coroutine::new(false, &thread, fut));
+            .push(Coroutine::new(false, &thread));
         Ok(thread)
     })
 }
@@ -188,7 +187,7 @@ pub fn coroutine_spawn(lua: &Lua, f: mlua::Function) -> mlua::Result<mlua::Threa
 ///
 /// Errors (raised, so an uncaught one exits with `upgrade: …`): a bad ID, an entry that is
 /// not a `process.lua`, a refused argument copy.
-async fn upgrade(_: Lua, args: MultiValue) -> mlua::Result<()> {
+fn upgrade(_: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     let mut it = args.into_iter();
     let id = match it.next() {
         None | Some(LuaValue::Nil) => None,
@@ -223,8 +222,8 @@ async fn upgrade(_: Lua, args: MultiValue) -> mlua::Result<()> {
         *p.upgrade.borrow_mut() = Some((entry, args));
         Ok(())
     })?;
-    std::future::pending::<()>().await;
-    Ok(())
+    // Parked for ever: the scheduler restarts the process before it runs again.
+    Ok(crate::block::park(std::future::pending()))
 }
 
 /// Build the module table.
@@ -238,7 +237,10 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         "id",
         lua.create_function(|_, ()| with_current(|p| Ok(p.entry().id.clone())))?,
     )?;
-    t.set("upgrade", lua.create_async_function(upgrade)?)?;
+    t.set(
+        "upgrade",
+        crate::block::wrap(lua, lua.create_function(upgrade)?)?,
+    )?;
     t.set(
         "send",
         lua.create_function(
@@ -344,7 +346,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     t.set("spawn_linked_monitored", spawn_fn(lua, true, true)?)?;
     t.set(
         "exec",
-        lua.create_async_function(|lua, args: MultiValue| async move {
+        crate::block::function(lua, |lua, args: MultiValue| async move {
             let mut req = match spawn_request(args, false, false)? {
                 Ok(r) => r,
                 Err(e) => return nil_process_error(&lua, e),

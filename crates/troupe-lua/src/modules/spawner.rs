@@ -116,6 +116,22 @@ impl Overridable for Spawner {
 }
 
 impl UserData for Spawner {
+    fn add_fields<F: mlua::UserDataFields<Self>>(f: &mut F) {
+        // `exec` blocks: a Lua function (see `crate::block`), found after the Rust methods.
+        f.add_meta_field_with("__index", |lua| {
+            let t = lua.create_table()?;
+            let exec = crate::block::function(
+                lua,
+                |lua, (s, args): (mlua::UserDataRef<Spawner>, MultiValue)| {
+                    let s = s.clone();
+                    async move { s.exec(lua, args).await }
+                },
+            )?;
+            t.raw_set("exec", exec)?;
+            Ok(t)
+        });
+    }
+
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
         add_override_methods(m);
         m.add_method("with_options", |_, s, t: Table| s.with_options(&t));
@@ -150,26 +166,28 @@ impl UserData for Spawner {
                 s.spawn(lua, args, link, monitor)
             });
         }
-        m.add_async_method("exec", |lua, s, args: MultiValue| async move {
-            let req = match s.request(args, false, false)? {
-                Ok(r) => r,
-                Err(e) => return nil_process_error(&lua, e),
-            };
-            let opts = SpawnOptions {
-                watch: true,
-                ready: false,
-            };
-            let spawned = with_current(|p| Ok(p.node.spawn_with(Some(&p.handle), req, opts)))?;
-            match spawned {
-                Err(e) => fail(&lua, LuaValue::Nil, &e),
-                Ok(s) => match s.exit {
-                    None => Ok(MultiValue::new()),
-                    Some(rx) => {
-                        exit_values(&lua, rx.await.unwrap_or(Ok(troupe_kernel::Value::Nil)))
-                    }
-                },
-            }
-        });
+    }
+}
+
+impl Spawner {
+    /// `spawner:exec(id, host, ...)`: spawn and wait for the exit (`process.exec`).
+    async fn exec(&self, lua: Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+        let req = match self.request(args, false, false)? {
+            Ok(r) => r,
+            Err(e) => return nil_process_error(&lua, e),
+        };
+        let opts = SpawnOptions {
+            watch: true,
+            ready: false,
+        };
+        let spawned = with_current(|p| Ok(p.node.spawn_with(Some(&p.handle), req, opts)))?;
+        match spawned {
+            Err(e) => fail(&lua, LuaValue::Nil, &e),
+            Ok(s) => match s.exit {
+                None => Ok(MultiValue::new()),
+                Some(rx) => exit_values(&lua, rx.await.unwrap_or(Ok(troupe_kernel::Value::Nil))),
+            },
+        }
     }
 }
 

@@ -169,7 +169,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     t.set(
         "get",
-        lua.create_async_function(|lua, name: LuaValue| {
+        crate::block::function(lua, |lua, name: LuaValue| {
             let planned = plan("env.get", &name);
             async move {
                 let got = match planned? {
@@ -197,7 +197,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     )?;
     t.set(
         "set",
-        lua.create_async_function(|lua, (name, value): (LuaValue, LuaValue)| {
+        crate::block::function(lua, |lua, (name, value): (LuaValue, LuaValue)| {
             let planned = plan("env.set", &name);
             let value = match &value {
                 LuaValue::String(s) => s.to_str().map(|s| s.to_string()).map_err(|_| ()),
@@ -228,7 +228,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     )?;
     t.set(
         "get_all",
-        lua.create_async_function(|lua, ()| {
+        crate::block::function(lua, |lua, ()| {
             // The caller's side: which declared variables it may read, and their storages.
             let planned = with_current(|p| {
                 let mut list = Vec::new();

@@ -74,28 +74,28 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     t.set(
         "sleep",
-        lua.create_async_function(|lua, d: LuaValue| {
-            // mlua boxes the future in a userdata first: on its fast path.
-            let fast = crate::process::fast_guard();
-            async move {
-                drop(fast);
+        crate::block::wrap(
+            lua,
+            lua.create_function(|lua, d: LuaValue| {
                 let d = match duration::arg(&d) {
                     Ok(d) => d,
                     Err(e) => {
-                        return nil_error(&lua, ErrorKind::Invalid, format!("time.sleep: {e}"));
+                        return nil_error(lua, ErrorKind::Invalid, format!("time.sleep: {e}"));
                     }
                 };
                 if d <= 0 {
                     // Go returns at once for d <= 0; the process still yields the worker
-                    // at its next interrupt (as a preemption: not a pending future, whose
-                    // wake-up a preemption in a user coroutine could consume).
+                    // at its next interrupt, as a preemption does (Erlang's `yield`).
                     crate::slice::yield_soon();
-                } else {
-                    tokio::time::sleep(std::time::Duration::from_nanos(d as u64)).await;
+                    return Ok(MultiValue::new());
                 }
-                Ok(MultiValue::new())
-            }
-        })?,
+                let sleep = tokio::time::sleep(std::time::Duration::from_nanos(d as u64));
+                Ok(crate::block::park(async move {
+                    sleep.await;
+                    Ok(MultiValue::new())
+                }))
+            })?,
+        )?,
     )?;
     t.set(
         "now",
