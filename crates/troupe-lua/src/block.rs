@@ -32,7 +32,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use mlua::{FromLuaMulti, Function, IntoLuaMulti, LightUserData, Lua, MultiValue, Value as LuaValue};
+use mlua::{
+    FromLuaMulti, Function, IntoLuaMulti, LightUserData, Lua, MultiValue, Value as LuaValue,
+};
 
 /// A parked blocking operation: resolves to the values its coroutine resumes with.
 pub(crate) type Parked = Pin<Box<dyn Future<Output = mlua::Result<MultiValue>>>>;
@@ -62,14 +64,23 @@ pub(crate) fn error_mark() -> LightUserData {
 
 /// Whether `vals` is exactly the [`block_mark`] (what a coroutine that blocked yields).
 pub(crate) fn is_block(vals: &MultiValue) -> bool {
-    vals.len() == 1 && matches!(vals.front(), Some(LuaValue::LightUserData(l)) if *l == block_mark())
+    vals.len() == 1
+        && matches!(vals.front(), Some(LuaValue::LightUserData(l)) if *l == block_mark())
 }
 
-/// Park `fut` for the running coroutine and return what the Lua half yields on. A slot
-/// still holding an operation whose yield failed (see the module doc) is overwritten.
-pub(crate) fn park(fut: impl Future<Output = mlua::Result<MultiValue>> + 'static) -> MultiValue {
+/// Park `fut` for the running coroutine and return what the Lua half yields on (the
+/// blocking function returns it as its first value; others are ignored). A slot still
+/// holding an operation whose yield failed (see the module doc) is overwritten.
+pub(crate) fn park(fut: impl Future<Output = mlua::Result<MultiValue>> + 'static) -> LuaValue {
     PARKING.with(|p| *p.borrow_mut() = Some(Box::pin(fut)));
-    MultiValue::from_iter([LuaValue::LightUserData(block_mark())])
+    LuaValue::LightUserData(block_mark())
+}
+
+/// [`park`], as the one value of a list.
+pub(crate) fn park_multi(
+    fut: impl Future<Output = mlua::Result<MultiValue>> + 'static,
+) -> MultiValue {
+    MultiValue::from_iter([park(fut)])
 }
 
 /// Take the operation the coroutine that just yielded [`block_mark`] parked.
@@ -142,14 +153,18 @@ pub(crate) fn install(lua: &Lua, yield_fn: Function) -> mlua::Result<()> {
 /// Poll `fut` once: its values when it is done, else park it (see [`park`]). The poll uses
 /// a no-op waker; the scheduler polls a parked future again with the process's waker
 /// before it waits, as the `Future` contract allows (only the last poll's waker counts).
-pub(crate) fn start(fut: impl Future<Output = mlua::Result<MultiValue>> + 'static) -> mlua::Result<MultiValue> {
+pub(crate) fn start(
+    fut: impl Future<Output = mlua::Result<MultiValue>> + 'static,
+) -> mlua::Result<MultiValue> {
     let mut fut = Box::pin(fut);
     let mut cx = Context::from_waker(std::task::Waker::noop());
     match fut.as_mut().poll(&mut cx) {
         Poll::Ready(r) => r,
         Poll::Pending => {
             PARKING.with(|p| *p.borrow_mut() = Some(fut));
-            Ok(MultiValue::from_iter([LuaValue::LightUserData(block_mark())]))
+            Ok(MultiValue::from_iter([LuaValue::LightUserData(
+                block_mark(),
+            )]))
         }
     }
 }

@@ -19,8 +19,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use mlua::{Lua, MultiValue, UserData, UserDataMethods, Value as LuaValue};
 use crate::block;
+use mlua::{Lua, MultiValue, UserData, UserDataMethods, Value as LuaValue};
 use troupe_kernel::ProcessRef;
 
 /// A parked operation (single op or a whole `select`). Fired at most once.
@@ -496,16 +496,18 @@ pub fn module(lua: &Lua) -> mlua::Result<mlua::Table> {
 }
 
 /// `ch:receive()`: `value, ok` (`ok` false once closed and drained); blocks while empty.
-fn receive(_: &Lua, ch: mlua::UserDataRef<Channel>) -> mlua::Result<MultiValue> {
+/// Two values, never a list: the fast path allocates nothing.
+fn receive(_: &Lua, ch: mlua::UserDataRef<Channel>) -> mlua::Result<(LuaValue, LuaValue)> {
     if let Try::Ready((v, ok)) = ch.try_recv() {
-        return Ok(MultiValue::from_iter([v, LuaValue::Boolean(ok)]));
+        return Ok((v, LuaValue::Boolean(ok)));
     }
     let ch = ch.clone();
     let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
-    Ok(block::park(async move {
+    let mark = block::park(async move {
         let (_, v, ok) = Wait::new(vec![Case::Recv(ch)], blocked).await?;
         Ok(MultiValue::from_iter([v, LuaValue::Boolean(ok)]))
-    }))
+    });
+    Ok((mark, LuaValue::Nil))
 }
 
 /// `ch:send(v)`: `true`; blocks while full (unbuffered: until a receiver takes it).
@@ -519,7 +521,7 @@ fn send(_: &Lua, (ch, v): (mlua::UserDataRef<Channel>, LuaValue)) -> mlua::Resul
     }
     let ch = ch.clone();
     let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
-    Ok(block::park(async move {
+    Ok(block::park_multi(async move {
         Wait::new(vec![Case::Send(ch, v)], blocked).await?;
         Ok(MultiValue::from_iter([LuaValue::Boolean(true)]))
     }))
@@ -554,7 +556,7 @@ fn select(lua: &Lua, (spec, default): (mlua::Table, Option<bool>)) -> mlua::Resu
     // ends the process if nothing else can run).
     let blocked = crate::process::with_current(|p| Ok(p.local_blocked.clone()))?;
     let lua = lua.clone();
-    Ok(block::park(async move {
+    Ok(block::park_multi(async move {
         let o = Wait::new(cases.clone(), blocked).await?;
         let out = lua.create_table()?;
         fill(&out, &cases, o)?;

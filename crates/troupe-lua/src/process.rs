@@ -652,7 +652,12 @@ impl LuaProcess {
     }
 
     /// A process whose `main` coroutine starts with `args`.
-    pub(crate) fn new(lua: Lua, st: Rc<ProcState>, main: Coroutine, args: MultiValue) -> LuaProcess {
+    pub(crate) fn new(
+        lua: Lua,
+        st: Rc<ProcState>,
+        main: Coroutine,
+        args: MultiValue,
+    ) -> LuaProcess {
         let mut ready = VecDeque::with_capacity(1);
         ready.push_back((main, args));
         LuaProcess {

@@ -59,6 +59,11 @@ pub struct Vm {
 const SHORT_STRINGS: usize = 256;
 const SHORT_STRING: usize = 64;
 
+/// Allocation (KiB) between two incremental steps of a VM's collector (Luau's default: 1).
+/// A message round trip allocates a few hundred bytes, so with 1 KiB a step ran every few
+/// messages, each with its fixed cost.
+const GC_STEP_SIZE_KB: i32 = 16;
+
 /// Collector work (KiB) a spawn may do when no free category is clean enough to reuse.
 const GC_STEP_KB: i32 = 1024;
 
@@ -258,6 +263,10 @@ impl Vm {
         let bind_imports = lua.create_function(crate::modules::require::bind_imports)?;
         unsafe {
             (*ffi::lua_callbacks(main)).interrupt = Some(crate::slice::interrupt);
+            // The collector's step: GC_STEP_SIZE_KB of allocation between steps instead of
+            // Luau's 1 KiB (the same work in fewer, larger steps; the pause, hence the
+            // heap's size, is unchanged).
+            ffi::lua_gc(main, ffi::LUA_GCSETSTEPSIZE, GC_STEP_SIZE_KB);
         }
         Ok(Vm {
             lua,

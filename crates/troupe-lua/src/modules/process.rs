@@ -223,7 +223,7 @@ fn upgrade(_: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
         Ok(())
     })?;
     // Parked for ever: the scheduler restarts the process before it runs again.
-    Ok(crate::block::park(std::future::pending()))
+    Ok(crate::block::park_multi(std::future::pending()))
 }
 
 /// Build the module table.
@@ -247,11 +247,11 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
             |lua, (dest, topic, payload): (LuaValue, LuaValue, MultiValue)| {
                 // As Wippy: fewer than two arguments is `nil, err` (Invalid).
                 let topic = match topic {
-                    LuaValue::String(s) => s.to_str()?.to_string(),
-                    LuaValue::Integer(_) | LuaValue::Number(_) => lua
-                        .coerce_string(topic)?
-                        .map(|s| s.to_string_lossy())
-                        .unwrap_or_default(),
+                    LuaValue::String(s) => s,
+                    LuaValue::Integer(_) | LuaValue::Number(_) => match lua.coerce_string(topic)? {
+                        Some(s) => s,
+                        None => lua.create_string("")?,
+                    },
                     LuaValue::Nil => {
                         return nil_error(
                             lua,
@@ -273,7 +273,12 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                         "send: expected a destination and a topic",
                     );
                 }
-                let dest = dest_of(&dest)?;
+                let LuaValue::String(dest) = &dest else {
+                    return Err(mlua::Error::runtime(
+                        "expected a PID or a registered name (string)",
+                    ));
+                };
+                let (dest, topic) = (dest.to_str()?, topic.to_str()?);
                 // Refused copies deliver nothing (SPEC §3.2).
                 let payload = match limits::copy_payload(&payload) {
                     Ok(v) => v,

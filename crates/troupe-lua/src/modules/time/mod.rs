@@ -90,7 +90,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                     return Ok(MultiValue::new());
                 }
                 let sleep = tokio::time::sleep(std::time::Duration::from_nanos(d as u64));
-                Ok(crate::block::park(async move {
+                Ok(crate::block::park_multi(async move {
                     sleep.await;
                     Ok(MultiValue::new())
                 }))
