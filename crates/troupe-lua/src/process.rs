@@ -575,7 +575,16 @@ impl Coroutine {
 struct Blocked {
     co: Option<Coroutine>,
     op: crate::block::Parked,
+    /// Its Rust heap (the boxed operation, the queue's node), charged to the process
+    /// against `max_memory` while it waits: a process with many coroutines parked pays
+    /// for them (SPEC §3.6).
+    _held: Held,
 }
+
+/// Bytes a parked coroutine holds on the Rust heap besides its Luau thread (charged to
+/// the process, see [`Blocked`]): the queue node with the coroutine, and the boxed
+/// operation (a channel wait with its waiter and case list, a timer, an exit watch).
+const PARKED_BYTES: usize = 256;
 
 impl Future for Blocked {
     type Output = (Coroutine, mlua::Result<MultiValue>);
@@ -698,7 +707,12 @@ impl LuaProcess {
             self.ready.push_back((co, MultiValue::new()));
         } else if let Some(op) = slot.or_else(|| co.held.take()) {
             co.held = None;
-            self.parked.push(Blocked { co: Some(co), op });
+            let _held = Held::new(&self.st.held, PARKED_BYTES);
+            self.parked.push(Blocked {
+                co: Some(co),
+                op,
+                _held,
+            });
         } else {
             // A block mark with nothing parked: only a coroutine that yielded the mark
             // itself; it resumes with no values.
