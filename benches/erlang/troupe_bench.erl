@@ -1,8 +1,10 @@
 %% Erlang/OTP reference for `cargo bench --bench lua` (SPEC §9): the same workloads as
 %% benches/apps/lua, printed as `name value` lines that the Rust harness parses.
+%% `main` runs the single-scheduler-independent figures; `pairs` the scaling figure, run
+%% by the harness once under `erl +S 1` and once under `erl +S 2`.
 -module(troupe_bench).
 -behaviour(supervisor).
--export([main/1, init/1, start_child/1, restart/1]).
+-export([main/1, pairs/1, init/1, start_child/1, restart/1]).
 
 main([NSpawn, NIdle, NPing, NRing, RRing, NSleep, MsSleep, NSleep0, NRestart]) ->
     [A, B, C, D, E, F, G, H, I] = [list_to_integer(X) || X <- [NSpawn, NIdle, NPing, NRing, RRing, NSleep, MsSleep, NSleep0, NRestart]],
@@ -21,6 +23,18 @@ main([NSpawn, NIdle, NPing, NRing, RRing, NSleep, MsSleep, NSleep0, NRestart]) -
     io:format("sleep0_us ~.4f~n", [T6 / H]),
     {T7, _} = timer:tc(fun() -> restart(I) end),
     io:format("restart_us ~.4f~n", [T7 / I]),
+    halt().
+
+%% N independent ping-pong pairs, M round trips each, all at once: round trips per second.
+pairs([NS, MS]) ->
+    [N, M] = [list_to_integer(X) || X <- [NS, MS]],
+    logger:set_primary_config(level, none),
+    Me = self(),
+    {T, _} = timer:tc(fun() ->
+        [spawn(fun() -> ping_pong(M), Me ! pair_done end) || _ <- lists:seq(1, N)],
+        [receive pair_done -> ok end || _ <- lists:seq(1, N)]
+    end),
+    io:format("pairs_rt_per_s ~.1f~n", [N * M / (T / 1.0e6)]),
     halt().
 
 spawn_exit(0) -> ok;
