@@ -15,7 +15,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::{
-    Better, Budget, Figure, boot, header, report, rss_bytes, run, thread_cpu, timed, timed_spread,
+    Better, Budget, Figure, boot, header, report, rss_bytes, run, settled_process_count,
+    thread_cpu, timed, timed_spread,
 };
 use troupe::App;
 use troupe_kernel::Value;
@@ -237,10 +238,17 @@ fn main() {
 fn pairs(rt: &tokio::runtime::Runtime, app: &App, s: &Sizes, erl: &HashMap<String, f64>) {
     let trips = (s.pairs * s.pair_trips) as f64;
     let n = s.pairs as usize;
-    let t1 = timed_spread(rt, app, "bench:ping_pong", HOST1, n, &[s.pair_trips]);
-    let cpu_before = thread_cpu(&format!("{HOST2}#"));
-    let t2 = timed_spread(rt, app, "bench:ping_pong", HOST2, n, &[s.pair_trips]);
-    let cpu_after = thread_cpu(&format!("{HOST2}#"));
+    let cpu = |host: &str| thread_cpu(&format!("{host}#"));
+    let (c1, t1, c1_after) = (
+        cpu(HOST1),
+        timed_spread(rt, app, "bench:ping_pong", HOST1, n, &[s.pair_trips]),
+        cpu(HOST1),
+    );
+    let (c2, t2, c2_after) = (
+        cpu(HOST2),
+        timed_spread(rt, app, "bench:ping_pong", HOST2, n, &[s.pair_trips]),
+        cpu(HOST2),
+    );
     let (thr1, thr2) = (trips / t1.as_secs_f64(), trips / t2.as_secs_f64());
     let otp1 = erl.get("pairs_s1_rt_per_s").copied();
     let otp2 = erl.get("pairs_s2_rt_per_s").copied();
@@ -268,20 +276,24 @@ fn pairs(rt: &tokio::runtime::Runtime, app: &App, s: &Sizes, erl: &HashMap<Strin
         budget: Budget::Absolute(1.7),
         otp: otp1.zip(otp2).map(|(a, b)| b / a),
     });
-    let busy: Vec<String> = cpu_after
-        .iter()
-        .map(|(name, after)| {
-            let before = cpu_before
-                .iter()
-                .find(|(b, _)| b == name)
-                .map_or(0.0, |(_, v)| *v);
-            format!("{name} {:.2} s", after - before)
-        })
-        .collect();
+    // CPU each worker spent in the run: the pairs ran on both workers of the 2-worker host
+    // when both numbers are close; CPU well below the wall time means the machine was busy.
+    let busy = |before: &[(String, f64)], after: &[(String, f64)]| -> String {
+        after
+            .iter()
+            .map(|(name, a)| {
+                let b = before.iter().find(|(n, _)| n == name).map_or(0.0, |x| x.1);
+                format!("{name} {:.2} s", a - b)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     println!(
-        "  (2-worker run: {:.2} s wall, worker CPU: {}; otp column: erl +S 1 / +S 2)",
+        "  (1 worker: {:.2} s wall, CPU {}; 2 workers: {:.2} s wall, CPU {}; otp column: erl +S 1 / +S 2)",
+        t1.as_secs_f64(),
+        busy(&c1, &c1_after),
         t2.as_secs_f64(),
-        busy.join(", ")
+        busy(&c2, &c2_after),
     );
 }
 
@@ -290,7 +302,7 @@ fn pairs(rt: &tokio::runtime::Runtime, app: &App, s: &Sizes, erl: &HashMap<Strin
 /// Returns (bytes per process, processes live at once, time until all were up).
 fn idle_processes(rt: &tokio::runtime::Runtime, app: &App, n: u64) -> (f64, u64, Duration) {
     rt.block_on(async {
-        let base_count = app.node.process_count();
+        let base_count = settled_process_count(app).await;
         let before = rss_bytes();
         let t0 = Instant::now();
         let exec = app.exec("bench:idle_spawn", vec![Value::str(n.to_string())]);

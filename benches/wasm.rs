@@ -10,7 +10,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Better, Budget, Figure, boot, header, report, rss_bytes, run, timed};
+use common::{
+    Better, Budget, Figure, boot, header, report, rss_bytes, run, settled_process_count, timed,
+};
 use troupe::App;
 use troupe_kernel::Value;
 
@@ -105,7 +107,7 @@ fn main() {
 /// until all had answered. Then stop them and wait until all have ended.
 fn live_actors(rt: &tokio::runtime::Runtime, app: &App, n: u64) -> (f64, u64, Duration) {
     rt.block_on(async {
-        let base = app.node.process_count();
+        let base = settled_process_count(app).await;
         let before = rss_bytes();
         let t0 = Instant::now();
         let exec = app.exec("bench:idle_spawn", vec![Value::str(n.to_string())]);

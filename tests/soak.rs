@@ -51,12 +51,32 @@ fn a_million_messages_round_a_ring_of_a_thousand_arrive_in_order_and_all_counted
             .unwrap_or_else(|| panic!("no integer {k} in {result:#}"))
     };
     assert_eq!(int("returned"), TOKENS, "{result:#}");
-    assert_eq!(int("out_of_order"), 0, "tokens came back out of order: {result:#}");
-    assert_eq!(int("bad_hops"), 0, "a token skipped or repeated a hop: {result:#}");
-    assert_eq!(int("bad_sum"), 0, "a token missed or revisited a node: {result:#}");
+    assert_eq!(
+        int("out_of_order"),
+        0,
+        "tokens came back out of order: {result:#}"
+    );
+    assert_eq!(
+        int("bad_hops"),
+        0,
+        "a token skipped or repeated a hop: {result:#}"
+    );
+    assert_eq!(
+        int("bad_sum"),
+        0,
+        "a token missed or revisited a node: {result:#}"
+    );
     assert_eq!(int("reported"), RING, "{result:#}");
     assert_eq!(int("distinct_reporters"), RING, "{result:#}");
-    assert_eq!(int("wrong_count"), 0, "a node saw the wrong number of tokens: {result:#}");
-    assert_eq!(int("node_violations"), 0, "a node saw a sender's messages out of order: {result:#}");
+    assert_eq!(
+        int("wrong_count"),
+        0,
+        "a node saw the wrong number of tokens: {result:#}"
+    );
+    assert_eq!(
+        int("node_violations"),
+        0,
+        "a node saw a sender's messages out of order: {result:#}"
+    );
     assert_eq!(int("ring_messages"), RING * TOKENS, "{result:#}");
 }

@@ -87,6 +87,21 @@ pub fn timed_spread(
     })
 }
 
+/// The node's process count once it has stopped changing for 100 ms (processes of an
+/// earlier figure may still be ending), waiting at most 10 s.
+pub async fn settled_process_count(app: &App) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut count = app.node.process_count();
+    loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = app.node.process_count();
+        if now == count || Instant::now() > deadline {
+            return now;
+        }
+        count = now;
+    }
+}
+
 /// Resident set size of this process, bytes (`/proc/self/statm`; 0 when unreadable).
 pub fn rss_bytes() -> f64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
@@ -193,8 +208,13 @@ impl Basis {
     }
 }
 
-/// The printed header matching [`report`]'s columns.
+/// The printed header matching [`report`]'s columns, after the machine's load average
+/// (the figures of a shared machine are only comparable within one run).
 pub fn header() {
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("(load average {} on {cores} cores)", load.join(" "));
     println!(
         "{:<48} {:>14} {:<9} {:<22} {:>14} {:>8}  verdict",
         "figure", "troupe", "unit", "budget (SPEC §9)", "otp", "ratio"
@@ -250,12 +270,22 @@ pub fn report(f: &Figure) {
         (Budget::None, _) => (None, Basis::None),
     };
     let budget = budget_text(f);
+    let orientation = match f.budget {
+        Budget::Otp {
+            orientation: Some(o),
+            ..
+        } => budget_text(&Figure {
+            budget: Budget::Absolute(o),
+            ..*f
+        }),
+        _ => String::new(),
+    };
     let verdict = match (within, basis) {
         (Some(true), Basis::Orientation) => {
-            "within budget (no erl: judged on the orientation figure)".to_string()
+            format!("within budget (no erl: judged on the orientation figure {orientation})")
         }
         (Some(false), Basis::Orientation) => {
-            "OVER BUDGET (no erl: judged on the orientation figure)".to_string()
+            format!("OVER BUDGET (no erl: judged on the orientation figure {orientation})")
         }
         (Some(true), _) => "within budget".into(),
         (Some(false), _) => "OVER BUDGET".into(),
