@@ -220,6 +220,19 @@ fn main() {
             budget: Budget::None,
             otp: None,
         });
+        let charged = match rt.block_on(run(&app, "bench:idle_probe", &[])) {
+            Value::Int(i) => i as f64,
+            Value::Float(f) => f,
+            other => panic!("idle_probe returned {}", other.display()),
+        };
+        report(&Figure {
+            name: "idle process charge (Lua heap + Rust objects)",
+            value: charged,
+            unit: "B",
+            better: Better::Lower,
+            budget: Budget::None,
+            otp: None,
+        });
         println!(
             "  ({live} spawned and blocked in receive in {:.1} s; all {} ended {:.1} s later)",
             up.as_secs_f64(),
