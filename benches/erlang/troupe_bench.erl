@@ -44,14 +44,22 @@ spawn_exit(N) ->
     [receive {'DOWN', _, process, _, _} -> ok end || _ <- lists:seq(1, K)],
     spawn_exit(N - K).
 
+%% As benches/apps/lua `idle_spawn`: each process tells the driver it is up, then blocks in
+%% receive; spawned in batches of 10,000, each batch waited for.
 idle_mem(N) ->
     erlang:garbage_collect(),
     Before = erlang:memory(total),
-    Pids = [spawn(fun() -> receive stop -> ok end end) || _ <- lists:seq(1, N)],
-    timer:sleep(200),
+    Pids = idle_spawn(N, self(), []),
     After = erlang:memory(total),
     [P ! stop || P <- Pids],
     (After - Before) / N.
+
+idle_spawn(0, _, Acc) -> Acc;
+idle_spawn(N, Me, Acc) ->
+    K = min(10000, N),
+    Batch = [spawn(fun() -> Me ! up, receive stop -> ok end end) || _ <- lists:seq(1, K)],
+    [receive up -> ok end || _ <- Batch],
+    idle_spawn(N - K, Me, Batch ++ Acc).
 
 pong() ->
     receive
