@@ -1,8 +1,13 @@
 //! Why a process is a tokio local task and not a ractor actor: this measures the bare
 //! cost of each mechanism (no Lua) for spawn + exit and for a message round trip.
 //! Run with `cargo bench --bench mechanism`; the figures are quoted in ARCHITECTURE.md.
+//! They are not SPEC §9 rows (no budget); `TROUPE_BENCH_JSON=path` appends them to `path`.
+
+mod common;
 
 use std::time::Instant;
+
+use common::{Better, Budget, Figure, header, report};
 
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 
@@ -92,12 +97,20 @@ fn main() {
     });
     let task_rt = t.elapsed().as_secs_f64() * 1e6 / n as f64;
 
-    println!("{:<40} {:>10}", "mechanism", "us");
-    println!("{:<40} {:>10.3}", "ractor actor spawn + stop", ractor_spawn);
-    println!("{:<40} {:>10.3}", "ractor message round trip", ractor_rt);
-    println!(
-        "{:<40} {:>10.3}",
-        "tokio local task spawn + exit", task_spawn
-    );
-    println!("{:<40} {:>10.3}", "tokio local task round trip", task_rt);
+    header();
+    for (name, value) in [
+        ("ractor actor spawn + stop", ractor_spawn),
+        ("ractor message round trip", ractor_rt),
+        ("tokio local task spawn + exit", task_spawn),
+        ("tokio local task round trip", task_rt),
+    ] {
+        report(&Figure {
+            name,
+            value,
+            unit: "us",
+            better: Better::Lower,
+            budget: Budget::None,
+            otp: None,
+        });
+    }
 }

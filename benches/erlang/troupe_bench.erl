@@ -1,8 +1,10 @@
 %% Erlang/OTP reference for `cargo bench --bench lua` (SPEC §9): the same workloads as
 %% benches/apps/lua, printed as `name value` lines that the Rust harness parses.
+%% `main` runs the single-scheduler-independent figures; `pairs` the scaling figure, run
+%% by the harness once under `erl +S 1` and once under `erl +S 2`.
 -module(troupe_bench).
 -behaviour(supervisor).
--export([main/1, init/1, start_child/1, restart/1]).
+-export([main/1, pairs/1, init/1, start_child/1, restart/1]).
 
 main([NSpawn, NIdle, NPing, NRing, RRing, NSleep, MsSleep, NSleep0, NRestart]) ->
     [A, B, C, D, E, F, G, H, I] = [list_to_integer(X) || X <- [NSpawn, NIdle, NPing, NRing, RRing, NSleep, MsSleep, NSleep0, NRestart]],
@@ -23,6 +25,18 @@ main([NSpawn, NIdle, NPing, NRing, RRing, NSleep, MsSleep, NSleep0, NRestart]) -
     io:format("restart_us ~.4f~n", [T7 / I]),
     halt().
 
+%% N independent ping-pong pairs, M round trips each, all at once: round trips per second.
+pairs([NS, MS]) ->
+    [N, M] = [list_to_integer(X) || X <- [NS, MS]],
+    logger:set_primary_config(level, none),
+    Me = self(),
+    {T, _} = timer:tc(fun() ->
+        [spawn(fun() -> ping_pong(M), Me ! pair_done end) || _ <- lists:seq(1, N)],
+        [receive pair_done -> ok end || _ <- lists:seq(1, N)]
+    end),
+    io:format("pairs_rt_per_s ~.1f~n", [N * M / (T / 1.0e6)]),
+    halt().
+
 spawn_exit(0) -> ok;
 spawn_exit(N) ->
     K = min(1000, N),
@@ -30,14 +44,22 @@ spawn_exit(N) ->
     [receive {'DOWN', _, process, _, _} -> ok end || _ <- lists:seq(1, K)],
     spawn_exit(N - K).
 
+%% As benches/apps/lua `idle_spawn`: each process tells the driver it is up, then blocks in
+%% receive; spawned in batches of 10,000, each batch waited for.
 idle_mem(N) ->
     erlang:garbage_collect(),
     Before = erlang:memory(total),
-    Pids = [spawn(fun() -> receive stop -> ok end end) || _ <- lists:seq(1, N)],
-    timer:sleep(200),
+    Pids = idle_spawn(N, self(), []),
     After = erlang:memory(total),
     [P ! stop || P <- Pids],
     (After - Before) / N.
+
+idle_spawn(0, _, Acc) -> Acc;
+idle_spawn(N, Me, Acc) ->
+    K = min(10000, N),
+    Batch = [spawn(fun() -> Me ! up, receive stop -> ok end end) || _ <- lists:seq(1, K)],
+    [receive up -> ok end || _ <- Batch],
+    idle_spawn(N - K, Me, Batch ++ Acc).
 
 pong() ->
     receive
