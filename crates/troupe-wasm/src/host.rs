@@ -77,7 +77,7 @@ fn delivery(route: Route, env: Envelope) -> Delivery {
         Envelope::Message(m) => {
             let msg = types::Message {
                 topic: m.topic.to_string(),
-                from: m.from.map(|p| p.to_string()),
+                from: m.from.map(|p| p.as_str().to_owned()),
                 payload: codec::encode(&m.payload),
                 actor: m.actor.as_deref().map(actor),
             };

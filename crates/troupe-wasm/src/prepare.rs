@@ -47,6 +47,36 @@ pub struct Prepared {
     /// Warm instances of a function entry (SPEC §6.2 `pool`); always `inline` for
     /// `process.wasm`.
     pub pool: Pool,
+    /// What every WASI context of the entry starts from.
+    pub wasi: WasiTemplate,
+}
+
+/// The parts of an entry's WASI context that are the same for all its processes, computed
+/// once at boot so a spawn only copies them: the entry ID (the stdout/stderr label),
+/// `argv` (`argv[0]` is the entry ID, `wasi.args` follow) and `wasi.env`.
+pub struct WasiTemplate {
+    pub entry: Arc<str>,
+    pub argv: Vec<String>,
+    pub env: Vec<(String, String)>,
+}
+
+impl WasiTemplate {
+    /// The template of `entry` with `spec`'s `wasi` settings.
+    pub fn new(entry: &str, spec: &WasmSpec) -> WasiTemplate {
+        let mut argv = Vec::with_capacity(1 + spec.wasi.args.len());
+        argv.push(entry.to_string());
+        argv.extend(spec.wasi.args.iter().cloned());
+        WasiTemplate {
+            entry: entry.into(),
+            argv,
+            env: spec
+                .wasi
+                .env
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
 }
 
 /// One `wasi.mounts` item, resolved at boot.
@@ -328,6 +358,7 @@ impl WasmRuntime {
             code,
             mounts,
             pool,
+            wasi: WasiTemplate::new(&entry.id, spec),
         })
     }
 }

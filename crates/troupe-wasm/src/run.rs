@@ -89,28 +89,24 @@ fn internal(message: String) -> ProcessError {
 }
 
 /// A WASI context for `p` (args, env, mounts, stdio to the log or the terminal as `label`
-/// says).
+/// says), from the entry's [`crate::prepare::WasiTemplate`].
 fn wasi(p: &Prepared, label: &Label, last: &LastLine) -> Result<WasiCtxBuilder, ProcessError> {
+    let t = &p.wasi;
     let mut b = WasiCtxBuilder::new();
-    let entry: Arc<str> = p.entry.id.as_str().into();
     b.stdout(LogOutput::new(
-        entry.clone(),
+        t.entry.clone(),
         label.clone(),
         Stream::Stdout,
         last.clone(),
     ));
     b.stderr(LogOutput::new(
-        entry,
+        t.entry.clone(),
         label.clone(),
         Stream::Stderr,
         last.clone(),
     ));
-    let mut argv = vec![p.entry.id.clone()];
-    argv.extend(p.spec.wasi.args.iter().cloned());
-    b.args(&argv);
-    for (k, v) in &p.spec.wasi.env {
-        b.env(k, v);
-    }
+    b.args(&t.argv);
+    b.envs(&t.env);
     for m in &p.mounts {
         let perms = if m.read_only {
             FsPerms::ReadOnly
@@ -136,7 +132,7 @@ pub(crate) fn store(
     ctx: ProcessContext,
     terminal: bool,
 ) -> Result<Store<State>, ProcessError> {
-    let label = Label::new(ctx.handle.pid.to_string().into(), terminal);
+    let label = Label::new(ctx.handle.pid.as_str().into(), terminal);
     let last = LastLine::default();
     let p1 = match p.code {
         Code::Core { wasi1: true, .. } => Some(wasi(p, &label, &last)?.build_p1()),
