@@ -242,14 +242,20 @@ pub fn receive_raw(timeout: Option<Duration>) -> Option<Received> {
     wproc::receive(timeout.map(|t| t.as_millis() as u64)).map(from_delivery)
 }
 
-/// Route messages on `topic` to [`Received::Topic`].
-pub fn listen(topic: &str) {
-    wproc::listen(topic)
+/// Route messages on `topic` to [`Received::Topic`]; listening twice is fine.
+///
+/// Errors: `INVALID` for an empty topic, one starting with `@` or one over 1024 bytes;
+/// `UNAVAILABLE` past 4096 listened topics.
+pub fn listen(topic: &str) -> Result<(), Error> {
+    wproc::listen(topic).map_err(Error::from)
 }
 
-/// Stop routing `topic`.
-pub fn unlisten(topic: &str) {
-    wproc::unlisten(topic)
+/// Stop routing `topic`: its messages not yet received go to the inbox (if open) or wait
+/// again, in arrival order.
+///
+/// Errors: `INVALID` when `topic` is not listened.
+pub fn unlisten(topic: &str) -> Result<(), Error> {
+    wproc::unlisten(topic).map_err(Error::from)
 }
 
 /// Open the inbox.

@@ -165,7 +165,7 @@ impl UserData for Spawner {
                 Ok(s) => match s.exit {
                     None => Ok(MultiValue::new()),
                     Some(rx) => {
-                        exit_values(&lua, rx.await.unwrap_or(Ok(troupe_kernel::Value::Nil)))
+                        exit_values(&lua, rx.await)
                     }
                 },
             }
