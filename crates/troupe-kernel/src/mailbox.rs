@@ -15,9 +15,10 @@
 //! otherwise to pending. Opening a subscription moves what pending holds for it, in order
 //! (`listen(t)`: the messages on `t`; `inbox()`: all of them). A message already routed
 //! keeps its route: `listen(t)` after the inbox opened does not take back the `t`
-//! messages the inbox already holds. `unlisten(t)` gives the messages still queued for
-//! `t` (routed, never taken) back to the inbox or to pending, merged in arrival order.
-//! Events (EXIT, LINK_DOWN, CANCEL) wait in their own queue until `events()` is opened.
+//! messages the inbox already holds, and `unlisten(t)` changes only where later `t`
+//! messages go — those already routed to `t` are still handed out through it (Lua: they
+//! stay readable from the closed channel, as a closed Wippy channel keeps its buffer;
+//! wasm: `receive` still returns them as `delivery::topic`). Events (EXIT, LINK_DOWN, CANCEL) wait in their own queue until `events()` is opened.
 //!
 //! Every item carries its arrival number, so [`Mailbox::take_next`] hands out "the first
 //! item of any open route" in arrival order, which keeps per-sender order across routes.
@@ -25,8 +26,8 @@
 //! Cost (a hostile sender can queue up to `max_mailbox` bytes of tiny messages): arrival
 //! and [`Mailbox::take`] are O(1) (one hash lookup), [`Mailbox::take_next`] is O(number of
 //! listened topics), [`Mailbox::take_event`] scans only the events queue (bounded by the
-//! process's relations: CANCEL is coalesced), and only a subscription change walks a
-//! queue, once (`listen`: pending; `unlisten`: the topic's queue merged into the inbox).
+//! process's relations: CANCEL is coalesced), and only `listen` walks a queue, once (the
+//! pending one, for the topic's messages).
 //! Nothing rescans pending on a take. The subscriptions themselves are bounded
 //! ([`MAX_TOPICS`], [`MAX_TOPIC_BYTES`]): the kernel holds them outside any runtime's
 //! `max_memory`.
@@ -64,13 +65,22 @@ pub enum Route {
 /// A message with its arrival number.
 type Queued<T> = (u64, T);
 
+/// The messages routed to one topic, and whether the process still listens to it.
+#[derive(Default)]
+struct TopicQueue {
+    listening: bool,
+    queue: VecDeque<Queued<Message>>,
+}
+
 /// Subscriptions, the queue of each route and the pending queue of one process.
 #[derive(Default)]
 pub struct Mailbox {
     /// Arrival number of the next item.
     next: u64,
-    /// Listened topics and the messages routed to each, not yet taken.
-    topics: HashMap<Arc<str>, VecDeque<Queued<Message>>>,
+    /// Listened topics and the messages routed to each, not yet taken. A topic
+    /// unlistened while it still holds messages stays here, not listening, until they are
+    /// taken.
+    topics: HashMap<Arc<str>, TopicQueue>,
     inbox_open: bool,
     inbox: VecDeque<Queued<Message>>,
     events_open: bool,
@@ -112,8 +122,9 @@ impl Mailbox {
         let n = self.stamp();
         if !self.topics.is_empty()
             && let Some(q) = self.topics.get_mut(&*m.topic)
+            && q.listening
         {
-            q.push_back((n, m));
+            q.queue.push_back((n, m));
         } else if self.inbox_open {
             self.inbox.push_back((n, m));
         } else {
@@ -143,10 +154,11 @@ impl Mailbox {
     /// [`KernelError::TooManyTopics`] past [`MAX_TOPICS`].
     pub fn listen(&mut self, topic: &str) -> Result<bool, KernelError> {
         check_topic(topic)?;
-        if self.topics.contains_key(topic) {
+        if self.listens(topic) {
             return Ok(false);
         }
-        if self.topics.len() >= MAX_TOPICS {
+        let draining = self.topics.contains_key(topic);
+        if !draining && self.topics.len() >= MAX_TOPICS {
             return Err(KernelError::TooManyTopics(MAX_TOPICS));
         }
         let mut mine = VecDeque::new();
@@ -161,33 +173,33 @@ impl Mailbox {
             }
             self.pending = rest;
         }
-        self.topics.insert(topic.into(), mine);
+        // A topic listened again while it still held messages from before: the pending
+        // ones arrived after those (they were routed elsewhere), so they go behind.
+        let q = self.topics.entry(topic.into()).or_default();
+        q.listening = true;
+        q.queue.extend(mine);
         Ok(true)
     }
 
-    /// Stop listening to `topic`; the messages queued for it and not yet taken go back to
-    /// the inbox (if open) or to pending, merged in arrival order. `false` when it was
-    /// not listened.
+    /// Stop listening to `topic`: later messages on it go to the inbox (if open) or wait.
+    /// The ones already routed to it are still handed out through [`Route::Topic`] (the
+    /// route was decided at arrival). `false` when it was not listened.
     pub fn unlisten(&mut self, topic: &str) -> bool {
-        let Some(q) = self.topics.remove(topic) else {
-            return false;
-        };
-        if q.is_empty() {
-            return true;
+        match self.topics.get_mut(topic) {
+            Some(q) if q.listening => {
+                q.listening = false;
+                if q.queue.is_empty() {
+                    self.topics.remove(topic);
+                }
+                true
+            }
+            _ => false,
         }
-        let target = if self.inbox_open {
-            &mut self.inbox
-        } else {
-            &mut self.pending
-        };
-        let merged = merge(std::mem::take(target), q);
-        *target = merged;
-        true
     }
 
     /// Whether the process listens to `topic`.
     pub fn listens(&self, topic: &str) -> bool {
-        self.topics.contains_key(topic)
+        self.topics.get(topic).is_some_and(|q| q.listening)
     }
 
     /// Open the inbox: every pending message moves there, in order. `false` when it was
@@ -209,11 +221,14 @@ impl Mailbox {
     /// Take the first item queued for `route` (none when the route is not open).
     pub fn take(&mut self, route: &Route) -> Option<Envelope> {
         match route {
-            Route::Topic(t) => self
-                .topics
-                .get_mut(&**t)?
-                .pop_front()
-                .map(|(_, m)| Envelope::Message(m)),
+            Route::Topic(t) => {
+                let q = self.topics.get_mut(&**t)?;
+                let m = q.queue.pop_front().map(|(_, m)| Envelope::Message(m));
+                if q.queue.is_empty() && !q.listening {
+                    self.topics.remove(&**t);
+                }
+                m
+            }
             Route::Inbox => self.inbox.pop_front().map(|(_, m)| Envelope::Message(m)),
             Route::Events if self.events_open => {
                 self.events.pop_front().map(|(_, e)| Envelope::Event(e))
@@ -228,7 +243,7 @@ impl Mailbox {
         // The open route whose head arrived first.
         let mut best: Option<(u64, Option<&Arc<str>>)> = None;
         for (t, q) in &self.topics {
-            if let Some((n, _)) = q.front()
+            if let Some((n, _)) = q.queue.front()
                 && best.is_none_or(|(b, _)| *n < b)
             {
                 best = Some((*n, Some(t)));
@@ -264,7 +279,7 @@ impl Mailbox {
 
     /// Items queued on every route and pending.
     pub fn len(&self) -> usize {
-        self.topics.values().map(VecDeque::len).sum::<usize>()
+        self.topics.values().map(|q| q.queue.len()).sum::<usize>()
             + self.inbox.len()
             + self.events.len()
             + self.pending.len()
@@ -274,23 +289,6 @@ impl Mailbox {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-}
-
-/// Two queues in arrival order, merged.
-fn merge(a: VecDeque<Queued<Message>>, b: VecDeque<Queued<Message>>) -> VecDeque<Queued<Message>> {
-    let mut out = VecDeque::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        let from_a = match (a.peek(), b.peek()) {
-            (Some((x, _)), Some((y, _))) => x < y,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
-        };
-        let next = if from_a { a.next() } else { b.next() };
-        out.extend(next);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -382,7 +380,7 @@ mod tests {
     }
 
     #[test]
-    fn a_routed_message_keeps_its_route_and_unlisten_merges_back_in_order() {
+    fn a_routed_message_keeps_its_route_through_listen_and_unlisten() {
         let mut mb = Mailbox::default();
         mb.open_inbox();
         mb.push_message(msg("t", 1));
@@ -391,38 +389,44 @@ mod tests {
         mb.push_message(msg("t", 2));
         mb.push_message(msg("x", 3));
         mb.push_message(msg("t", 4));
-        // 1 was routed to the inbox before the listen: it stays there.
-        assert_eq!(
-            mb.take(&Route::Topic("t".into())).map(|e| show(Some((Route::Inbox, e)))),
-            Some(s("inbox", "t", 2))
-        );
         assert!(mb.unlisten("t"));
         assert!(!mb.unlisten("t"), "not listened any more");
+        assert!(!mb.listens("t"));
+        mb.push_message(msg("t", 5));
         let got: Vec<_> = std::iter::from_fn(|| show(mb.take_next())).collect();
         assert_eq!(
             got,
             vec![
+                // 1 was routed to the inbox before the listen: it stays there.
                 ("inbox".into(), "t".into(), 1),
+                ("topic:t".into(), "t".into(), 2),
                 ("inbox".into(), "x".into(), 3),
-                ("inbox".into(), "t".into(), 4),
+                // routed to `t` before the unlisten: still handed out through it.
+                ("topic:t".into(), "t".into(), 4),
+                ("inbox".into(), "t".into(), 5),
             ]
         );
+        assert!(mb.topics.is_empty(), "the drained topic is gone");
     }
 
     #[test]
-    fn unlisten_with_the_inbox_closed_puts_messages_back_in_pending_in_order() {
+    fn listening_again_to_a_draining_topic_keeps_arrival_order() {
         let mut mb = Mailbox::default();
         mb.listen("t").unwrap();
-        mb.push_message(msg("x", 1));
+        mb.push_message(msg("t", 1));
+        mb.unlisten("t");
         mb.push_message(msg("t", 2));
-        mb.push_message(msg("x", 3));
-        assert!(mb.unlisten("t"));
-        assert!(mb.take_next().is_none());
-        mb.listen("x").unwrap();
-        assert_eq!(show(mb.take_next()), s("topic:x", "x", 1));
-        assert_eq!(show(mb.take_next()), s("topic:x", "x", 3));
-        mb.open_inbox();
-        assert_eq!(show(mb.take_next()), s("inbox", "t", 2));
+        assert_eq!(mb.listen("t"), Ok(true));
+        mb.push_message(msg("t", 3));
+        let got: Vec<_> = std::iter::from_fn(|| show(mb.take_next())).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("topic:t".into(), "t".into(), 1),
+                ("topic:t".into(), "t".into(), 2),
+                ("topic:t".into(), "t".into(), 3),
+            ]
+        );
     }
 
     #[test]

@@ -306,8 +306,9 @@ impl ProcessHandle {
         self.mailbox.lock().listen(topic)
     }
 
-    /// `process.unlisten` (SPEC §3.2): stop routing `topic`; the messages queued for it
-    /// and not yet taken go back to the inbox (if open) or wait again, in arrival order.
+    /// `process.unlisten` (SPEC §3.2): later messages on `topic` go to the inbox (if
+    /// open) or wait; those already routed to it are still handed out through
+    /// [`Route::Topic`] (the route is decided once, at arrival).
     ///
     /// Errors: [`KernelError::NotListened`] (as Wippy: `false, err` when not subscribed).
     pub fn unlisten(&self, topic: &str) -> Result<(), KernelError> {

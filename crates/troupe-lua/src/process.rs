@@ -347,19 +347,26 @@ impl ProcState {
         Ok(Ok(()))
     }
 
-    /// Stop routing into `ch`: the kernel unlistens its topic (what it still holds for
-    /// the topic goes to the inbox or waits again); what the channel holds stays readable
-    /// from it. Returns whether `ch` was a subscription.
-    pub fn unlisten(&self, ch: &Channel) -> bool {
+    /// Stop routing into `ch`: what the kernel routed to its topic so far moves into
+    /// the channel first (it stays readable from it once closed, as Wippy), then the
+    /// kernel unlistens the topic (later messages go to the inbox or wait). Returns
+    /// whether `ch` was a subscription.
+    ///
+    /// Errors: Lua memory errors while moving messages into channels.
+    pub fn unlisten(&self, lua: &Lua, ch: &Channel) -> mlua::Result<bool> {
+        if !self.listeners.borrow().iter().any(|l| l.channel.same(ch)) {
+            return Ok(false);
+        }
+        self.drain(lua)?;
         let topic = {
             let mut ls = self.listeners.borrow_mut();
             match ls.iter().position(|l| l.channel.same(ch)) {
                 Some(i) => ls.remove(i).topic,
-                None => return false,
+                None => return Ok(false),
             }
         };
         let _ = self.handle.unlisten(&topic);
-        true
+        Ok(true)
     }
 }
 

@@ -64,10 +64,10 @@ pub fn subscribe(
 
 /// `unsubscribe(ch)` / `process.unlisten(ch)`: stop routing into `ch` and close it → `true`,
 /// or `false, err` if it was not subscribed. A non-channel argument raises. As Wippy, what
-/// the channel already holds stays readable from it; what the kernel still holds for the
-/// topic goes to the inbox (if open) or waits again.
+/// was routed to the topic before stays readable from the closed channel; later messages
+/// go to the inbox (if open) or wait.
 pub fn unsubscribe(lua: &Lua, ch: mlua::UserDataRef<Channel>) -> mlua::Result<MultiValue> {
-    let found = with_current(|p| Ok(p.unlisten(&ch)))?;
+    let found = with_current(|p| p.unlisten(lua, &ch))?;
     if !found {
         return fail_false(lua, "the channel is not subscribed to a topic");
     }
