@@ -176,7 +176,9 @@ pub enum KernelError {
     InvalidTopic(String),
     /// A topic `listen` refuses (SPEC §3.2, as Wippy): empty, starting with `@`, or
     /// longer than [`crate::mailbox::MAX_TOPIC_BYTES`].
-    #[error("invalid topic {0:?}: topics must be non-empty, not start with '@' and be at most 1024 bytes")]
+    #[error(
+        "invalid topic {0:?}: topics must be non-empty, not start with '@' and be at most 1024 bytes"
+    )]
     InvalidListen(String),
     /// A process listens to [`crate::mailbox::MAX_TOPICS`] topics already.
     #[error("too many topics: a process may listen to at most {0} topics")]

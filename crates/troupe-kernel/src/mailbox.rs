@@ -433,7 +433,10 @@ mod tests {
     fn bad_topics_and_too_many_topics_are_refused() {
         let mut mb = Mailbox::default();
         assert!(matches!(mb.listen(""), Err(KernelError::InvalidListen(_))));
-        assert!(matches!(mb.listen("@x"), Err(KernelError::InvalidListen(_))));
+        assert!(matches!(
+            mb.listen("@x"),
+            Err(KernelError::InvalidListen(_))
+        ));
         let long = "é".repeat(MAX_TOPIC_BYTES);
         match mb.listen(&long) {
             Err(KernelError::InvalidListen(t)) => assert!(t.len() < 80, "{t}"),

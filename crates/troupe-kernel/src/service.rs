@@ -23,8 +23,8 @@ use tokio::sync::watch;
 use troupe_registry::{Kind, Lifecycle, Registry, RestartPolicy, ServiceSpec, Shutdown};
 
 use crate::{
-    ErrorKind, ExitResult, ExitWatch, Node, Pid, ProcessError, SpawnOptions, SpawnRequest, Spawned, Value,
-    describe,
+    ErrorKind, ExitResult, ExitWatch, Node, Pid, ProcessError, SpawnOptions, SpawnRequest, Spawned,
+    Value, describe,
 };
 
 /// The delay before restart attempt `attempt` (1-based): `initial_delay ·
@@ -330,11 +330,7 @@ impl Unit {
     }
 
     /// Wait for the exit of a running unit; `None` when the node stopped it.
-    async fn wait_exit(
-        &mut self,
-        pid: &Pid,
-        exit: ExitWatch,
-    ) -> Option<ExitResult> {
+    async fn wait_exit(&mut self, pid: &Pid, exit: ExitWatch) -> Option<ExitResult> {
         let mut exit = exit;
         let mut sd = self.shutdown.clone();
         tokio::select! {

@@ -43,7 +43,10 @@ mod tests {
 
     #[test]
     fn each_route_has_its_delivery_case() {
-        assert_eq!(delivery_kind(&Route::Topic("a".into())), DeliveryKind::Topic);
+        assert_eq!(
+            delivery_kind(&Route::Topic("a".into())),
+            DeliveryKind::Topic
+        );
         assert_eq!(delivery_kind(&Route::Inbox), DeliveryKind::Inbox);
         assert_eq!(delivery_kind(&Route::Events), DeliveryKind::Event);
     }

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use super::Node;
+use crate::KernelError;
 use crate::process::ProcessRef;
 use crate::security::{Actor, Policy, Scope};
-use crate::KernelError;
 
 impl Node {
     /// Every compiled `security.policy`, by entry ID order.

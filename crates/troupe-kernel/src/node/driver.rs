@@ -14,7 +14,12 @@ use crate::{ErrorKind, ExitResult, ProcessError};
 
 /// Drives a body, honours kill requests, turns panics into error exits and does the exit
 /// bookkeeping.
-pub(super) async fn run_process(node: Node, handle: ProcessRef, body: ProcessBody, wants_ready: bool) {
+pub(super) async fn run_process(
+    node: Node,
+    handle: ProcessRef,
+    body: ProcessBody,
+    wants_ready: bool,
+) {
     let result = Guarded {
         handle: handle.clone(),
         body,

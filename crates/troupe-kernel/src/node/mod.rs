@@ -31,12 +31,12 @@ use dashmap::DashMap;
 use parking_lot::RwLock;
 use troupe_registry::{Entry, Registry};
 
+use crate::Host;
 use crate::bus::EventBus;
 use crate::process::ProcessRef;
 use crate::runtime::Runtime;
 use crate::security::{Policy, Scope};
 use crate::states::{ServiceStates, SupervisionView};
-use crate::Host;
 
 pub use relations::ExitWatch;
 pub use spawn::{CallRequest, SpawnOptions, SpawnRequest, Spawned, merge_context};

@@ -49,7 +49,12 @@ impl Node {
     }
 
     /// A message from `from` (its PID and actor stamped), charged by size.
-    pub(super) fn message(&self, from: Option<&ProcessRef>, topic: Arc<str>, payload: Value) -> Message {
+    pub(super) fn message(
+        &self,
+        from: Option<&ProcessRef>,
+        topic: Arc<str>,
+        payload: Value,
+    ) -> Message {
         Message::new(
             topic,
             from.map(|f| f.pid.clone()),

@@ -270,7 +270,9 @@ impl Node {
             let body = runtime.start(ctx);
             match body {
                 Ok(body) => {
-                    tokio::task::spawn_local(super::driver::run_process(node, handle, body, opts.ready));
+                    tokio::task::spawn_local(super::driver::run_process(
+                        node, handle, body, opts.ready,
+                    ));
                 }
                 Err(e) => node.exit(&handle, Err(e)),
             }

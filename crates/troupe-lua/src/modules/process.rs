@@ -333,9 +333,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
             match spawned {
                 Err(e) => fail(&lua, LuaValue::Nil, &e),
                 Ok((_, None)) => Ok(MultiValue::new()),
-                Ok((_, Some(rx))) => {
-                    exit_values(&lua, rx.await)
-                }
+                Ok((_, Some(rx))) => exit_values(&lua, rx.await),
             }
         })?,
     )?;

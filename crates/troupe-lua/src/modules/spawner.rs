@@ -164,9 +164,7 @@ impl UserData for Spawner {
                 Err(e) => fail(&lua, LuaValue::Nil, &e),
                 Ok(s) => match s.exit {
                     None => Ok(MultiValue::new()),
-                    Some(rx) => {
-                        exit_values(&lua, rx.await)
-                    }
+                    Some(rx) => exit_values(&lua, rx.await),
                 },
             }
         });

@@ -41,8 +41,12 @@ fn take(wait: bool) -> String {
     };
     match got {
         None => "none".into(),
-        Some(Received::Topic(m)) => format!("topic {} {}", m.topic, m.decode::<i64>().unwrap_or(-1)),
-        Some(Received::Message(m)) => format!("inbox {} {}", m.topic, m.decode::<i64>().unwrap_or(-1)),
+        Some(Received::Topic(m)) => {
+            format!("topic {} {}", m.topic, m.decode::<i64>().unwrap_or(-1))
+        }
+        Some(Received::Message(m)) => {
+            format!("inbox {} {}", m.topic, m.decode::<i64>().unwrap_or(-1))
+        }
         Some(Received::Event(Event::Cancel { reason, .. })) => {
             format!("cancel {}", reason.unwrap_or_default())
         }
@@ -83,7 +87,10 @@ fn main() {
             lines.push(outcome("not a pid", t::register_pid("eq_bad", "{nope}")));
             lines.push(outcome("dead pid", t::register_pid("eq_dead", &dead)));
             lines.push(outcome("taken", t::register("eq_taken")));
-            lines.push(format!("lookup {}", t::lookup("eq_self").as_deref() == Some(me.as_str())));
+            lines.push(format!(
+                "lookup {}",
+                t::lookup("eq_self").as_deref() == Some(me.as_str())
+            ));
         }
         "queued" => {
             for (topic, n) in [("b", 1), ("a", 2), ("b", 3), ("a", 4)] {
