@@ -540,7 +540,7 @@ mod tests {
                 let mut q = VecDeque::new();
                 loop {
                     let finished = done.load(Ordering::Acquire) == 3;
-                    drain_into(&h, &mut q);
+                    drain_into(h, &mut q);
                     assert!(h.mailbox_bytes() <= h.max_mailbox());
                     for e in q.drain(..) {
                         let (s, i, c) = seq(&e);
