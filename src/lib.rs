@@ -225,7 +225,7 @@ impl App {
         };
         let (_, rx) = self.node.spawn(None, req, true)?;
         Ok(match rx {
-            Some(rx) => rx.await.unwrap_or(Ok(Value::Nil)),
+            Some(rx) => rx.await,
             None => Ok(Value::Nil),
         })
     }

@@ -41,6 +41,11 @@ pub const GUESTS: &[Guest] = &[
         dest: "tests/guests/bin/command.wasm",
     },
     Guest {
+        package: "guest-test-routing",
+        output: "guest-test-routing.wasm",
+        dest: "tests/guests/bin/routing.wasm",
+    },
+    Guest {
         package: "example-ponger",
         output: "example-ponger.wasm",
         dest: "examples/lua-wasm-pingpong/wasm/ponger.wasm",

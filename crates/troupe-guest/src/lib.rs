@@ -242,14 +242,20 @@ pub fn receive_raw(timeout: Option<Duration>) -> Option<Received> {
     wproc::receive(timeout.map(|t| t.as_millis() as u64)).map(from_delivery)
 }
 
-/// Route messages on `topic` to [`Received::Topic`].
-pub fn listen(topic: &str) {
-    wproc::listen(topic)
+/// Route messages on `topic` to [`Received::Topic`]; listening twice is fine.
+///
+/// Errors: `INVALID` for an empty topic, one starting with `@` or one over 1024 bytes;
+/// `UNAVAILABLE` past 4096 listened topics.
+pub fn listen(topic: &str) -> Result<(), Error> {
+    wproc::listen(topic).map_err(Error::from)
 }
 
-/// Stop routing `topic`.
-pub fn unlisten(topic: &str) {
-    wproc::unlisten(topic)
+/// Stop routing `topic`: later messages on it go to the inbox (if open) or wait; those
+/// that arrived while it was listened still come as [`Received::Topic`].
+///
+/// Errors: `INVALID` when `topic` is not listened.
+pub fn unlisten(topic: &str) -> Result<(), Error> {
+    wproc::unlisten(topic).map_err(Error::from)
 }
 
 /// Open the inbox.
@@ -370,6 +376,15 @@ pub fn set_trap_links(trap: bool) {
 /// Errors: `ALREADY_EXISTS`.
 pub fn register(name: &str) -> Result<(), Error> {
     wproc::register(name, None).map_err(Error::from)
+}
+
+/// Register `name` for the process `pid` (a printed PID; as Wippy, a name is not
+/// resolved).
+///
+/// Errors: `ALREADY_EXISTS`; `INVALID` when `pid` is not a PID; `NOT_FOUND` when no such
+/// process lives.
+pub fn register_pid(name: &str, pid: &str) -> Result<(), Error> {
+    wproc::register(name, Some(pid)).map_err(Error::from)
 }
 
 /// The PID registered under `name`.

@@ -174,6 +174,21 @@ pub enum KernelError {
     NameTaken(String),
     #[error("invalid topic {0:?}: topics must not start with '@'")]
     InvalidTopic(String),
+    /// A topic `listen` refuses (SPEC §3.2, as Wippy): empty, starting with `@`, or
+    /// longer than [`crate::mailbox::MAX_TOPIC_BYTES`].
+    #[error(
+        "invalid topic {0:?}: topics must be non-empty, not start with '@' and be at most 1024 bytes"
+    )]
+    InvalidListen(String),
+    /// A process listens to [`crate::mailbox::MAX_TOPICS`] topics already.
+    #[error("too many topics: a process may listen to at most {0} topics")]
+    TooManyTopics(usize),
+    /// `unlisten` of a topic the process does not listen to (as Wippy: `false, err`).
+    #[error("topic {0:?} is not subscribed")]
+    NotListened(String),
+    /// A PID argument that is not a printed PID (`registry.register`, as Wippy: Invalid).
+    #[error("invalid PID {0:?}")]
+    InvalidPid(String),
     #[error("{0}")]
     Start(String),
     #[error("node is shutting down")]
@@ -206,7 +221,11 @@ impl KernelError {
             KernelError::NotSpawnable { .. }
             | KernelError::NotAFunction { .. }
             | KernelError::Unimplemented { .. }
-            | KernelError::InvalidTopic(_) => ErrorKind::Invalid,
+            | KernelError::InvalidTopic(_)
+            | KernelError::InvalidListen(_)
+            | KernelError::NotListened(_)
+            | KernelError::InvalidPid(_) => ErrorKind::Invalid,
+            KernelError::TooManyTopics(_) => ErrorKind::Unavailable,
             KernelError::NameTaken(_) => ErrorKind::AlreadyExists,
             KernelError::Start(_) => ErrorKind::Internal,
             KernelError::ShuttingDown | KernelError::MailboxFull { .. } => ErrorKind::Unavailable,

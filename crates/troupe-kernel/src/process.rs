@@ -2,20 +2,25 @@
 //! relations (links, monitors, exit watchers, names) and its kill flag. The other half, the
 //! process body, lives on one worker thread and is never shared.
 //!
+//! The mailbox itself — subscriptions, routing, the queue of each route and the pending
+//! queue (SPEC §3.2) — is a [`Mailbox`] under the handle's lock; runtimes take from it
+//! through the handle ([`ProcessHandle::take_next`], [`ProcessHandle::take`], …).
+//!
 //! The mailbox bound (`max_mailbox`, SPEC §3.6) is kept here: the handle counts the bytes
 //! of message payload queued for the process and not yet received. A message is charged
 //! when it is queued ([`ProcessHandle::try_deliver`] refuses one that would pass the
 //! bound) and its runtime gives the bytes back with [`ProcessHandle::release`] when it
 //! hands the message to user code (see ARCHITECTURE.md, "Mailbox bound").
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use futures::task::AtomicWaker;
 use parking_lot::Mutex;
 
-use crate::message::{Envelope, Message};
+use crate::mailbox::{Mailbox, Route};
+use crate::message::{Envelope, Event, Message};
 use crate::security::{Actor, Scope};
 use crate::{ExitResult, KernelError, Pid, ProcessError};
 
@@ -28,7 +33,8 @@ pub struct ProcessHandle {
     pub pid: Pid,
     /// Entry ID the process runs.
     pub entry: Arc<str>,
-    mailbox: Mutex<VecDeque<Envelope>>,
+    /// Subscriptions and queued items (SPEC §3.2), routed once under this lock.
+    mailbox: Mutex<Mailbox>,
     /// Bytes charged for messages queued and not yet handed to user code: in the kernel
     /// queue or in the runtime's own queues. Never above `max_mailbox` (reservations are a
     /// compare-and-swap), never below 0 (releases saturate).
@@ -110,7 +116,7 @@ impl ProcessHandle {
         ProcessHandle {
             pid,
             entry,
-            mailbox: Mutex::new(VecDeque::new()),
+            mailbox: Mutex::new(Mailbox::default()),
             queued_bytes: AtomicU64::new(0),
             cancel_pending: AtomicBool::new(false),
             max_mailbox,
@@ -230,13 +236,15 @@ impl ProcessHandle {
     pub(crate) fn push_reserved(&self, msgs: Vec<Message>) {
         {
             let mut mb = self.mailbox.lock();
-            mb.extend(msgs.into_iter().map(Envelope::Message));
+            for m in msgs {
+                mb.push_message(m);
+            }
         }
         self.waker.wake();
     }
 
     fn push(&self, env: Envelope) {
-        self.mailbox.lock().push_back(env);
+        self.mailbox.lock().push(env);
         self.waker.wake();
     }
 
@@ -287,14 +295,77 @@ impl ProcessHandle {
         self.max_mailbox
     }
 
-    /// Move every queued item into `out`, in arrival order.
-    pub fn drain_into(&self, out: &mut VecDeque<Envelope>) {
-        let mut mb = self.mailbox.lock();
-        if out.is_empty() {
-            std::mem::swap(&mut *mb, out);
+    /// `process.listen(topic)` (SPEC §3.2): route `topic`'s messages to
+    /// [`Route::Topic`]; those pending move there, in order. `Ok(false)` when the process
+    /// listens to it already (nothing changes).
+    ///
+    /// Errors: [`KernelError::InvalidListen`] (empty, `@…`, longer than 1024 bytes — as
+    /// Wippy, `@` topics are the runtime's); [`KernelError::TooManyTopics`] (more than
+    /// [`crate::mailbox::MAX_TOPICS`]).
+    pub fn listen(&self, topic: &str) -> Result<bool, KernelError> {
+        self.mailbox.lock().listen(topic)
+    }
+
+    /// `process.unlisten` (SPEC §3.2): later messages on `topic` go to the inbox (if
+    /// open) or wait; those already routed to it are still handed out through
+    /// [`Route::Topic`] (the route is decided once, at arrival).
+    ///
+    /// Errors: [`KernelError::NotListened`] (as Wippy: `false, err` when not subscribed).
+    pub fn unlisten(&self, topic: &str) -> Result<(), KernelError> {
+        if self.mailbox.lock().unlisten(topic) {
+            Ok(())
         } else {
-            out.extend(mb.drain(..));
+            Err(KernelError::NotListened(topic.to_string()))
         }
+    }
+
+    /// Whether the process listens to `topic`.
+    pub fn listens(&self, topic: &str) -> bool {
+        self.mailbox.lock().listens(topic)
+    }
+
+    /// `process.inbox()`: open the inbox (pending messages move there, in order).
+    /// Returns whether it was newly opened.
+    pub fn open_inbox(&self) -> bool {
+        self.mailbox.lock().open_inbox()
+    }
+
+    /// `process.events()`: open the events subscription. Returns whether it was newly
+    /// opened.
+    pub fn open_events(&self) -> bool {
+        self.mailbox.lock().open_events()
+    }
+
+    /// Take the first item queued for `route` (none when that route is not open or has
+    /// nothing). The runtime releases a message's charge when it hands it to user code.
+    pub fn take(&self, route: &Route) -> Option<Envelope> {
+        self.mailbox.lock().take(route)
+    }
+
+    /// Take the first item, in arrival order, of any open route, with its route.
+    pub fn take_next(&self) -> Option<(Route, Envelope)> {
+        self.mailbox.lock().take_next()
+    }
+
+    /// Take every item of the open routes, in arrival order, under one lock (a runtime
+    /// that moves what it takes into its own channels at once: Lua). Appends to `out`.
+    pub fn take_all(&self, out: &mut Vec<(Route, Envelope)>) {
+        let mut mb = self.mailbox.lock();
+        while let Some(item) = mb.take_next() {
+            out.push(item);
+        }
+    }
+
+    /// Selective receive over the events (as OTP's `receive` with a pattern; the
+    /// supervisor waits for one child's EXIT so): take the first event `pred` accepts,
+    /// whether or not events are open; the others stay in order.
+    pub fn take_event(&self, pred: impl FnMut(&Event) -> bool) -> Option<Event> {
+        self.mailbox.lock().take_event(pred)
+    }
+
+    /// Items queued in the mailbox (every route and pending).
+    pub fn queued(&self) -> usize {
+        self.mailbox.lock().len()
     }
 
     /// Wake the process's task without queueing anything (a runtime-side feed, such as
@@ -346,9 +417,19 @@ pub type ProcessRef = Arc<ProcessHandle>;
 
 #[cfg(test)]
 mod tests {
+    use std::collections::VecDeque;
     use std::sync::atomic::AtomicUsize;
 
     use super::*;
+
+    /// Every item queued for `h` (inbox and events open), appended to `out` in order.
+    fn drain_into(h: &ProcessHandle, out: &mut VecDeque<Envelope>) {
+        h.open_inbox();
+        h.open_events();
+        let mut v = Vec::new();
+        h.take_all(&mut v);
+        out.extend(v.into_iter().map(|(_, e)| e));
+    }
     use crate::{ErrorKind, Value};
 
     fn handle(limit: u64) -> ProcessRef {
@@ -410,7 +491,7 @@ mod tests {
             }
         });
         let mut q = VecDeque::new();
-        h.drain_into(&mut q);
+        drain_into(&h, &mut q);
         assert_eq!(q.len(), 100, "10_000 bytes of 100-byte messages");
         assert_eq!(refused.load(Ordering::Relaxed), 4000 - 100);
         assert_eq!(h.mailbox_bytes(), 10_000);
@@ -459,7 +540,7 @@ mod tests {
                 let mut q = VecDeque::new();
                 loop {
                     let finished = done.load(Ordering::Acquire) == 3;
-                    h.drain_into(&mut q);
+                    drain_into(h, &mut q);
                     assert!(h.mailbox_bytes() <= h.max_mailbox());
                     for e in q.drain(..) {
                         let (s, i, c) = seq(&e);
@@ -500,7 +581,7 @@ mod tests {
         assert!(h.try_deliver(msg(0, 1, 1_000)).is_ok());
         assert!(h.try_deliver(msg(0, 2, 1)).is_err());
         let mut q = VecDeque::new();
-        h.drain_into(&mut q);
+        drain_into(&h, &mut q);
         assert_eq!(q.len(), 1);
         h.release(1_000);
         assert_eq!(h.mailbox_bytes(), 0);

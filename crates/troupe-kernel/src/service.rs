@@ -19,12 +19,12 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use rand::Rng;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::watch;
 use troupe_registry::{Kind, Lifecycle, Registry, RestartPolicy, ServiceSpec, Shutdown};
 
 use crate::{
-    ErrorKind, ExitResult, Node, Pid, ProcessError, SpawnOptions, SpawnRequest, Spawned, Value,
-    describe,
+    ErrorKind, ExitResult, ExitWatch, Node, Pid, ProcessError, SpawnOptions, SpawnRequest, Spawned,
+    Value, describe,
 };
 
 /// The delay before restart attempt `attempt` (1-based): `initial_delay ·
@@ -51,7 +51,7 @@ pub fn backoff_delay(policy: &RestartPolicy, attempt: u32) -> Duration {
 pub async fn stop_process(
     node: &Node,
     pid: &Pid,
-    exit: oneshot::Receiver<ExitResult>,
+    exit: ExitWatch,
     shutdown: Shutdown,
 ) -> ExitResult {
     let mut exit = exit;
@@ -65,7 +65,7 @@ pub async fn stop_process(
         Shutdown::After(timeout) => {
             let _ = node.cancel(None, pid.as_str(), Some("shutdown".into()));
             match tokio::time::timeout(timeout, &mut exit).await {
-                Ok(r) => return r.unwrap_or(Ok(Value::Nil)),
+                Ok(r) => return r,
                 Err(_) => {
                     tracing::warn!(pid = %pid, stop_timeout = %shutdown, "process ignored cancel; terminating");
                     node.kill(pid, ProcessError::terminated());
@@ -73,7 +73,7 @@ pub async fn stop_process(
             }
         }
     }
-    exit.await.unwrap_or(Ok(Value::Nil))
+    exit.await
 }
 
 /// Every entry a supervisor owns, mapped to the top-level supervisor above it.
@@ -239,7 +239,7 @@ struct Unit {
 /// How a start attempt ended.
 enum Start {
     /// Running; here are its PID and exit receiver.
-    Running(Pid, oneshot::Receiver<ExitResult>),
+    Running(Pid, ExitWatch),
     /// Ended (normally or not) before or instead of running.
     Ended(Option<Pid>, ExitResult),
     /// The node is shutting down.
@@ -310,8 +310,7 @@ impl Unit {
             r = tokio::time::timeout(timeout, ready) => match r {
                 Ok(Ok(())) => Start::Running(pid, exit),
                 Ok(Err(_)) => {
-                    let r = exit.await.unwrap_or(Ok(Value::Nil));
-                    Start::Ended(Some(pid), r)
+                    Start::Ended(Some(pid), exit.await)
                 }
                 Err(_) => {
                     tracing::warn!(unit = %self.id, pid = %pid, start_timeout = %humantime::format_duration(timeout), "{} not running within start_timeout; terminating", self.kind_word());
@@ -331,15 +330,11 @@ impl Unit {
     }
 
     /// Wait for the exit of a running unit; `None` when the node stopped it.
-    async fn wait_exit(
-        &mut self,
-        pid: &Pid,
-        exit: oneshot::Receiver<ExitResult>,
-    ) -> Option<ExitResult> {
+    async fn wait_exit(&mut self, pid: &Pid, exit: ExitWatch) -> Option<ExitResult> {
         let mut exit = exit;
         let mut sd = self.shutdown.clone();
         tokio::select! {
-            r = &mut exit => Some(r.unwrap_or(Ok(Value::Nil))),
+            r = &mut exit => Some(r),
             _ = wait_true(&mut sd) => {
                 for d in &mut self.dependants {
                     wait_true(d).await;

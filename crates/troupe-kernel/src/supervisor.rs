@@ -67,10 +67,7 @@ impl Runtime for SupervisorRuntime {
             ready: ctx.handle.take_ready(),
             node: ctx.node,
             id: ctx.entry.id.as_str().into(),
-            inbox: Inbox {
-                handle: ctx.handle.clone(),
-                queue: VecDeque::new(),
-            },
+            inbox: Inbox::new(ctx.handle.clone()),
             handle: ctx.handle,
             spec: spec.clone(),
             children,
@@ -160,22 +157,29 @@ impl ChildSpec {
     }
 }
 
-/// The supervisor's mailbox, read directly (it is a native process).
+/// The supervisor's mailbox, read directly (it is a native process): inbox and events
+/// open, so it takes every item in arrival order; [`Inbox::exit_of`] is a selective
+/// receive of one child's EXIT, which the kernel mailbox answers from its events queue.
 struct Inbox {
     handle: ProcessRef,
-    queue: VecDeque<Envelope>,
 }
 
 impl Inbox {
+    fn new(handle: ProcessRef) -> Inbox {
+        handle.open_inbox();
+        handle.open_events();
+        Inbox { handle }
+    }
+
     async fn next(&mut self) -> Envelope {
         poll_fn(|cx| {
-            if let Some(e) = self.queue.pop_front() {
+            if let Some((_, e)) = self.handle.take_next() {
                 return Poll::Ready(e);
             }
+            // Register, then look again: an item arriving in between still wakes us.
             self.handle.register_waker(cx.waker());
-            self.handle.drain_into(&mut self.queue);
-            match self.queue.pop_front() {
-                Some(e) => Poll::Ready(e),
+            match self.handle.take_next() {
+                Some((_, e)) => Poll::Ready(e),
                 None => Poll::Pending,
             }
         })
@@ -183,35 +187,32 @@ impl Inbox {
     }
 
     /// Wait for the EXIT event of `pid`, keeping every other item in order for later.
-    /// `None` when `deadline` passes first.
-    async fn exit_of(&mut self, pid: &Pid, deadline: Option<Instant>) -> Option<ExitResult> {
-        let is_exit = |e: &Envelope| matches!(e, Envelope::Event(Event::Exit { from, .. }) if from.id == pid.id);
-        self.handle.drain_into(&mut self.queue);
-        if let Some(i) = self.queue.iter().position(is_exit) {
-            return self.queue.remove(i).and_then(exit_result);
-        }
-        let mut kept = Vec::new();
-        let found = loop {
-            let next = match deadline {
-                Some(d) => {
-                    match tokio::time::timeout_at(tokio::time::Instant::from_std(d), self.next())
-                        .await
-                    {
-                        Ok(e) => e,
-                        Err(_) => break None,
-                    }
-                }
-                None => self.next().await,
-            };
-            if is_exit(&next) {
-                break exit_result(next);
-            }
-            kept.push(next);
+    /// The supervisor monitors every child it starts, so the event always comes.
+    async fn exit_of(&mut self, pid: &Pid) -> ExitResult {
+        let handle = self.handle.clone();
+        let take = || {
+            handle
+                .take_event(|e| matches!(e, Event::Exit { from, .. } if from.id == pid.id))
+                .and_then(|e| exit_result(Envelope::Event(e)))
         };
-        for e in kept.into_iter().rev() {
-            self.queue.push_front(e);
-        }
-        found
+        poll_fn(|cx| {
+            if let Some(r) = take() {
+                return Poll::Ready(r);
+            }
+            handle.register_waker(cx.waker());
+            match take() {
+                Some(r) => Poll::Ready(r),
+                None => Poll::Pending,
+            }
+        })
+        .await
+    }
+
+    /// [`Inbox::exit_of`], or `None` when `deadline` passes first.
+    async fn exit_within(&mut self, pid: &Pid, deadline: Instant) -> Option<ExitResult> {
+        tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), self.exit_of(pid))
+            .await
+            .ok()
     }
 }
 
@@ -329,21 +330,21 @@ impl Supervisor {
         let started = match ready {
             Some(rx) => match tokio::time::timeout(timeout, rx).await {
                 Ok(Ok(())) => Ok(()),
-                Ok(Err(_)) => match self.inbox.exit_of(&pid, None).await {
-                    // Ran to a normal end at once: started, and its exit is handled next.
-                    Some(Ok(v)) => {
-                        self.inbox.queue.push_front(Envelope::Event(Event::Exit {
+                Ok(Err(_)) => match self.inbox.exit_of(&pid).await {
+                    // Ran to a normal end at once: started, and its exit is handled next
+                    // (queued again, after what arrived meanwhile, for the main loop).
+                    Ok(v) => {
+                        self.inbox.handle.deliver(Envelope::Event(Event::Exit {
                             from: pid.clone(),
                             result: Ok(v),
                         }));
                         Ok(())
                     }
-                    Some(Err(e)) => Err(e),
-                    None => Err(ProcessError::new(ErrorKind::Internal, "exit not reported")),
+                    Err(e) => Err(e),
                 },
                 Err(_) => {
                     self.node.kill(&pid, ProcessError::terminated());
-                    let _ = self.inbox.exit_of(&pid, None).await;
+                    let _ = self.inbox.exit_of(&pid).await;
                     Err(ProcessError::new(
                         ErrorKind::Timeout,
                         format!(
@@ -388,30 +389,29 @@ impl Supervisor {
         let result = match shutdown {
             Shutdown::BrutalKill => {
                 self.node.kill(&pid, ProcessError::terminated());
-                self.inbox.exit_of(&pid, None).await
+                self.inbox.exit_of(&pid).await
             }
             Shutdown::Infinity => {
                 let _ = self
                     .node
                     .cancel(Some(&self.handle), pid.as_str(), Some("shutdown".into()));
-                self.inbox.exit_of(&pid, None).await
+                self.inbox.exit_of(&pid).await
             }
             Shutdown::After(d) => {
                 let _ = self
                     .node
                     .cancel(Some(&self.handle), pid.as_str(), Some("shutdown".into()));
-                match self.inbox.exit_of(&pid, Some(Instant::now() + d)).await {
-                    Some(r) => Some(r),
+                match self.inbox.exit_within(&pid, Instant::now() + d).await {
+                    Some(r) => r,
                     None => {
                         tracing::warn!(supervisor = %self.id, child = %self.children[i].id, pid = %pid, stop_timeout = %shutdown, "child ignored cancel; terminating");
                         self.node.kill(&pid, ProcessError::terminated());
-                        self.inbox.exit_of(&pid, None).await
+                        self.inbox.exit_of(&pid).await
                     }
                 }
             }
         };
         self.in_flight = None;
-        let result = result.unwrap_or(Ok(Value::Nil));
         tracing::info!(supervisor = %self.id, child = %self.children[i].id, pid = %pid, result = %describe(&result), "child stopped");
         self.node
             .unit_ended(&self.children[i].id, Some(&pid), &result, true, false);

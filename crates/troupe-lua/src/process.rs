@@ -2,10 +2,11 @@
 //! per-process Rust state the Lua modules reach through [`with_current`].
 //!
 //! A process is a set of Luau coroutines (its `main` plus those made by
-//! `coroutine.spawn`) sharing one sandboxed environment. Each poll first routes newly
-//! arrived mailbox items into the process's channels (listened topic → that channel,
-//! otherwise the inbox if open, otherwise kept in order until a subscription appears —
-//! SPEC §3.2), then resumes the woken coroutines. It ends when `main` returns or raises.
+//! `coroutine.spawn`) sharing one sandboxed environment. Each poll first takes what the
+//! kernel mailbox routed to an open subscription (the kernel decides the route, SPEC
+//! §3.2: listened topic, else the inbox if open, else kept in order until a subscription
+//! appears) and moves it into that subscription's channel, then resumes the woken
+//! coroutines. It ends when `main` returns or raises.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -22,7 +23,7 @@ use mlua::{Lua, MultiValue, Table, Thread, Value as LuaValue};
 use troupe_kernel::copy;
 use troupe_kernel::message::event_kind;
 use troupe_kernel::{
-    Envelope, ErrorKind, Event, ExitResult, Message, Node, ProcessError, ProcessRef,
+    Envelope, ErrorKind, Event, ExitResult, Message, Node, ProcessError, ProcessRef, Route,
 };
 use troupe_registry::Entry;
 
@@ -104,8 +105,8 @@ pub struct ProcState {
     pub inbox: RefCell<Option<Channel>>,
     pub listeners: RefCell<Vec<Listener>>,
     pub events: RefCell<Option<Channel>>,
-    pending: RefCell<VecDeque<Message>>,
-    pending_events: RefCell<VecDeque<Event>>,
+    /// Items taken from the kernel mailbox, being moved into channels (reused).
+    taken: RefCell<Vec<(Route, Envelope)>>,
     /// Coroutines made by `coroutine.spawn`, picked up by the next scheduling round.
     pub(crate) new_coroutines: RefCell<Vec<Coroutine>>,
     /// Libraries already imported by this process (entry ID → module value).
@@ -143,8 +144,7 @@ impl ProcState {
             inbox: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
             events: RefCell::new(None),
-            pending: RefCell::new(VecDeque::new()),
-            pending_events: RefCell::new(VecDeque::new()),
+            taken: RefCell::new(Vec::new()),
             new_coroutines: RefCell::new(Vec::new()),
             libs: RefCell::new(Default::default()),
             env: RefCell::new(env),
@@ -194,54 +194,78 @@ impl ProcState {
         Some(ProcessError::new(ErrorKind::Internal, message))
     }
 
-    /// Route one mailbox item (SPEC §3.2 delivery rules).
-    fn route(&self, lua: &Lua, env: Envelope) -> mlua::Result<()> {
-        match env {
-            Envelope::Message(m) => {
-                if let Some(m) = self.offer(lua, m)? {
-                    self.pending.borrow_mut().push_back(m);
-                }
+    /// Move everything the kernel mailbox routed to an open subscription into that
+    /// subscription's channel, in arrival order (the routing itself is the kernel's,
+    /// SPEC §3.2). Called at the top of every poll and right after a subscription opens,
+    /// so a coroutine reading the new channel finds what was waiting for it.
+    pub fn drain(&self, lua: &Lua) -> mlua::Result<()> {
+        let mut taken = std::mem::take(&mut *self.taken.borrow_mut());
+        self.handle.take_all(&mut taken);
+        let mut result = Ok(());
+        for (route, env) in taken.drain(..) {
+            if result.is_ok() {
+                result = self.route(lua, route, env);
             }
-            Envelope::Event(e) => {
+        }
+        *self.taken.borrow_mut() = taken;
+        result
+    }
+
+    /// Put one item the kernel routed into its channel. Its `max_mailbox` bytes stay
+    /// charged until user code takes it from the channel (see [`Channel::push_message`]).
+    fn route(&self, lua: &Lua, route: Route, env: Envelope) -> mlua::Result<()> {
+        match (route, env) {
+            (Route::Events, Envelope::Event(e)) => {
                 let ch = self.events.borrow().clone();
-                match ch {
-                    Some(ch) => self.push_event(lua, &ch, &e)?,
-                    None => self.pending_events.borrow_mut().push_back(e),
+                if let Some(ch) = ch {
+                    self.push_event(lua, &ch, &e)?;
                 }
             }
+            (Route::Topic(topic), Envelope::Message(m)) => {
+                let target = {
+                    let ls = self.listeners.borrow();
+                    ls.iter()
+                        .find(|l| *l.topic == *topic)
+                        .map(|l| (l.channel.clone(), l.message))
+                };
+                let charge = m.charge;
+                match target {
+                    Some((ch, true)) => {
+                        let v = self.message_object(lua, m)?;
+                        ch.push_message(v, &self.handle, Taken::Bytes(charge));
+                    }
+                    Some((ch, false)) => {
+                        // A payload copy is as big as the payload: small ones on the fast
+                        // path.
+                        let _fast =
+                            (charge <= SMALL_BUILD).then(|| Unguarded::new(lua, self.vm.alloc));
+                        let v = to_lua(lua, &m.payload)?;
+                        ch.push_message(v, &self.handle, Taken::Bytes(charge));
+                    }
+                    // The listeners and the kernel's topics change together (`listen`,
+                    // `unlisten`, `subscribe`); should they ever not, the message is not
+                    // lost: it goes through the inbox if open.
+                    None => self.to_inbox(lua, m)?,
+                }
+            }
+            (_, Envelope::Message(m)) => self.to_inbox(lua, m)?,
+            (_, Envelope::Event(_)) => {}
         }
         Ok(())
     }
 
-    /// Deliver `m` to a listener or the inbox; gives it back if nobody takes it yet. Its
-    /// `max_mailbox` bytes stay charged until user code takes it from the channel (see
-    /// [`Channel::push_message`]).
-    fn offer(&self, lua: &Lua, m: Message) -> mlua::Result<Option<Message>> {
-        let target = {
-            let ls = self.listeners.borrow();
-            ls.iter()
-                .find(|l| *l.topic == *m.topic)
-                .map(|l| (l.channel.clone(), l.message))
-        };
-        let charge = m.charge;
-        if let Some((ch, as_message)) = target {
-            let v = if as_message {
-                self.message_object(lua, m)?
-            } else {
-                // A payload copy is as big as the payload: small ones on the fast path.
-                let _fast = (charge <= SMALL_BUILD).then(|| Unguarded::new(lua, self.vm.alloc));
-                to_lua(lua, &m.payload)?
-            };
-            ch.push_message(v, &self.handle, Taken::Bytes(charge));
-            return Ok(None);
-        }
+    /// Put `m` in the inbox channel as a Message object (released if there is none).
+    fn to_inbox(&self, lua: &Lua, m: Message) -> mlua::Result<()> {
         let inbox = self.inbox.borrow().clone();
-        if let Some(ch) = inbox {
-            let v = self.message_object(lua, m)?;
-            ch.push_message(v, &self.handle, Taken::Bytes(charge));
-            return Ok(None);
+        let charge = m.charge;
+        match inbox {
+            Some(ch) => {
+                let v = self.message_object(lua, m)?;
+                ch.push_message(v, &self.handle, Taken::Bytes(charge));
+            }
+            None => self.handle.release(charge),
         }
-        Ok(Some(m))
+        Ok(())
     }
 
     /// A Message object for `m` (its payload stays a kernel value: a constant-size build).
@@ -280,33 +304,69 @@ impl ProcState {
         event_table(lua, e)
     }
 
-    /// Re-offer retained messages after a new subscription, keeping their order.
-    pub fn redeliver(&self, lua: &Lua) -> mlua::Result<()> {
-        let queued = std::mem::take(&mut *self.pending.borrow_mut());
-        let mut keep = VecDeque::new();
-        for m in queued {
-            if let Some(m) = self.offer(lua, m)? {
-                keep.push_back(m);
-            }
-        }
-        let mut p = self.pending.borrow_mut();
-        keep.extend(p.drain(..));
-        *p = keep;
-        Ok(())
-    }
-
-    /// Open (or return) the events channel, flushing queued events into it.
+    /// Open (or return) the events channel; the events waiting in the kernel move into
+    /// it, in order.
     pub fn open_events(&self, lua: &Lua) -> mlua::Result<Channel> {
         if let Some(ch) = self.events.borrow().clone() {
             return Ok(ch);
         }
         let ch = Channel::new(usize::MAX, true);
-        let pending = std::mem::take(&mut *self.pending_events.borrow_mut());
-        for e in pending {
-            self.push_event(lua, &ch, &e)?;
-        }
         *self.events.borrow_mut() = Some(ch.clone());
+        self.handle.open_events();
+        self.drain(lua)?;
         Ok(ch)
+    }
+
+    /// Open (or return) the inbox channel; the messages waiting in the kernel move into
+    /// it, in order.
+    pub fn open_inbox(&self, lua: &Lua) -> mlua::Result<Channel> {
+        if let Some(ch) = self.inbox.borrow().clone() {
+            return Ok(ch);
+        }
+        let ch = Channel::new(usize::MAX, true);
+        *self.inbox.borrow_mut() = Some(ch.clone());
+        self.handle.open_inbox();
+        self.drain(lua)?;
+        Ok(ch)
+    }
+
+    /// Route `topic` into `listener`'s channel: the kernel listens to it first (its rule
+    /// refuses a bad topic), then what was waiting for it moves into the channel.
+    ///
+    /// Errors: the inner `Err` is the kernel's refusal (`InvalidListen`, `TooManyTopics`).
+    pub fn listen(
+        &self,
+        lua: &Lua,
+        listener: Listener,
+    ) -> mlua::Result<Result<(), troupe_kernel::KernelError>> {
+        if let Err(e) = self.handle.listen(&listener.topic) {
+            return Ok(Err(e));
+        }
+        self.listeners.borrow_mut().push(listener);
+        self.drain(lua)?;
+        Ok(Ok(()))
+    }
+
+    /// Stop routing into `ch`: what the kernel routed to its topic so far moves into
+    /// the channel first (it stays readable from it once closed, as Wippy), then the
+    /// kernel unlistens the topic (later messages go to the inbox or wait). Returns
+    /// whether `ch` was a subscription.
+    ///
+    /// Errors: Lua memory errors while moving messages into channels.
+    pub fn unlisten(&self, lua: &Lua, ch: &Channel) -> mlua::Result<bool> {
+        if !self.listeners.borrow().iter().any(|l| l.channel.same(ch)) {
+            return Ok(false);
+        }
+        self.drain(lua)?;
+        let topic = {
+            let mut ls = self.listeners.borrow_mut();
+            match ls.iter().position(|l| l.channel.same(ch)) {
+                Some(i) => ls.remove(i).topic,
+                None => return Ok(false),
+            }
+        };
+        let _ = self.handle.unlisten(&topic);
+        Ok(true)
     }
 }
 
@@ -636,7 +696,6 @@ pub struct LuaProcess {
     ready: VecDeque<(Coroutine, MultiValue)>,
     /// Coroutines parked on a blocking operation; polled only when woken.
     parked: FuturesUnordered<Blocked>,
-    scratch: VecDeque<Envelope>,
     waker: Option<(Waker, Arc<FlagWaker>, Waker)>,
 }
 
@@ -674,7 +733,6 @@ impl LuaProcess {
             st,
             ready,
             parked: FuturesUnordered::new(),
-            scratch: VecDeque::new(),
             waker: None,
         }
     }
@@ -781,12 +839,9 @@ impl Future for LuaProcess {
         let this = &mut *self;
         this.st.handle.register_waker(cx.waker());
         let _enter = Enter::new(&this.st);
-        this.st.handle.drain_into(&mut this.scratch);
-        while let Some(env) = this.scratch.pop_front() {
-            if let Err(e) = this.st.route(&this.lua, env) {
-                let e = this.st.doom_error().unwrap_or_else(|| error_to_process(&e));
-                return Poll::Ready(Err(e));
-            }
+        if let Err(e) = this.st.drain(&this.lua) {
+            let e = this.st.doom_error().unwrap_or_else(|| error_to_process(&e));
+            return Poll::Ready(Err(e));
         }
         if let Err(e) = crate::modules::events::pump(&this.lua, &this.st) {
             let e = this.st.doom_error().unwrap_or_else(|| error_to_process(&e));

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use troupe_kernel::{CallRequest, Envelope, Event, KernelError, ProcessError, SpawnRequest, Value};
+use troupe_kernel::{CallRequest, Envelope, Event, KernelError, ProcessError, SpawnRequest};
 
 use crate::codec;
-use crate::mailbox::Route;
+use crate::mailbox::{DeliveryKind, delivery_kind};
 use crate::state::State;
 
 wasmtime::component::bindgen!({
@@ -72,7 +72,7 @@ fn actor(a: &troupe_kernel::security::Actor) -> types::Actor {
     }
 }
 
-fn delivery(route: Route, env: Envelope) -> Delivery {
+fn delivery(kind: DeliveryKind, env: Envelope) -> Delivery {
     match env {
         Envelope::Message(m) => {
             let msg = types::Message {
@@ -83,7 +83,7 @@ fn delivery(route: Route, env: Envelope) -> Delivery {
             };
             // This runs on the guest's fiber (a small stack): no recursive drop.
             troupe_kernel::copy::dispose(m.payload);
-            if route == Route::Topic {
+            if kind == DeliveryKind::Topic {
                 Delivery::Topic(msg)
             } else {
                 Delivery::Inbox(msg)
@@ -146,23 +146,21 @@ impl process::Host for State {
         )))
     }
 
-    fn listen(&mut self, topic: String) -> wasmtime::Result<()> {
-        self.mailbox.topics.insert(topic);
-        Ok(())
+    fn listen(&mut self, topic: String) -> wasmtime::Result<Result<(), types::Error>> {
+        Ok(kernel(self.handle.listen(&topic).map(|_| ())))
     }
 
-    fn unlisten(&mut self, topic: String) -> wasmtime::Result<()> {
-        self.mailbox.topics.remove(&topic);
-        Ok(())
+    fn unlisten(&mut self, topic: String) -> wasmtime::Result<Result<(), types::Error>> {
+        Ok(kernel(self.handle.unlisten(&topic)))
     }
 
     fn inbox(&mut self) -> wasmtime::Result<()> {
-        self.mailbox.inbox = true;
+        self.handle.open_inbox();
         Ok(())
     }
 
     fn events(&mut self) -> wasmtime::Result<()> {
-        self.mailbox.events = true;
+        self.handle.open_events();
         Ok(())
     }
 
@@ -173,12 +171,11 @@ impl process::Host for State {
         let mut timer = timeout_ms
             .filter(|ms| *ms > 0)
             .map(|ms| Box::pin(tokio::time::sleep(Duration::from_millis(ms))));
-        let mailbox = &mut self.mailbox;
         let got = poll_fn(|cx| {
-            // Register first, then look: a message arriving in between still wakes us.
+            // The kernel routes; take the first item of any open route. Register first,
+            // then look: a message arriving in between still wakes us.
             handle.register_waker(cx.waker());
-            handle.drain_into(&mut mailbox.pending);
-            if let Some(item) = mailbox.take() {
+            if let Some(item) = handle.take_next() {
                 return Poll::Ready(Some(item));
             }
             match &mut timer {
@@ -196,7 +193,7 @@ impl process::Host for State {
                 Envelope::Event(Event::Cancel { .. }) => handle.cancel_taken(),
                 Envelope::Event(_) => {}
             }
-            delivery(route, env)
+            delivery(delivery_kind(&route), env)
         }))
     }
 
@@ -276,17 +273,11 @@ impl process::Host for State {
         name: String,
         pid: Option<String>,
     ) -> wasmtime::Result<Result<(), types::Error>> {
-        let pid = match pid {
-            None => self.handle.pid.clone(),
-            Some(p) => match self.node()?.resolve(&p) {
-                Some(h) => h.pid.clone(),
-                None => return Ok(Err(wit_error(&KernelError::ProcessNotFound(p).into()))),
-            },
-        };
-        Ok(kernel(self.node()?.register_name(
-            Some(&self.handle),
+        // The one rule both runtimes follow (`Node::register`): a PID, not a name.
+        Ok(kernel(self.node()?.register(
+            &self.handle,
             &name,
-            &pid,
+            pid.as_deref(),
         )))
     }
 
@@ -319,9 +310,8 @@ impl funcs::Host for State {
             Err(e) => return Ok(Err(wit_error(&e.into()))),
         };
         Ok(match rx.await {
-            Ok(Ok(v)) => Ok(codec::encode(&v)),
-            Ok(Err(e)) => Err(wit_error(&e)),
-            Err(_) => Ok(codec::encode(&Value::Nil)),
+            Ok(v) => Ok(codec::encode(&v)),
+            Err(e) => Err(wit_error(&e)),
         })
     }
 }

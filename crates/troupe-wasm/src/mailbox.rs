@@ -1,100 +1,53 @@
-//! A wasm process's view of its mailbox (SPEC §3.2 inside wasm): the items drained from
-//! the kernel queue and the subscriptions that decide what `receive` hands over.
+//! A wasm process's view of its mailbox (SPEC §3.2 inside wasm). The mailbox itself —
+//! subscriptions, routing, the queue of each route and the pending queue — is the
+//! kernel's ([`troupe_kernel::mailbox`], under the process's handle), the same one Lua
+//! processes and supervisors use; the `process` host functions only call it
+//! (`listen`/`unlisten`/`inbox`/`events` change the subscriptions, `receive` takes the
+//! first item of any open route, lazily, and converts only what it takes).
 //!
-//! A message whose topic is `listen`ed goes out as `delivery::topic`; otherwise as
-//! `delivery::inbox` once the inbox is open; events go out once `events` is open.
-//! Anything no subscription takes stays queued, in arrival order, until one appears.
+//! [`Mailbox`] is what the store keeps of it between host calls: nothing, since every
+//! piece of mailbox state lives with the handle and so follows it when a pooled instance
+//! gets a new process's handle. [`delivery_kind`] maps a kernel [`Route`] to the WIT
+//! `delivery` case it is handed out as.
 
-use std::collections::{HashSet, VecDeque};
+use troupe_kernel::Route;
 
-use troupe_kernel::Envelope;
+/// The store's part of the mailbox: empty (see the module docs); kept so a store's reset
+/// has one place to clear should a runtime-side cache ever be added.
+#[derive(Debug, Default)]
+pub struct Mailbox {}
 
-/// Subscriptions plus the items not yet handed over.
-#[derive(Default)]
-pub struct Mailbox {
-    pub pending: VecDeque<Envelope>,
-    pub topics: HashSet<String>,
-    pub inbox: bool,
-    pub events: bool,
-}
-
-/// Which subscription took an item.
+/// The WIT `delivery` case an item taken through `route` is handed out as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
+pub enum DeliveryKind {
+    /// `delivery::topic`: a message on a listened topic.
     Topic,
+    /// `delivery::inbox`: a message through the open inbox.
     Inbox,
+    /// `delivery::event`: a lifecycle event through the open events subscription.
     Event,
 }
 
-impl Mailbox {
-    fn route(&self, e: &Envelope) -> Option<Route> {
-        match e {
-            Envelope::Message(m) if self.topics.contains(&*m.topic) => Some(Route::Topic),
-            Envelope::Message(_) if self.inbox => Some(Route::Inbox),
-            Envelope::Message(_) => None,
-            Envelope::Event(_) if self.events => Some(Route::Event),
-            Envelope::Event(_) => None,
-        }
-    }
-
-    /// Take the first item an open subscription takes.
-    pub fn take(&mut self) -> Option<(Route, Envelope)> {
-        let (i, route) = self
-            .pending
-            .iter()
-            .enumerate()
-            .find_map(|(i, e)| self.route(e).map(|r| (i, r)))?;
-        self.pending.remove(i).map(|e| (route, e))
+/// [`DeliveryKind`] of a kernel route.
+pub fn delivery_kind(route: &Route) -> DeliveryKind {
+    match route {
+        Route::Topic(_) => DeliveryKind::Topic,
+        Route::Inbox => DeliveryKind::Inbox,
+        Route::Events => DeliveryKind::Event,
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use troupe_kernel::{Event, Message, Value};
-
     use super::*;
 
-    fn msg(topic: &str) -> Envelope {
-        Envelope::Message(Message {
-            topic: Arc::from(topic),
-            from: None,
-            payload: Value::Nil,
-            actor: None,
-            charge: 0,
-        })
-    }
-
-    fn topic(e: &Envelope) -> &str {
-        match e {
-            Envelope::Message(m) => &m.topic,
-            Envelope::Event(_) => "event",
-        }
-    }
-
     #[test]
-    fn routes_by_topic_then_inbox_and_keeps_the_rest_in_order() {
-        let mut mb = Mailbox::default();
-        mb.pending.extend([
-            msg("a"),
-            msg("b"),
-            msg("a"),
-            Envelope::Event(Event::Cancel {
-                from: None,
-                reason: None,
-            }),
-        ]);
-        assert!(mb.take().is_none());
-        mb.topics.insert("b".into());
-        let (r, e) = mb.take().unwrap();
-        assert_eq!((r, topic(&e)), (Route::Topic, "b"));
-        assert!(mb.take().is_none());
-        mb.inbox = true;
-        assert_eq!(mb.take().map(|(r, _)| r), Some(Route::Inbox));
-        assert_eq!(mb.take().map(|(r, _)| r), Some(Route::Inbox));
-        assert!(mb.take().is_none());
-        mb.events = true;
-        assert_eq!(mb.take().map(|(r, _)| r), Some(Route::Event));
+    fn each_route_has_its_delivery_case() {
+        assert_eq!(
+            delivery_kind(&Route::Topic("a".into())),
+            DeliveryKind::Topic
+        );
+        assert_eq!(delivery_kind(&Route::Inbox), DeliveryKind::Inbox);
+        assert_eq!(delivery_kind(&Route::Events), DeliveryKind::Event);
     }
 }

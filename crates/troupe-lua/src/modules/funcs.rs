@@ -27,7 +27,6 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use mlua::{Lua, MultiValue, Table, UserData, UserDataMethods, Value as LuaValue};
-use tokio::sync::oneshot;
 use troupe_kernel::{CallRequest, ErrorKind, ExitResult, Node, Pid, ProcessError, Value};
 
 use crate::channel::Channel;
@@ -316,13 +315,12 @@ impl Prepared {
     }
 
     async fn wait(&self, s: Started) -> ExitResult {
-        // A lost exit reads as a normal exit with no value (as elsewhere in the runtime).
-        let lost = |_| Ok(Value::Nil);
+        // A lost exit (node shutdown) is an error (`ExitWatch`).
         let Some(limit) = self.timeout else {
-            return s.rx.await.unwrap_or_else(lost);
+            return s.rx.await;
         };
         match tokio::time::timeout(limit, s.rx).await {
-            Ok(r) => r.unwrap_or_else(lost),
+            Ok(r) => r,
             Err(_) => {
                 let e = ProcessError::new(
                     ErrorKind::Timeout,
@@ -338,7 +336,7 @@ impl Prepared {
 /// A call in flight.
 struct Started {
     pid: Pid,
-    rx: oneshot::Receiver<ExitResult>,
+    rx: troupe_kernel::ExitWatch,
 }
 
 /// What a Future and the task waiting for its call share.

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 
 use mlua::{Lua, MultiValue, Table, Value as LuaValue};
 use troupe_kernel::message::event_kind;
-use troupe_kernel::{ErrorKind, KernelError, Pid, ProcessError, SpawnRequest};
+use troupe_kernel::{ErrorKind, KernelError, ProcessError, SpawnRequest};
 
 use crate::channel::Channel;
 use crate::convert::to_lua;
@@ -37,15 +37,6 @@ pub fn subscribe(
     lua: &Lua,
     (topic, ch): (String, mlua::UserDataRef<Channel>),
 ) -> mlua::Result<MultiValue> {
-    if topic.is_empty() || topic.starts_with('@') {
-        return nil_error(
-            lua,
-            ErrorKind::Invalid,
-            format!(
-                "subscribe: invalid topic {topic:?}: topics must be non-empty and not start with '@'"
-            ),
-        );
-    }
     with_current(|p| {
         if let Some(l) = p.listeners.borrow().iter().find(|l| l.topic == topic) {
             if !l.channel.same(&ch) {
@@ -56,12 +47,14 @@ pub fn subscribe(
                 );
             }
         } else {
-            p.listeners.borrow_mut().push(Listener {
+            let listener = Listener {
                 topic,
                 channel: (*ch).clone(),
                 message: false,
-            });
-            p.redeliver(lua)?;
+            };
+            if let Err(e) = p.listen(lua, listener)? {
+                return nil_error(lua, e.kind(), format!("subscribe: {e}"));
+            }
         }
         Ok(MultiValue::from_iter([LuaValue::UserData(
             lua.create_userdata((*ch).clone())?,
@@ -70,14 +63,11 @@ pub fn subscribe(
 }
 
 /// `unsubscribe(ch)` / `process.unlisten(ch)`: stop routing into `ch` and close it → `true`,
-/// or `false, err` if it was not subscribed. A non-channel argument raises.
+/// or `false, err` if it was not subscribed. A non-channel argument raises. As Wippy, what
+/// was routed to the topic before stays readable from the closed channel; later messages
+/// go to the inbox (if open) or wait.
 pub fn unsubscribe(lua: &Lua, ch: mlua::UserDataRef<Channel>) -> mlua::Result<MultiValue> {
-    let found = with_current(|p| {
-        let mut ls = p.listeners.borrow_mut();
-        let before = ls.len();
-        ls.retain(|l| !l.channel.same(&ch));
-        Ok(ls.len() != before)
-    })?;
+    let found = with_current(|p| p.unlisten(lua, &ch))?;
     if !found {
         return fail_false(lua, "the channel is not subscribed to a topic");
     }
@@ -295,28 +285,11 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
     )?;
     t.set(
         "inbox",
-        lua.create_function(|lua, ()| {
-            with_current(|p| {
-                if let Some(ch) = p.inbox.borrow().clone() {
-                    return Ok(ch);
-                }
-                let ch = Channel::new(usize::MAX, true);
-                *p.inbox.borrow_mut() = Some(ch.clone());
-                p.redeliver(lua)?;
-                Ok(ch)
-            })
-        })?,
+        lua.create_function(|lua, ()| with_current(|p| p.open_inbox(lua)))?,
     )?;
     t.set(
         "listen",
         lua.create_function(|lua, (topic, opts): (String, Option<Table>)| {
-            if topic.is_empty() || topic.starts_with('@') {
-                return nil_error(
-                    lua,
-                    ErrorKind::Invalid,
-                    format!("listen: invalid topic {topic:?}: topics must be non-empty and not start with '@'"),
-                );
-            }
             let message = match &opts {
                 Some(o) => o.get::<Option<bool>>("message")?.unwrap_or(false),
                 None => false,
@@ -328,12 +301,16 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
                     )]));
                 }
                 let ch = Channel::new(usize::MAX, true);
-                p.listeners.borrow_mut().push(Listener {
+                let listener = Listener {
                     topic,
                     channel: ch.clone(),
                     message,
-                });
-                p.redeliver(lua)?;
+                };
+                // The kernel's rule (`ProcessHandle::listen`): an empty topic, one starting
+                // with `@` or one over 1024 bytes is `nil, err` (Invalid), as Wippy.
+                if let Err(e) = p.listen(lua, listener)? {
+                    return nil_error(lua, e.kind(), format!("listen: {e}"));
+                }
                 Ok(MultiValue::from_iter([LuaValue::UserData(
                     lua.create_userdata(ch)?,
                 )]))
@@ -363,9 +340,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
             match spawned {
                 Err(e) => fail(&lua, LuaValue::Nil, &e),
                 Ok((_, None)) => Ok(MultiValue::new()),
-                Ok((_, Some(rx))) => {
-                    exit_values(&lua, rx.await.unwrap_or(Ok(troupe_kernel::Value::Nil)))
-                }
+                Ok((_, Some(rx))) => exit_values(&lua, rx.await),
             }
         })?,
     )?;
@@ -470,32 +445,20 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
         lua.create_function(
             |lua, (name, pid, _scope): (String, Option<String>, Option<i64>)| {
                 // One node: every scope (LOCAL, EVENTUAL, CONSISTENT, STRONG) is this node's
-                // name table until distribution lands.
-                with_current(|p| {
-                    let target = match &pid {
-                        Some(s) => match Pid::parse(s) {
-                            Some(pid) => pid,
-                            None => {
-                                return nil_error(
-                                    lua,
-                                    ErrorKind::Invalid,
-                                    format!("register: invalid PID {s:?}"),
-                                );
-                            }
-                        },
-                        None => p.handle.pid.clone(),
-                    };
-                    if p.node.lookup_name(&name).as_ref() == Some(&target) {
-                        return ok_true();
-                    }
-                    match p.node.register_name(Some(&p.handle), &name, &target) {
+                // name table until distribution lands. The rule is the kernel's
+                // (`Node::register`), shared with wasm: `pid` must be a PID.
+                with_current(
+                    |p| match p.node.register(&p.handle, &name, pid.as_deref()) {
                         Ok(()) => ok_true(),
                         Err(KernelError::NameTaken(_)) => {
                             nil_error(lua, ErrorKind::AlreadyExists, "name already registered")
                         }
+                        Err(e @ KernelError::InvalidPid(_)) => {
+                            nil_error(lua, ErrorKind::Invalid, format!("register: {e}"))
+                        }
                         Err(e) => fail(lua, LuaValue::Nil, &e),
-                    }
-                })
+                    },
+                )
             },
         )?,
     )?;

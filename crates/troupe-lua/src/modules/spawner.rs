@@ -185,7 +185,7 @@ impl Spawner {
             Err(e) => fail(&lua, LuaValue::Nil, &e),
             Ok(s) => match s.exit {
                 None => Ok(MultiValue::new()),
-                Some(rx) => exit_values(&lua, rx.await.unwrap_or(Ok(troupe_kernel::Value::Nil))),
+                Some(rx) => exit_values(&lua, rx.await),
             },
         }
     }

@@ -45,7 +45,7 @@ fn main() {
         },
         "routing" => {
             let driver = arg(1);
-            t::listen("a");
+            t::listen("a").expect("listen");
             let mut seen: Vec<(String, String, i64)> = Vec::new();
             let take = |seen: &mut Vec<_>| match t::receive_raw(None) {
                 Some(Received::Topic(m)) => {

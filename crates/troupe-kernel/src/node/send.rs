@@ -1,0 +1,80 @@
+//! The sending half of the message path (SPEC §3.2): [`Node::send`] checks the topic,
+//! resolves the destination and the caller's right to send, builds the [`Message`]
+//! (sender PID and actor stamped, `max_mailbox` charge computed once) and hands it to
+//! [`crate::ProcessHandle::try_deliver`], which charges and routes it into the
+//! receiver's [`crate::mailbox::Mailbox`]. `process.cancel` is here too: an event, not a
+//! message, coalesced per receiver. Remote delivery (distribution) plugs in at
+//! [`Node::send`]'s resolve step: a PID of another node goes to that node's link instead
+//! of the process table.
+
+use std::sync::Arc;
+
+use super::Node;
+use crate::message::Message;
+use crate::process::ProcessRef;
+use crate::{KernelError, Value};
+
+impl Node {
+    /// `process.send` (SPEC §3.2): queue a message for `dest` (PID or name).
+    ///
+    /// Errors: topic starts with `@`; no such process (`not found`); the receiver's
+    /// mailbox would pass its `max_mailbox` ([`KernelError::MailboxFull`], SPEC §3.6 —
+    /// nothing is queued).
+    pub fn send(
+        &self,
+        from: Option<&ProcessRef>,
+        dest: &str,
+        topic: &str,
+        payload: Value,
+    ) -> Result<(), KernelError> {
+        if topic.starts_with('@') {
+            return Err(KernelError::InvalidTopic(topic.to_string()));
+        }
+        let to = self.resolve_or_err(dest)?;
+        self.check(from, "process.send", || to.pid.to_string())?;
+        self.send_to(from, &to, topic.into(), payload)
+    }
+
+    /// Queue a message for a known process, under its `max_mailbox`.
+    ///
+    /// Errors: [`KernelError::MailboxFull`] (nothing is queued).
+    pub fn send_to(
+        &self,
+        from: Option<&ProcessRef>,
+        to: &ProcessRef,
+        topic: Arc<str>,
+        payload: Value,
+    ) -> Result<(), KernelError> {
+        to.try_deliver(self.message(from, topic, payload))
+    }
+
+    /// A message from `from` (its PID and actor stamped), charged by size.
+    pub(super) fn message(
+        &self,
+        from: Option<&ProcessRef>,
+        topic: Arc<str>,
+        payload: Value,
+    ) -> Message {
+        Message::new(
+            topic,
+            from.map(|f| f.pid.clone()),
+            payload,
+            from.and_then(|f| f.actor.clone()),
+        )
+    }
+
+    /// `process.cancel`: deliver a CANCEL event (coalesced into one already pending, see
+    /// [`ProcessHandle::offer_cancel`]).
+    pub fn cancel(
+        &self,
+        from: Option<&ProcessRef>,
+        dest: &str,
+        reason: Option<String>,
+    ) -> Result<(), KernelError> {
+        let to = self.resolve_or_err(dest)?;
+        self.check(from, "process.cancel", || to.pid.to_string())?;
+        // One pending CANCEL per process: a second is coalesced into it.
+        to.offer_cancel(from.map(|f| f.pid.clone()), reason);
+        Ok(())
+    }
+}

@@ -1,0 +1,85 @@
+//! The process table of a [`Node`]: live processes by PID counter (a `DashMap`), how a
+//! destination (a printed PID or a registered name) resolves to one, and the snapshots
+//! `system.hosts` and the leak checks read.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::Node;
+use crate::process::ProcessRef;
+use crate::{KernelError, Pid, ProcessError};
+
+impl Node {
+    /// A live process by PID.
+    pub fn process(&self, pid: &Pid) -> Option<ProcessRef> {
+        self.0.procs.get(&pid.id).map(|p| p.clone())
+    }
+
+    /// Resolve a destination: a printed PID or a registered name.
+    pub fn resolve(&self, dest: &str) -> Option<ProcessRef> {
+        let id = if dest.starts_with('{') {
+            Pid::parse_id(dest)?
+        } else {
+            *self.0.names.get(dest)?
+        };
+        self.0.procs.get(&id).map(|p| p.clone())
+    }
+
+    pub(super) fn resolve_or_err(&self, dest: &str) -> Result<ProcessRef, KernelError> {
+        self.resolve(dest)
+            .ok_or_else(|| KernelError::ProcessNotFound(dest.to_string()))
+    }
+
+    /// Kill a known process with a reason.
+    pub fn kill(&self, pid: &Pid, reason: ProcessError) -> bool {
+        match self.process(pid) {
+            Some(p) => {
+                p.kill(reason);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Number of live processes.
+    pub fn process_count(&self) -> usize {
+        self.0.procs.len()
+    }
+
+    /// A snapshot of the live processes as `(PID, entry ID)`, in PID order: what a leak
+    /// check prints when [`Node::process_count`] is not back to its baseline.
+    pub fn process_list(&self) -> Vec<(Pid, Arc<str>)> {
+        let mut v: Vec<_> = self
+            .0
+            .procs
+            .iter()
+            .map(|p| (p.pid.clone(), p.entry.clone()))
+            .collect();
+        v.sort_by_key(|(pid, _)| pid.id);
+        v
+    }
+
+    /// The live processes whose PID is on `host`, in PID order, at most `limit` of
+    /// them (a snapshot: `system.hosts.processes`).
+    pub fn processes_on(&self, host: &str, limit: usize) -> Vec<ProcessRef> {
+        let mut v: Vec<_> = self
+            .0
+            .procs
+            .iter()
+            .filter(|p| p.pid.host() == host)
+            .map(|p| p.clone())
+            .collect();
+        v.sort_by_key(|p| p.pid.id);
+        v.truncate(limit);
+        v
+    }
+
+    /// Live processes per host ID (`system.hosts.list`).
+    pub fn process_counts(&self) -> HashMap<String, usize> {
+        let mut m = HashMap::new();
+        for p in self.0.procs.iter() {
+            *m.entry(p.pid.host().to_string()).or_insert(0) += 1;
+        }
+        m
+    }
+}
