@@ -5,17 +5,12 @@
 //! (`listen`/`unlisten`/`inbox`/`events` change the subscriptions, `receive` takes the
 //! first item of any open route, lazily, and converts only what it takes).
 //!
-//! [`Mailbox`] is what the store keeps of it between host calls: nothing, since every
-//! piece of mailbox state lives with the handle and so follows it when a pooled instance
-//! gets a new process's handle. [`delivery_kind`] maps a kernel [`Route`] to the WIT
-//! `delivery` case it is handed out as.
+//! The store keeps nothing of it between host calls: every piece of mailbox state lives
+//! with the handle, and so follows it when a pooled instance gets a new process's handle.
+//! [`delivery_kind`] maps a kernel [`Route`] to the WIT `delivery` case it is handed out
+//! as.
 
 use troupe_kernel::Route;
-
-/// The store's part of the mailbox: empty (see the module docs); kept so a store's reset
-/// has one place to clear should a runtime-side cache ever be added.
-#[derive(Debug, Default)]
-pub struct Mailbox {}
 
 /// The WIT `delivery` case an item taken through `route` is handed out as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,7 +15,6 @@ use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
 use crate::engine::SLICE_TICKS;
-use crate::mailbox::Mailbox;
 use crate::pool::{Instance, Warm};
 use crate::prepare::{Code, Export, Prepared};
 use crate::state::{MemoryLimit, State};
@@ -144,7 +143,6 @@ pub(crate) fn store(
         handle: ctx.handle,
         entry: ctx.entry,
         args: ctx.args,
-        mailbox: Mailbox::default(),
         wasi: wasi_ctx,
         last_stderr: last,
         table: wasmtime::component::ResourceTable::new(),

@@ -1,5 +1,5 @@
-//! [`State`]: what a wasm store holds for one process — the kernel handle, the mailbox
-//! view, WASI contexts and the limits being enforced (SPEC §3.6). A store kept warm by a
+//! [`State`]: what a wasm store holds for one process — the kernel handle (which owns the
+//! mailbox), WASI contexts and the limits being enforced (SPEC §3.6). A store kept warm by a
 //! function pool (SPEC §6.2) outlives its calls: [`State::begin_call`] and
 //! [`State::park`] swap its per-call parts.
 
@@ -12,7 +12,6 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use crate::mailbox::Mailbox;
 use crate::stdio::{Label, LastLine};
 
 /// Store data of one wasm process or function call.
@@ -26,7 +25,6 @@ pub struct State {
     pub entry: Arc<Entry>,
     /// Spawn / call arguments.
     pub args: Vec<Value>,
-    pub mailbox: Mailbox,
     pub wasi: WasiCtx,
     pub table: ResourceTable,
     /// WASI preview 1 context, for core modules with `imports: [wasi1]`.
@@ -65,8 +63,8 @@ impl State {
             .max_message
     }
 
-    /// Make a store serve the process of `ctx`: its handle, node, entry and arguments, an
-    /// empty mailbox view, the limit flag cleared, the clock restarted, no remembered
+    /// Make a store serve the process of `ctx`: its handle, node, entry and arguments, the
+    /// limit flag cleared, the clock restarted, no remembered
     /// stderr line, and stdout/stderr labelled with its PID (to the terminal when
     /// `terminal`). The store-level parts (fuel, epoch deadline) are reset by the caller.
     pub fn begin_call(&mut self, ctx: ProcessContext, terminal: bool) {
@@ -75,19 +73,17 @@ impl State {
         self.handle = ctx.handle;
         self.entry = ctx.entry;
         self.args = ctx.args;
-        self.mailbox = Mailbox::default();
         self.limits.exceeded = false;
         *self.last_stderr.lock() = None;
     }
 
     /// Drop what ties a store to its last call (the node, the process handle — replaced by
-    /// the detached `vacant` one —, the arguments and the mailbox view) before it waits in
+    /// the detached `vacant` one —, the arguments) before it waits in
     /// a pool.
     pub fn park(&mut self, vacant: &ProcessRef) {
         self.node = None;
         self.handle = vacant.clone();
         self.args = Vec::new();
-        self.mailbox = Mailbox::default();
     }
 }
 
