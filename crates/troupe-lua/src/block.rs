@@ -15,17 +15,23 @@
 //! level by `slice::COROUTINE`, exactly as a preemption yield is, and the results travel
 //! back down the same way.
 //!
-//! Compared with `create_async_function`, a call that does not block costs one Rust call
-//! and no allocation; one that blocks costs one boxed future, and no userdata, no Lua-side
-//! poll loop and no `AsyncThread`. Because the scheduler, not a Lua-side loop, polls the
-//! future, there is no window in which a preemption can consume a wake-up (the lost-wakeup
-//! race of issue 12's note: a future that woke itself during its first poll inside a user
-//! coroutine).
+//! Compared with `create_async_function`, a channel operation or `sleep(0)` that does not
+//! block costs one Rust call and no allocation (functions made with [`function`] box
+//! their future first, then poll it once); one that blocks costs one boxed future, and no
+//! userdata, no Lua-side poll loop and no `AsyncThread`. Because the scheduler, not a
+//! Lua-side loop, polls the future, a wake-up cannot be lost between a poll and a yield
+//! (the race of issue 12's note: a future that woke itself during its first poll inside a
+//! user coroutine).
+//!
+//! The one window left is between the Rust half's return and the Lua half's `yield`: a
+//! preemption can yield the coroutine there. The scheduler then finds an operation in the
+//! slot after a yield that is not the mark, and keeps it with that coroutine until the
+//! mark comes (`process::Coroutine::held`).
 //!
 //! Where nothing can yield (a metamethod, a `table.sort` comparator, a `string.gsub`
 //! callback) the Lua half's `yield` raises Luau's "attempt to yield across a C-call
-//! boundary"; the operation it parked is dropped by the scheduler after that resume
-//! ([`discard_parked`]), so a failed block leaves nothing behind.
+//! boundary"; the operation it parked is dropped by the scheduler (at the coroutine's next
+//! block, or its end), so a failed block leaves nothing behind.
 
 use std::cell::RefCell;
 use std::future::Future;
