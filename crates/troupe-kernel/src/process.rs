@@ -28,6 +28,9 @@ use crate::{ExitResult, KernelError, Pid, ProcessError};
 /// (as estimated by [`Message::charge`]) per process.
 pub const DEFAULT_MAX_MAILBOX: u64 = 64 << 20;
 
+/// Items [`ProcessHandle::take_all`] takes under one hold of the mailbox lock.
+pub const TAKE_BATCH: usize = 256;
+
 /// Shared state of one live process.
 pub struct ProcessHandle {
     pub pid: Pid,
@@ -347,12 +350,20 @@ impl ProcessHandle {
         self.mailbox.lock().take_next()
     }
 
-    /// Take every item of the open routes, in arrival order, under one lock (a runtime
-    /// that moves what it takes into its own channels at once: Lua). Appends to `out`.
+    /// Take every item of the open routes, in arrival order (a runtime that moves what it
+    /// takes into its own channels at once: Lua). Appends to `out`. The lock is taken
+    /// for at most [`TAKE_BATCH`] items at a time, so a process with a long mailbox and
+    /// many listened topics (each take is O(topics)) never holds its senders — other
+    /// processes — waiting on the lock for longer than one batch (SPEC §3.6).
     pub fn take_all(&self, out: &mut Vec<(Route, Envelope)>) {
-        let mut mb = self.mailbox.lock();
-        while let Some(item) = mb.take_next() {
-            out.push(item);
+        loop {
+            let mut mb = self.mailbox.lock();
+            for _ in 0..TAKE_BATCH {
+                match mb.take_next() {
+                    Some(item) => out.push(item),
+                    None => return,
+                }
+            }
         }
     }
 

@@ -5,21 +5,12 @@ local security = require("security")
 local funcs = require("funcs")
 local errors = require("errors")
 
-local function ids(scope)
-  local out = {}
-  for _, p in ipairs(scope:policies()) do
-    table.insert(out, p:id())
-  end
-  table.sort(out)
-  return out
-end
-
 local function main()
   local want = { "app.security_api:p_no_secret", "app.security_api:p_read" }
   local s, err = security.named_scope("readers")
   t.eq(err, nil, "no error")
-  t.eq(ids(s), want, "group readers")
-  t.eq(ids(security.named_scope("app.security_api:readers")), want, "qualified group")
+  t.eq(t.scope_ids(s), want, "group readers")
+  t.eq(t.scope_ids(security.named_scope("app.security_api:readers")), want, "qualified group")
 
   local none, nerr = security.named_scope("no-such-group")
   t.eq(none, nil, "unknown group")

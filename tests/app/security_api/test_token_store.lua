@@ -6,15 +6,6 @@ local security = require("security")
 local errors = require("errors")
 local time = require("time")
 
-local function ids(scope)
-  local out = {}
-  for _, p in ipairs(scope:policies()) do
-    table.insert(out, p:id())
-  end
-  table.sort(out)
-  return out
-end
-
 local function main()
   local store, err = security.token_store("app.security_api:tokens")
   t.eq(err, nil, "opening the store")
@@ -37,7 +28,7 @@ local function main()
   local va, vs, verr = store:validate(token)
   t.eq(verr, nil, "validate")
   t.eq({ va:id(), va:meta() }, { "tok-user", { role = "reader" } }, "validated actor")
-  t.eq(ids(vs), ids(scope), "validated scope")
+  t.eq(t.scope_ids(vs), t.scope_ids(scope), "validated scope")
 
   -- A bare name is tried in the caller's namespace; the same store is shared.
   local same = security.token_store("tokens")
