@@ -19,7 +19,7 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use mlua::{Lua, MultiValue, Table, Thread, Value as LuaValue};
+use mlua::{Lua, MultiValue, Table, Thread, Value as LuaValue, ffi};
 use troupe_kernel::copy;
 use troupe_kernel::message::event_kind;
 use troupe_kernel::{
@@ -33,6 +33,7 @@ use crate::memory::{Account, Ledger, SMALL_BUILD, Unguarded};
 use crate::modules::errors::LuaError;
 use crate::modules::payload::LuaPayload;
 use crate::slice::{Doom, PREEMPTED, RUNNING, Slice};
+use crate::tagged::{self, Tagged};
 use crate::vm::Vm;
 
 thread_local! {
@@ -271,9 +272,7 @@ impl ProcState {
     /// A Message object for `m` (its payload stays a kernel value: a constant-size build).
     fn message_object(&self, lua: &Lua, m: Message) -> mlua::Result<LuaValue> {
         let _fast = Unguarded::new(lua, self.vm.alloc);
-        Ok(LuaValue::UserData(
-            lua.create_userdata(LuaMessage::new(m, &self.held))?,
-        ))
+        tagged::value(lua, LuaMessage::new(m, &self.held))
     }
 
     /// Put an event's table in the events channel; a CANCEL's table tells the kernel when
@@ -432,50 +431,74 @@ impl LuaMessage {
     }
 }
 
-impl mlua::UserData for LuaMessage {
-    fn add_methods<M: mlua::UserDataMethods<Self>>(m: &mut M) {
-        // Each builds a constant-size value (a payload copy: only when small) on mlua's fast
-        // path; mlua converts a returned Rust value after the closure, so the Lua value is
-        // made inside.
-        m.add_method("topic", |lua, msg, ()| short_string(lua, &msg.msg.topic));
-        m.add_method("from", |lua, msg, ()| match &msg.msg.from {
-            Some(p) => Ok(LuaValue::String(short_string(lua, p.as_str())?)),
-            // As Wippy: `""` when the node, not a process, sent it.
-            None => Ok(LuaValue::String(short_string(lua, "")?)),
-        });
-        // As Wippy: nil for a message sent without a value.
-        m.add_method("payload", |lua, msg, ()| {
-            if matches!(msg.payload.0, troupe_kernel::Value::Nil) {
-                return Ok(LuaValue::Nil);
-            }
-            fast(|| {
-                lua.create_userdata(LuaPayload::shared(msg.payload.clone()))
-                    .map(LuaValue::UserData)
-            })
-        });
-        m.add_meta_method(mlua::MetaMethod::ToString, |_, msg, ()| {
-            Ok(format!("process.Message{{topic={}}}", msg.msg.topic))
-        });
-        m.add_method("actor", |lua, msg, ()| match &msg.msg.actor {
-            None => Ok(LuaValue::Nil),
-            Some(a) => crate::modules::security::actor_value(lua, a),
-        });
+impl Tagged for LuaMessage {
+    const TAG: std::ffi::c_int = 100;
+    const NAME: &'static str = "process.Message";
+}
+
+/// `msg:topic()`, raw.
+unsafe extern "C-unwind" fn message_topic(l: *mut ffi::lua_State) -> std::ffi::c_int {
+    unsafe {
+        let m = tagged::this::<LuaMessage>(l, c"topic");
+        tagged::push_str(l, m.msg.topic.as_bytes());
+        1
     }
 }
 
-/// [`Vm::short_string`] of the running process's VM (outside a process: a new string).
-fn short_string(lua: &Lua, s: &str) -> mlua::Result<mlua::LuaString> {
-    CURRENT.with(|c| match c.borrow().as_ref() {
-        Some(p) => p.vm.short_string(s),
-        None => lua.create_string(s),
-    })
+/// `msg:from()`, raw: the sender's PID; as Wippy, `""` when the node, not a process, sent
+/// it.
+unsafe extern "C-unwind" fn message_from(l: *mut ffi::lua_State) -> std::ffi::c_int {
+    unsafe {
+        let m = tagged::this::<LuaMessage>(l, c"from");
+        let from = m.msg.from.as_ref().map_or("", |p| p.as_str());
+        tagged::push_str(l, from.as_bytes());
+        1
+    }
 }
 
-/// Run `f`, a constant-size build on the running process's VM, on mlua's fast path
-/// ([`Unguarded`]); outside a process, as it is.
-fn fast<R>(f: impl FnOnce() -> mlua::Result<R>) -> mlua::Result<R> {
-    let _fast = fast_guard();
-    f()
+/// `msg:payload()`, raw: a Payload sharing the message's value (no copy); as Wippy, nil
+/// for a message sent without a value.
+unsafe extern "C-unwind" fn message_payload(l: *mut ffi::lua_State) -> std::ffi::c_int {
+    unsafe {
+        let m = tagged::this::<LuaMessage>(l, c"payload");
+        if matches!(m.payload.0, troupe_kernel::Value::Nil) {
+            ffi::lua_pushnil(l);
+        } else {
+            tagged::push(l, LuaPayload::shared(m.payload.clone()));
+        }
+        1
+    }
+}
+
+/// Register Message objects on `lua`'s VM ([`tagged::install`]): `topic`, `from` and
+/// `payload` raw, `actor` and `tostring` through mlua. Once per VM.
+///
+/// Errors: Lua memory errors.
+pub(crate) fn install_message(lua: &Lua) -> mlua::Result<()> {
+    let methods = lua.create_table()?;
+    methods.raw_set("topic", tagged::function(lua, message_topic)?)?;
+    methods.raw_set("from", tagged::function(lua, message_from)?)?;
+    methods.raw_set("payload", tagged::function(lua, message_payload)?)?;
+    methods.raw_set(
+        "actor",
+        lua.create_function(|lua, this: LuaValue| {
+            tagged::with_self::<LuaMessage, _>(lua, "actor", &this, |m| match &m.msg.actor {
+                None => Ok(LuaValue::Nil),
+                Some(a) => crate::modules::security::actor_value(lua, a),
+            })
+        })?,
+    )?;
+    let mt = lua.create_table()?;
+    mt.raw_set("__index", methods)?;
+    mt.raw_set(
+        "__tostring",
+        lua.create_function(|lua, this: LuaValue| {
+            tagged::with_self::<LuaMessage, _>(lua, "__tostring", &this, |m| {
+                Ok(format!("process.Message{{topic={}}}", m.msg.topic))
+            })
+        })?,
+    )?;
+    tagged::install::<LuaMessage>(lua, mt)
 }
 
 /// mlua's fast path on the running process's VM until the guard drops (none outside a
