@@ -270,7 +270,7 @@ fn into_array(map: Vec<(Value, Value)>) -> Value {
 
 /// A Lua number: integral values in the exactly representable range are integers
 /// (negative zero stays a float, so it survives the copy).
-fn number(n: f64) -> Value {
+pub(crate) fn number(n: f64) -> Value {
     if n.fract() == 0.0 && n.abs() < 9.0e15 && !(n == 0.0 && n.is_sign_negative()) {
         Value::Int(n as i64)
     } else {
