@@ -12,9 +12,11 @@
 //!
 //! The rules every raw method here keeps:
 //! - **No Rust value that needs dropping is alive across a Luau call that can raise.** A
-//!   Luau error (a refused allocation under `max_memory`, a bad argument) is a C++
-//!   exception that unwinds through the raw function (`extern "C-unwind"`); the functions
-//!   hold only references into the userdata and copies of plain data at those points.
+//!   Luau error (a refused allocation under `max_memory`, a bad argument) is a `longjmp`
+//!   over the raw function's frame (Luau is built with `LUA_USE_LONGJMP`, see
+//!   `.cargo/config.toml`), which runs no destructor; the functions hold only references
+//!   into the userdata, copies of plain data, and values in `ManuallyDrop` at those points
+//!   (a value lost that way leaks, it is never half dropped).
 //! - **The value is reached only through its tag**, so a userdata of another type (mlua's
 //!   or ours) is refused with a Lua error naming the type expected, never misread.
 //! - **Metatables are locked as mlua's are** (`__metatable = false`, frozen, method table
@@ -72,11 +74,12 @@ pub(crate) fn install<T: Tagged>(lua: &Lua, metatable: Table) -> mlua::Result<()
 ///
 /// # Safety
 /// `l` is a thread of a VM where [`install`] ran for `T`, with a free stack slot. May raise
-/// a Luau memory error (then `v` is dropped by the unwinding).
+/// a Luau memory error (then `v` is leaked: it is held in `ManuallyDrop` meanwhile).
 pub(crate) unsafe fn push<T: Tagged>(l: *mut ffi::lua_State, v: T) {
+    let v = std::mem::ManuallyDrop::new(v);
     unsafe {
         let p = ffi::lua_newuserdatataggedwithmetatable(l, std::mem::size_of::<T>(), T::TAG);
-        std::ptr::write(p as *mut T, v);
+        std::ptr::write(p as *mut T, std::mem::ManuallyDrop::into_inner(v));
     }
 }
 
@@ -123,14 +126,15 @@ unsafe fn type_name(l: *mut ffi::lua_State, idx: c_int) -> String {
 }
 
 /// Raise `msg` as a Lua error. The message is copied into Lua before the raise, and the
-/// Rust string is dropped first.
+/// Rust string is dropped first (held in `ManuallyDrop` while the copy may raise).
 ///
 /// # Safety
-/// Called from a raw C function (a Luau error may unwind through it).
+/// Called from a raw C function (a Luau error may `longjmp` over it).
 pub(crate) unsafe fn raise(l: *mut ffi::lua_State, msg: String) -> ! {
+    let mut msg = std::mem::ManuallyDrop::new(msg);
     unsafe {
         ffi::lua_pushlstring(l, msg.as_ptr() as *const _, msg.len());
-        drop(msg);
+        std::mem::ManuallyDrop::drop(&mut msg);
         ffi::lua_error(l)
     }
 }
