@@ -491,17 +491,9 @@ pub(crate) fn install_message(lua: &Lua) -> mlua::Result<()> {
             })
         })?,
     )?;
-    let mt = lua.create_table()?;
-    mt.raw_set("__index", methods)?;
-    mt.raw_set(
-        "__tostring",
-        lua.create_function(|lua, this: LuaValue| {
-            tagged::with_self::<LuaMessage, _>(lua, "__tostring", &this, |m| {
-                Ok(format!("process.Message{{topic={}}}", m.msg.topic))
-            })
-        })?,
-    )?;
-    tagged::install::<LuaMessage>(lua, mt)
+    tagged::install_methods::<LuaMessage>(lua, methods, |m| {
+        format!("process.Message{{topic={}}}", m.msg.topic)
+    })
 }
 
 /// mlua's fast path on the running process's VM until the guard drops (none outside a

@@ -70,6 +70,25 @@ pub(crate) fn install<T: Tagged>(lua: &Lua, metatable: Table) -> mlua::Result<()
     }
 }
 
+/// [`install`] with the metatable `{__index = methods, __tostring = tostring(value)}`.
+///
+/// Errors: Lua memory errors.
+pub(crate) fn install_methods<T: Tagged>(
+    lua: &Lua,
+    methods: Table,
+    tostring: fn(&T) -> String,
+) -> mlua::Result<()> {
+    let mt = lua.create_table()?;
+    mt.raw_set("__index", methods)?;
+    mt.raw_set(
+        "__tostring",
+        lua.create_function(move |lua, this: LuaValue| {
+            with_self::<T, _>(lua, "__tostring", &this, |t| Ok(tostring(t)))
+        })?,
+    )?;
+    install::<T>(lua, mt)
+}
+
 /// Push a new userdata holding `v` on `l`'s stack.
 ///
 /// # Safety

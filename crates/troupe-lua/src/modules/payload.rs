@@ -245,17 +245,9 @@ pub(crate) fn install(lua: &Lua) -> mlua::Result<()> {
             tagged::with_self::<LuaPayload, _>(lua, "transcode", &this, |p| transcode(lua, p, &to))
         })?,
     )?;
-    let mt = lua.create_table()?;
-    mt.raw_set("__index", methods)?;
-    mt.raw_set(
-        "__tostring",
-        lua.create_function(|lua, this: LuaValue| {
-            tagged::with_self::<LuaPayload, _>(lua, "__tostring", &this, |p| {
-                Ok(format!("payload{{format={}}}", p.format()))
-            })
-        })?,
-    )?;
-    tagged::install::<LuaPayload>(lua, mt)
+    tagged::install_methods::<LuaPayload>(lua, methods, |p| {
+        format!("payload{{format={}}}", p.format())
+    })
 }
 
 /// `p:transcode(to)` → a new Payload of format `to`, or `nil, err` (Internal).
