@@ -4,12 +4,9 @@
 
 /// mimalloc: the kernel and the Lua VMs allocate many small objects per message from
 /// several worker threads; glibc's per-thread arenas showed up as `mprotect` and
-/// consolidation in profiles (see ARCHITECTURE.md). [`alloc::Allocator`] rounds Luau's
-/// 16-byte-aligned requests so they stay on mimalloc's fast path.
+/// consolidation in profiles (see ARCHITECTURE.md).
 #[global_allocator]
-static GLOBAL: alloc::Allocator = alloc::Allocator;
-
-mod alloc;
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub use troupe_kernel as kernel;
 pub use troupe_lua as lua;

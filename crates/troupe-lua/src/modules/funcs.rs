@@ -241,7 +241,9 @@ impl Caller {
             ));
             if let Some(lua) = weak.try_upgrade() {
                 let item = match &r {
-                    Ok(v) => crate::modules::payload::new_value(&lua, LuaPayload::of(v.clone())),
+                    Ok(v) => lua
+                        .create_userdata(LuaPayload::of(v.clone()))
+                        .map(LuaValue::UserData),
                     Err(e) => lua
                         .create_userdata(LuaError::new(e.clone()))
                         .map(LuaValue::UserData),
@@ -379,7 +381,7 @@ impl UserData for LuaFuture {
                 None => Ok(MultiValue::from_iter([LuaValue::Nil, LuaValue::Nil])),
                 Some(Err(e)) => nil_process_error(lua, e.clone()),
                 Some(Ok(v)) => Ok(MultiValue::from_iter([
-                    crate::modules::payload::new_value(lua, LuaPayload::of(v.clone()))?,
+                    LuaValue::UserData(lua.create_userdata(LuaPayload::of(v.clone()))?),
                     LuaValue::Nil,
                 ])),
             }
