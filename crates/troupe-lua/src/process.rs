@@ -307,25 +307,29 @@ impl ProcState {
     /// Open (or return) the events channel; the events waiting in the kernel move into
     /// it, in order.
     pub fn open_events(&self, lua: &Lua) -> mlua::Result<Channel> {
-        if let Some(ch) = self.events.borrow().clone() {
-            return Ok(ch);
-        }
-        let ch = Channel::new(usize::MAX, true);
-        *self.events.borrow_mut() = Some(ch.clone());
-        self.handle.open_events();
-        self.drain(lua)?;
-        Ok(ch)
+        self.open_route(lua, &self.events, || self.handle.open_events())
     }
 
     /// Open (or return) the inbox channel; the messages waiting in the kernel move into
     /// it, in order.
     pub fn open_inbox(&self, lua: &Lua) -> mlua::Result<Channel> {
-        if let Some(ch) = self.inbox.borrow().clone() {
+        self.open_route(lua, &self.inbox, || self.handle.open_inbox())
+    }
+
+    /// The channel in `slot`, or a new one there after the kernel opened the route
+    /// (`open_kernel`) and what waited for it moved in.
+    fn open_route(
+        &self,
+        lua: &Lua,
+        slot: &RefCell<Option<Channel>>,
+        open_kernel: impl FnOnce() -> bool,
+    ) -> mlua::Result<Channel> {
+        if let Some(ch) = slot.borrow().clone() {
             return Ok(ch);
         }
         let ch = Channel::new(usize::MAX, true);
-        *self.inbox.borrow_mut() = Some(ch.clone());
-        self.handle.open_inbox();
+        *slot.borrow_mut() = Some(ch.clone());
+        open_kernel();
         self.drain(lua)?;
         Ok(ch)
     }

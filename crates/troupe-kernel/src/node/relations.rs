@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 
 use super::Node;
 use crate::message::{Envelope, Event};
-use crate::process::ProcessRef;
+use crate::process::{ProcessRef, Relations};
 use crate::{ErrorKind, ExitResult, KernelError, Pid, ProcessError};
 
 /// A receiver of one process's exit result (an exec caller, a supervisor, a service, a
@@ -58,6 +58,21 @@ impl Future for ExitWatch {
     }
 }
 
+/// Change `other`'s relations under its lock if it is still alive (a link or monitor to a
+/// process that already exited is `ProcessNotFound`, named as the caller gave it: `dest`).
+fn on_live(
+    other: &ProcessRef,
+    dest: &str,
+    f: impl FnOnce(&mut Relations),
+) -> Result<(), KernelError> {
+    let mut r = other.relations.lock();
+    if !r.alive {
+        return Err(KernelError::ProcessNotFound(dest.to_string()));
+    }
+    f(&mut r);
+    Ok(())
+}
+
 impl Node {
     /// `process.link`: bidirectional link between `me` and `dest`.
     pub fn link(&self, me: &ProcessRef, dest: &str) -> Result<(), KernelError> {
@@ -66,13 +81,9 @@ impl Node {
         if other.pid.id == me.pid.id {
             return Ok(());
         }
-        {
-            let mut r = other.relations.lock();
-            if !r.alive {
-                return Err(KernelError::ProcessNotFound(dest.to_string()));
-            }
+        on_live(&other, dest, |r| {
             r.links.insert(me.pid.id);
-        }
+        })?;
         me.relations.lock().links.insert(other.pid.id);
         Ok(())
     }
@@ -89,13 +100,7 @@ impl Node {
     pub fn monitor(&self, me: &ProcessRef, dest: &str) -> Result<(), KernelError> {
         let other = self.resolve_or_err(dest)?;
         self.check(Some(me), "process.monitor", || other.pid.to_string())?;
-        {
-            let mut r = other.relations.lock();
-            if !r.alive {
-                return Err(KernelError::ProcessNotFound(dest.to_string()));
-            }
-            r.monitored_by.push(me.pid.id);
-        }
+        on_live(&other, dest, |r| r.monitored_by.push(me.pid.id))?;
         me.relations.lock().monitoring.push(other.pid.id);
         Ok(())
     }
