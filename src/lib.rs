@@ -4,9 +4,12 @@
 
 /// mimalloc: the kernel and the Lua VMs allocate many small objects per message from
 /// several worker threads; glibc's per-thread arenas showed up as `mprotect` and
-/// consolidation in profiles (see ARCHITECTURE.md).
+/// consolidation in profiles (see ARCHITECTURE.md). [`alloc::Allocator`] rounds Luau's
+/// 16-byte-aligned requests so they stay on mimalloc's fast path.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::Allocator = alloc::Allocator;
+
+mod alloc;
 
 pub use troupe_kernel as kernel;
 pub use troupe_lua as lua;

@@ -18,9 +18,22 @@ pub struct Pid {
 impl Pid {
     /// The PID of process `id` on `host` of node `node`.
     pub fn new(node: &str, host: &str, id: u64) -> Pid {
+        // Written by hand: `format!` was ≈ 1,800 instructions per spawn (callgrind).
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let digits = ((64 - id.leading_zeros()).div_ceil(4) as usize).max(5);
+        let mut text = String::with_capacity(node.len() + host.len() + digits + 6);
+        text.push('{');
+        text.push_str(node);
+        text.push('@');
+        text.push_str(host);
+        text.push_str("|0x");
+        for i in (0..digits).rev() {
+            text.push(HEX[((id >> (4 * i)) & 0xf) as usize] as char);
+        }
+        text.push('}');
         Pid {
             id,
-            text: format!("{{{node}@{host}|0x{id:05x}}}").into(),
+            text: text.into(),
         }
     }
 
@@ -75,6 +88,23 @@ impl fmt::Debug for Pid {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn printed_form_has_at_least_five_hex_digits() {
+        for (id, hex) in [
+            (0u64, "00000"),
+            (1, "00001"),
+            (0x1a, "0001a"),
+            (0xfffff, "fffff"),
+            (0x100000, "100000"),
+            (u64::MAX, "ffffffffffffffff"),
+        ] {
+            let p = Pid::new("app", "h:w", id);
+            assert_eq!(p.as_str(), format!("{{app@h:w|0x{hex}}}"));
+            assert_eq!(p.as_str(), format!("{{app@h:w|0x{id:05x}}}"));
+            assert_eq!(Pid::parse_id(p.as_str()), Some(id));
+        }
+    }
+
     use super::*;
     #[test]
     fn round_trip() {

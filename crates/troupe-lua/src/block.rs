@@ -68,10 +68,10 @@ pub(crate) fn error_mark() -> LightUserData {
     LightUserData(&ERROR_TAG as *const u8 as *mut std::ffi::c_void)
 }
 
-/// Whether `vals` is exactly the [`block_mark`] (what a coroutine that blocked yields).
-pub(crate) fn is_block(vals: &MultiValue) -> bool {
-    vals.len() == 1
-        && matches!(vals.front(), Some(LuaValue::LightUserData(l)) if *l == block_mark())
+/// Whether `first`, the first value a coroutine yielded, is the [`block_mark`] (what a
+/// coroutine that blocked yields; only the runtime's Lua halves hold the mark).
+pub(crate) fn is_block(first: &LuaValue) -> bool {
+    matches!(first, LuaValue::LightUserData(l) if *l == block_mark())
 }
 
 /// Park `fut` for the running coroutine and return what the Lua half yields on (the

@@ -53,6 +53,14 @@ struct Copier<'b, 'a> {
     deep: HashSet<*const c_void>,
 }
 
+/// The Payload `ud` is, if it is one (a tagged userdata, `crate::tagged`).
+fn payload_of(ud: &mlua::AnyUserData) -> Option<crate::modules::payload::LuaPayload> {
+    let lua = ud.weak_lua().try_upgrade()?;
+    crate::modules::payload::as_payload(&lua, &LuaValue::UserData(ud.clone()))
+        .ok()
+        .flatten()
+}
+
 impl<'b, 'a> Copier<'b, 'a> {
     fn new(budget: &'b mut Budget<'a>) -> Self {
         Copier {
@@ -116,16 +124,16 @@ impl<'b, 'a> Copier<'b, 'a> {
                     .value(ERROR_BYTES + e.0.message.len() as u64 + details)?;
                 Value::Error(Box::new(e.0.clone()))
             }
-            Err(_) => match ud.borrow::<crate::modules::payload::LuaPayload>() {
+            Err(_) => match payload_of(ud) {
                 // A Payload travels as its value (decoded when it holds another format).
-                Ok(p) => {
+                Some(p) => {
                     let v = p.value().map_err(|e| {
                         CopyError::Failed(Box::new(ProcessError::new(ErrorKind::Internal, e)))
                     })?;
                     self.budget.charge(troupe_kernel::copy::footprint(&v))?;
                     v.into_owned()
                 }
-                Err(_) => {
+                None => {
                     self.budget.value(0)?;
                     Value::Nil
                 }
@@ -262,7 +270,7 @@ fn into_array(map: Vec<(Value, Value)>) -> Value {
 
 /// A Lua number: integral values in the exactly representable range are integers
 /// (negative zero stays a float, so it survives the copy).
-fn number(n: f64) -> Value {
+pub(crate) fn number(n: f64) -> Value {
     if n.fract() == 0.0 && n.abs() < 9.0e15 && !(n == 0.0 && n.is_sign_negative()) {
         Value::Int(n as i64)
     } else {

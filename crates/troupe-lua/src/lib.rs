@@ -13,6 +13,7 @@ pub mod modules;
 pub mod process;
 pub mod sandbox;
 pub mod slice;
+mod tagged;
 pub mod vm;
 
 /// Validated durations and sizes from user code (SPEC §3.6 "Bad input").

@@ -46,6 +46,17 @@ pub fn copy_all<'v>(vs: impl IntoIterator<Item = &'v LuaValue>) -> Result<Vec<Va
     with_budget(|b| convert::to_values(vs, b))
 }
 
+/// A scalar (nil, boolean, number, or a string of `extra` bytes) already copied, charged
+/// to a budget as [`copy`] charges it.
+///
+/// Errors: the value does not fit `max_message`; the process was killed.
+pub fn copy_scalar(v: Value, extra: u64) -> Result<Value, CopyError> {
+    with_budget(|b| {
+        b.value(extra)?;
+        Ok(v)
+    })
+}
+
 /// A message payload: no value is nil, one value is itself, several are an array.
 ///
 /// Errors: as [`copy`].

@@ -19,7 +19,7 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use mlua::{Lua, MultiValue, Table, Thread, Value as LuaValue};
+use mlua::{Lua, MultiValue, Table, Thread, Value as LuaValue, ffi};
 use troupe_kernel::copy;
 use troupe_kernel::message::event_kind;
 use troupe_kernel::{
@@ -33,6 +33,7 @@ use crate::memory::{Account, Ledger, SMALL_BUILD, Unguarded};
 use crate::modules::errors::LuaError;
 use crate::modules::payload::LuaPayload;
 use crate::slice::{Doom, PREEMPTED, RUNNING, Slice};
+use crate::tagged::{self, Tagged};
 use crate::vm::Vm;
 
 thread_local! {
@@ -271,9 +272,7 @@ impl ProcState {
     /// A Message object for `m` (its payload stays a kernel value: a constant-size build).
     fn message_object(&self, lua: &Lua, m: Message) -> mlua::Result<LuaValue> {
         let _fast = Unguarded::new(lua, self.vm.alloc);
-        Ok(LuaValue::UserData(
-            lua.create_userdata(LuaMessage::new(m, &self.held))?,
-        ))
+        tagged::value(lua, LuaMessage::new(m, &self.held))
     }
 
     /// Put an event's table in the events channel; a CANCEL's table tells the kernel when
@@ -300,7 +299,10 @@ impl ProcState {
                 reason.as_ref().map_or(0, |r| r.len()) as u64 <= SMALL_BUILD
             }
         };
-        let _fast = small.then(|| Unguarded::new(lua, self.vm.alloc));
+        if small {
+            let _fast = Unguarded::new(lua, self.vm.alloc);
+            return small_event_table(lua, e);
+        }
         event_table(lua, e)
     }
 
@@ -436,50 +438,66 @@ impl LuaMessage {
     }
 }
 
-impl mlua::UserData for LuaMessage {
-    fn add_methods<M: mlua::UserDataMethods<Self>>(m: &mut M) {
-        // Each builds a constant-size value (a payload copy: only when small) on mlua's fast
-        // path; mlua converts a returned Rust value after the closure, so the Lua value is
-        // made inside.
-        m.add_method("topic", |lua, msg, ()| short_string(lua, &msg.msg.topic));
-        m.add_method("from", |lua, msg, ()| match &msg.msg.from {
-            Some(p) => Ok(LuaValue::String(short_string(lua, p.as_str())?)),
-            // As Wippy: `""` when the node, not a process, sent it.
-            None => Ok(LuaValue::String(short_string(lua, "")?)),
-        });
-        // As Wippy: nil for a message sent without a value.
-        m.add_method("payload", |lua, msg, ()| {
-            if matches!(msg.payload.0, troupe_kernel::Value::Nil) {
-                return Ok(LuaValue::Nil);
-            }
-            fast(|| {
-                lua.create_userdata(LuaPayload::shared(msg.payload.clone()))
-                    .map(LuaValue::UserData)
-            })
-        });
-        m.add_meta_method(mlua::MetaMethod::ToString, |_, msg, ()| {
-            Ok(format!("process.Message{{topic={}}}", msg.msg.topic))
-        });
-        m.add_method("actor", |lua, msg, ()| match &msg.msg.actor {
-            None => Ok(LuaValue::Nil),
-            Some(a) => crate::modules::security::actor_value(lua, a),
-        });
+impl Tagged for LuaMessage {
+    const TAG: std::ffi::c_int = 100;
+    const NAME: &'static str = "process.Message";
+}
+
+/// `msg:topic()`, raw.
+unsafe extern "C-unwind" fn message_topic(l: *mut ffi::lua_State) -> std::ffi::c_int {
+    unsafe {
+        let m = tagged::this::<LuaMessage>(l, c"topic");
+        tagged::push_str(l, m.msg.topic.as_bytes());
+        1
     }
 }
 
-/// [`Vm::short_string`] of the running process's VM (outside a process: a new string).
-fn short_string(lua: &Lua, s: &str) -> mlua::Result<mlua::LuaString> {
-    CURRENT.with(|c| match c.borrow().as_ref() {
-        Some(p) => p.vm.short_string(s),
-        None => lua.create_string(s),
-    })
+/// `msg:from()`, raw: the sender's PID; as Wippy, `""` when the node, not a process, sent
+/// it.
+unsafe extern "C-unwind" fn message_from(l: *mut ffi::lua_State) -> std::ffi::c_int {
+    unsafe {
+        let m = tagged::this::<LuaMessage>(l, c"from");
+        let from = m.msg.from.as_ref().map_or("", |p| p.as_str());
+        tagged::push_str(l, from.as_bytes());
+        1
+    }
 }
 
-/// Run `f`, a constant-size build on the running process's VM, on mlua's fast path
-/// ([`Unguarded`]); outside a process, as it is.
-fn fast<R>(f: impl FnOnce() -> mlua::Result<R>) -> mlua::Result<R> {
-    let _fast = fast_guard();
-    f()
+/// `msg:payload()`, raw: a Payload sharing the message's value (no copy); as Wippy, nil
+/// for a message sent without a value.
+unsafe extern "C-unwind" fn message_payload(l: *mut ffi::lua_State) -> std::ffi::c_int {
+    unsafe {
+        let m = tagged::this::<LuaMessage>(l, c"payload");
+        if matches!(m.payload.0, troupe_kernel::Value::Nil) {
+            ffi::lua_pushnil(l);
+        } else {
+            tagged::push(l, LuaPayload::shared(m.payload.clone()));
+        }
+        1
+    }
+}
+
+/// Register Message objects on `lua`'s VM ([`tagged::install`]): `topic`, `from` and
+/// `payload` raw, `actor` and `tostring` through mlua. Once per VM.
+///
+/// Errors: Lua memory errors.
+pub(crate) fn install_message(lua: &Lua) -> mlua::Result<()> {
+    let methods = lua.create_table()?;
+    methods.raw_set("topic", tagged::function(lua, message_topic)?)?;
+    methods.raw_set("from", tagged::function(lua, message_from)?)?;
+    methods.raw_set("payload", tagged::function(lua, message_payload)?)?;
+    methods.raw_set(
+        "actor",
+        lua.create_function(|lua, this: LuaValue| {
+            tagged::with_self::<LuaMessage, _>(lua, "actor", &this, |m| match &m.msg.actor {
+                None => Ok(LuaValue::Nil),
+                Some(a) => crate::modules::security::actor_value(lua, a),
+            })
+        })?,
+    )?;
+    tagged::install_methods::<LuaMessage>(lua, methods, |m| {
+        format!("process.Message{{topic={}}}", m.msg.topic)
+    })
 }
 
 /// mlua's fast path on the running process's VM until the guard drops (none outside a
@@ -527,6 +545,79 @@ pub fn event_table(lua: &Lua, e: &Event) -> mlua::Result<LuaValue> {
         }
     }
     Ok(LuaValue::Table(t))
+}
+
+/// [`event_table`] through Luau's own API (one call per field, no mlua conversion of the
+/// keys and strings): ≈ 8,000 instructions by mlua per EXIT, most of a spawn + exit. The
+/// values mlua must make (an EXIT's value, an error object) are made first, then pushed.
+///
+/// Only on mlua's fast path ([`Unguarded`]: no allocation is refused, so no Luau error
+/// can unwind through this function), for an event of constant size.
+///
+/// Errors: Lua memory errors; no stack slot.
+fn small_event_table(lua: &Lua, e: &Event) -> mlua::Result<LuaValue> {
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (kind, from, inner): (&str, &str, Option<(&std::ffi::CStr, LuaValue)>) = match e {
+        Event::Exit { from, result } => (
+            event_kind::EXIT,
+            from.as_str(),
+            Some(match result {
+                Ok(v) => (c"value", to_lua(lua, v)?),
+                Err(err) => (
+                    c"error",
+                    LuaValue::UserData(lua.create_userdata(LuaError::new(err.clone()))?),
+                ),
+            }),
+        ),
+        Event::LinkDown { from, reason } => (
+            event_kind::LINK_DOWN,
+            from.as_str(),
+            Some((
+                c"error",
+                LuaValue::UserData(lua.create_userdata(LuaError::new(reason.clone()))?),
+            )),
+        ),
+        Event::Cancel { from, .. } => (
+            event_kind::CANCEL,
+            from.as_ref().map_or("", |p| p.as_str()),
+            None,
+        ),
+    };
+    let reason = match e {
+        Event::Cancel { reason, .. } => Some(reason.as_deref().unwrap_or("")),
+        _ => None,
+    };
+    lua.exec_raw_lua(|raw| unsafe {
+        let l = raw.state();
+        if ffi::lua_checkstack(l, 6) == 0 {
+            return Err(mlua::Error::StackError);
+        }
+        ffi::lua_createtable(l, 0, 4);
+        ffi::lua_pushnumber(l, at as f64);
+        ffi::lua_rawsetfield(l, -2, c"at".as_ptr());
+        tagged::push_str(l, kind.as_bytes());
+        ffi::lua_rawsetfield(l, -2, c"kind".as_ptr());
+        tagged::push_str(l, from.as_bytes());
+        ffi::lua_rawsetfield(l, -2, c"from".as_ptr());
+        if let Some(reason) = reason {
+            tagged::push_str(l, reason.as_bytes());
+            ffi::lua_rawsetfield(l, -2, c"reason".as_ptr());
+        }
+        if let Some((key, v)) = &inner {
+            ffi::lua_createtable(l, 0, 1);
+            if let Err(e) = raw.push_value(v) {
+                ffi::lua_pop(l, 2);
+                return Err(e);
+            }
+            ffi::lua_rawsetfield(l, -2, key.as_ptr());
+            ffi::lua_rawsetfield(l, -2, c"result".as_ptr());
+        }
+        let t = <LuaValue as mlua::FromLua>::from_stack(-1, raw);
+        ffi::lua_pop(l, 1);
+        t
+    })
 }
 
 /// Whether `e` is Luau's out-of-memory error: in a Lua process only a refused allocation
@@ -751,18 +842,23 @@ impl LuaProcess {
     /// is dropped.
     fn resume(&mut self, mut co: Coroutine, args: MultiValue) -> (bool, Resumed) {
         RUNNING.set(co.ptr);
-        let r = co.thread.resume::<MultiValue>(args);
+        // The first two values are all a resume's result is read for (a block mark; main's
+        // `value` or `nil, err`): a pair is read off the stack without a `MultiValue`.
+        let r = co.thread.resume::<(LuaValue, LuaValue)>(args);
         RUNNING.set(std::ptr::null());
         let main = co.main;
         let slot = crate::block::take_parked();
-        let vals = match r {
+        let (first, second) = match r {
             Err(e) => return (main, Resumed::Ended(Err(e))),
             Ok(vals) => vals,
         };
         if co.thread.status() != mlua::thread::ThreadStatus::Resumable {
-            return (main, Resumed::Ended(Ok(vals)));
+            return (
+                main,
+                Resumed::Ended(Ok(MultiValue::from_iter([first, second]))),
+            );
         }
-        if !crate::block::is_block(&vals) {
+        if !crate::block::is_block(&first) {
             if slot.is_some() {
                 co.held = slot;
             }

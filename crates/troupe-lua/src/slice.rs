@@ -233,8 +233,8 @@ return move, sort
 /// does where.
 ///
 /// # Safety
-/// Called by Luau with a valid thread; raises Lua errors (C++ exceptions) through this
-/// frame, which holds nothing to drop.
+/// Called by Luau with a valid thread; raises Lua errors (a `longjmp`, Luau is built with
+/// `LUA_USE_LONGJMP`) over this frame, which holds nothing to drop.
 pub(crate) unsafe extern "C-unwind" fn interrupt(state: *mut ffi::lua_State, gc: c_int) {
     if gc >= 0 {
         return;

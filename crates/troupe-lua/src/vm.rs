@@ -46,18 +46,11 @@ pub struct Vm {
     pub modules: HashMap<&'static str, mlua::Value>,
     /// Compiled chunks by entry ID.
     protos: RefCell<HashMap<String, Function>>,
-    /// Short strings Rust code hands to Lua again and again (message topics, PIDs), made
-    /// once per VM ([`Vm::short_string`]).
-    strings: RefCell<HashMap<Box<str>, mlua::LuaString>>,
     /// `boot(chunk, env, method, entry_id, ...)`: runs the chunk, calls the method.
     pub boot: Function,
     /// `modules::require::bind_imports`, passed to [`BOOT`] for entries with imports.
     pub bind_imports: Function,
 }
-
-/// How many strings [`Vm::short_string`] keeps, and how long they may be (bytes).
-const SHORT_STRINGS: usize = 256;
-const SHORT_STRING: usize = 64;
 
 /// Allocation (KiB) between two incremental steps of a VM's collector (Luau's default: 1).
 /// A message round trip allocates a few hundred bytes, so with 1 KiB a step ran every few
@@ -218,6 +211,9 @@ impl Vm {
             })?,
         )?;
         install_coroutine(&lua, &globals)?;
+        // Received messages and payloads: tagged userdata with raw methods (`tagged.rs`).
+        crate::modules::payload::install(&lua)?;
+        crate::process::install_message(&lua)?;
         // The original `string` table stays the string metatable's `__index`: sealed below
         // with the rest (it is reachable only through `getmetatable("")`).
         let string_methods = install_string(&lua, &globals)?;
@@ -276,7 +272,6 @@ impl Vm {
             env_meta,
             modules,
             protos: RefCell::new(HashMap::new()),
-            strings: RefCell::new(HashMap::new()),
             boot,
             bind_imports,
         })
@@ -314,36 +309,6 @@ impl Vm {
     /// Errors: none today; kept fallible for the callers.
     pub(crate) fn current_state(&self) -> mlua::Result<*mut ffi::lua_State> {
         Ok(self.lua.current_thread().to_pointer() as *mut ffi::lua_State)
-    }
-
-    /// `s` as a Lua string. One of at most [`SHORT_STRINGS`] of at most [`SHORT_STRING`]
-    /// bytes is made once, as the VM's own memory (no process pays for it, as for compiled
-    /// chunks), and handed out again: a message's `topic()` and `from()` then cost a
-    /// lookup, not a string build. Strings are values, so sharing them shares nothing a
-    /// process could change (Luau interns them anyway). When the cache is full it starts
-    /// over.
-    ///
-    /// Errors: Lua memory errors.
-    pub(crate) fn short_string(&self, s: &str) -> mlua::Result<mlua::LuaString> {
-        if s.len() > SHORT_STRING {
-            let _fast = self.fast();
-            return self.lua.create_string(s);
-        }
-        if let Some(v) = self.strings.borrow().get(s) {
-            return Ok(v.clone());
-        }
-        let v = {
-            let _vm_own =
-                unsafe { Charge::new(Account::NONE, self.alloc, self.main, self.current_state()?) };
-            let _fast = self.fast();
-            self.lua.create_string(s)?
-        };
-        let mut m = self.strings.borrow_mut();
-        if m.len() >= SHORT_STRINGS {
-            m.clear();
-        }
-        m.insert(s.into(), v.clone());
-        Ok(v)
     }
 
     /// mlua's fast paths on this VM for a constant-size build ([`crate::memory::Unguarded`]).

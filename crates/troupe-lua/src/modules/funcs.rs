@@ -241,9 +241,7 @@ impl Caller {
             ));
             if let Some(lua) = weak.try_upgrade() {
                 let item = match &r {
-                    Ok(v) => lua
-                        .create_userdata(LuaPayload::of(v.clone()))
-                        .map(LuaValue::UserData),
+                    Ok(v) => crate::modules::payload::new_value(&lua, LuaPayload::of(v.clone())),
                     Err(e) => lua
                         .create_userdata(LuaError::new(e.clone()))
                         .map(LuaValue::UserData),
@@ -381,7 +379,7 @@ impl UserData for LuaFuture {
                 None => Ok(MultiValue::from_iter([LuaValue::Nil, LuaValue::Nil])),
                 Some(Err(e)) => nil_process_error(lua, e.clone()),
                 Some(Ok(v)) => Ok(MultiValue::from_iter([
-                    LuaValue::UserData(lua.create_userdata(LuaPayload::of(v.clone()))?),
+                    crate::modules::payload::new_value(lua, LuaPayload::of(v.clone()))?,
                     LuaValue::Nil,
                 ])),
             }

@@ -15,6 +15,7 @@ pub mod process;
 pub mod registry;
 pub mod require;
 pub mod security;
+pub mod send;
 pub mod spawner;
 pub mod system;
 pub mod time;

@@ -6,6 +6,10 @@
 //! `tostring(p)` = `payload{format=<fmt>}`. Payloads are what `msg:payload()` returns and
 //! what a `funcs.async` future's channel carries.
 //!
+//! A Payload is a tagged userdata (`crate::tagged`): `data`/`unmarshal` of a nil,
+//! boolean, number or string and `get_format` are raw C functions; the rest are mlua
+//! functions.
+//!
 //! Decision (Troupe): a Payload holds a kernel [`Value`] (the bounded deep copy of
 //! SPEC §3.2), never a reference to a Lua object. Wippy's `payload.new` keeps the Lua
 //! value itself; holding a Lua reference in a userdata would make a cycle (`t.p = p`) the
@@ -14,7 +18,9 @@
 
 use std::rc::Rc;
 
-use mlua::{Lua, MetaMethod, MultiValue, Table, UserData, UserDataMethods, Value as LuaValue};
+use std::ffi::c_int;
+
+use mlua::{Lua, MultiValue, Table, Value as LuaValue, ffi};
 use troupe_kernel::copy::{self};
 use troupe_kernel::{ErrorKind, Value};
 
@@ -22,6 +28,7 @@ use crate::convert::to_lua;
 use crate::memory::SMALL_BUILD;
 use crate::modules::errors::nil_error;
 use crate::process::{Held, fast_guard, hold};
+use crate::tagged::{self, Tagged};
 
 /// Wippy's format names (`payload.format`).
 pub mod format {
@@ -158,38 +165,111 @@ fn data(lua: &Lua, p: &LuaPayload) -> mlua::Result<MultiValue> {
     }
 }
 
-impl UserData for LuaPayload {
-    fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
-        m.add_method("data", |lua, p, ()| data(lua, p));
-        m.add_method("unmarshal", |lua, p, ()| data(lua, p));
-        m.add_method("get_format", |_, p, ()| Ok(p.format()));
-        m.add_method("transcode", |lua, p, to: String| {
-            let v = match p.value() {
-                Ok(v) => v,
-                Err(e) => return nil_error(lua, ErrorKind::Internal, e),
-            };
-            let out = match to.as_str() {
-                format::LUA | format::GOLANG => LuaPayload::of(v.into_owned()),
-                _ => match encode(&v, &to) {
-                    Ok((format, bytes)) => {
-                        let held = hold(bytes.len());
-                        LuaPayload(Body::Bytes {
-                            format,
-                            bytes: Rc::new((bytes, held)),
-                        })
-                    }
-                    Err(e) => return nil_error(lua, ErrorKind::Internal, e),
-                },
-            };
-            Ok(MultiValue::from_iter([
-                LuaValue::UserData(lua.create_userdata(out)?),
-                LuaValue::Nil,
-            ]))
-        });
-        m.add_meta_method(MetaMethod::ToString, |_, p, ()| {
-            Ok(format!("payload{{format={}}}", p.format()))
-        });
+impl Tagged for LuaPayload {
+    const TAG: c_int = 101;
+    const NAME: &'static str = "Payload";
+}
+
+/// A Lua Payload object holding `p`.
+///
+/// Errors: Lua memory errors.
+pub fn new_value(lua: &Lua, p: LuaPayload) -> mlua::Result<LuaValue> {
+    tagged::value(lua, p)
+}
+
+/// `p:data()`, raw: `true, value` for a value that needs no Lua object but a string (nil,
+/// boolean, number, string), else `false` (the Lua half then calls the general one).
+unsafe extern "C-unwind" fn data_raw(l: *mut ffi::lua_State) -> c_int {
+    unsafe {
+        let p = tagged::this::<LuaPayload>(l, c"data");
+        let Body::Value(v) = &p.0 else {
+            ffi::lua_pushboolean(l, 0);
+            return 1;
+        };
+        ffi::lua_pushboolean(l, 1);
+        match &v.0 {
+            Value::Nil => ffi::lua_pushnil(l),
+            Value::Bool(b) => ffi::lua_pushboolean(l, c_int::from(*b)),
+            Value::Int(i) => ffi::lua_pushnumber(l, *i as f64),
+            Value::Float(f) => ffi::lua_pushnumber(l, *f),
+            // A refused allocation raises here, as any string the process makes.
+            Value::Str(s) => tagged::push_str(l, s),
+            Value::Array(_) | Value::Map(_) | Value::Error(_) => {
+                ffi::lua_pop(l, 1);
+                ffi::lua_pushboolean(l, 0);
+                return 1;
+            }
+        }
+        2
     }
+}
+
+/// `p:get_format()`, raw.
+unsafe extern "C-unwind" fn get_format_raw(l: *mut ffi::lua_State) -> c_int {
+    unsafe {
+        let f = tagged::this::<LuaPayload>(l, c"get_format").format();
+        tagged::push_str(l, f.as_bytes());
+        1
+    }
+}
+
+/// `data`/`unmarshal`: the raw half, else the general one (a table, an error object, a
+/// payload of another format). Upvalues only.
+const DATA: &str = r#"
+local raw, general = ...
+return function(self)
+  local done, v = raw(self)
+  if done then return v end
+  return general(self)
+end
+"#;
+
+/// Register Payload objects on `lua`'s VM ([`tagged::install`]). Once per VM.
+///
+/// Errors: Lua memory errors.
+pub(crate) fn install(lua: &Lua) -> mlua::Result<()> {
+    let general = lua.create_function(|lua, this: LuaValue| {
+        tagged::with_self::<LuaPayload, _>(lua, "data", &this, |p| data(lua, p))
+    })?;
+    let data_fn: mlua::Function = lua
+        .load(DATA)
+        .set_name("=troupe_payload")
+        .call((tagged::function(lua, data_raw)?, general))?;
+    let methods = lua.create_table()?;
+    methods.raw_set("data", data_fn.clone())?;
+    methods.raw_set("unmarshal", data_fn)?;
+    methods.raw_set("get_format", tagged::function(lua, get_format_raw)?)?;
+    methods.raw_set(
+        "transcode",
+        lua.create_function(|lua, (this, to): (LuaValue, String)| {
+            tagged::with_self::<LuaPayload, _>(lua, "transcode", &this, |p| transcode(lua, p, &to))
+        })?,
+    )?;
+    tagged::install_methods::<LuaPayload>(lua, methods, |p| {
+        format!("payload{{format={}}}", p.format())
+    })
+}
+
+/// `p:transcode(to)` → a new Payload of format `to`, or `nil, err` (Internal).
+fn transcode(lua: &Lua, p: &LuaPayload, to: &str) -> mlua::Result<MultiValue> {
+    let v = match p.value() {
+        Ok(v) => v,
+        Err(e) => return nil_error(lua, ErrorKind::Internal, e),
+    };
+    let out = match to {
+        format::LUA | format::GOLANG => LuaPayload::of(v.into_owned()),
+        _ => match encode(&v, to) {
+            Ok((format, bytes)) => {
+                let held = hold(bytes.len());
+                LuaPayload(Body::Bytes {
+                    format,
+                    bytes: Rc::new((bytes, held)),
+                })
+            }
+            Err(e) => return nil_error(lua, ErrorKind::Internal, e),
+        },
+    };
+    Ok(MultiValue::from_iter([new_value(lua, out)?, LuaValue::Nil]))
 }
 
 /// Build the `payload` global.
@@ -215,16 +295,15 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         "new",
         lua.create_function(|lua, v: LuaValue| {
             let v = crate::limits::copy(&v).map_err(|e| mlua::Error::runtime(e.to_string()))?;
-            lua.create_userdata(LuaPayload::of(v))
+            new_value(lua, LuaPayload::of(v))
         })?,
     )?;
     Ok(t)
 }
 
 /// The payload in a Lua value, if it is one.
-pub fn as_payload(v: &LuaValue) -> Option<LuaPayload> {
-    match v {
-        LuaValue::UserData(ud) => ud.borrow::<LuaPayload>().ok().map(|p| p.clone()),
-        _ => None,
-    }
+///
+/// Errors: no stack slot.
+pub fn as_payload(lua: &Lua, v: &LuaValue) -> mlua::Result<Option<LuaPayload>> {
+    tagged::with::<LuaPayload, _>(lua, v, |p| Ok(p.clone()))
 }

@@ -75,7 +75,7 @@ pub fn unsubscribe(lua: &Lua, ch: mlua::UserDataRef<Channel>) -> mlua::Result<Mu
     ok_true()
 }
 
-fn ok_true() -> mlua::Result<MultiValue> {
+pub(crate) fn ok_true() -> mlua::Result<MultiValue> {
     Ok(MultiValue::from_iter([LuaValue::Boolean(true)]))
 }
 
@@ -231,58 +231,7 @@ pub fn module(lua: &Lua) -> mlua::Result<Table> {
         "upgrade",
         crate::block::wrap(lua, lua.create_function(upgrade)?)?,
     )?;
-    t.set(
-        "send",
-        lua.create_function(
-            |lua, (dest, topic, payload): (LuaValue, LuaValue, MultiValue)| {
-                // As Wippy: fewer than two arguments is `nil, err` (Invalid).
-                let topic = match topic {
-                    LuaValue::String(s) => s,
-                    LuaValue::Integer(_) | LuaValue::Number(_) => match lua.coerce_string(topic)? {
-                        Some(s) => s,
-                        None => lua.create_string("")?,
-                    },
-                    LuaValue::Nil => {
-                        return nil_error(
-                            lua,
-                            ErrorKind::Invalid,
-                            "send: expected a destination and a topic",
-                        );
-                    }
-                    other => {
-                        return Err(mlua::Error::runtime(format!(
-                            "bad argument #2 to 'send' (string expected, got {})",
-                            other.type_name()
-                        )));
-                    }
-                };
-                if dest.is_nil() {
-                    return nil_error(
-                        lua,
-                        ErrorKind::Invalid,
-                        "send: expected a destination and a topic",
-                    );
-                }
-                let LuaValue::String(dest) = &dest else {
-                    return Err(mlua::Error::runtime(
-                        "expected a PID or a registered name (string)",
-                    ));
-                };
-                let (dest, topic) = (dest.to_str()?, topic.to_str()?);
-                // Refused copies deliver nothing (SPEC §3.2).
-                let payload = match limits::copy_payload(&payload) {
-                    Ok(v) => v,
-                    Err(e) => return limits::refused(lua, e),
-                };
-                with_current(
-                    |p| match p.node.send(Some(&p.handle), &dest, &topic, payload) {
-                        Ok(()) => ok_true(),
-                        Err(e) => fail(lua, LuaValue::Nil, &e),
-                    },
-                )
-            },
-        )?,
-    )?;
+    t.set("send", crate::modules::send::function(lua)?)?;
     t.set(
         "inbox",
         lua.create_function(|lua, ()| with_current(|p| p.open_inbox(lua)))?,
