@@ -367,6 +367,27 @@ impl ProcessHandle {
         }
     }
 
+    /// Take at most `max` items of the open routes, in arrival order (as
+    /// [`ProcessHandle::take_all`], in batches of at most [`TAKE_BATCH`] per hold of the
+    /// lock). Returns `true` when it stopped at `max` (items may remain), so a runtime can
+    /// bound the work of one poll and come back for the rest (SPEC §3.6).
+    pub fn take_some(&self, out: &mut Vec<(Route, Envelope)>, max: usize) -> bool {
+        let mut left = max;
+        while left > 0 {
+            let mut mb = self.mailbox.lock();
+            for _ in 0..TAKE_BATCH.min(left) {
+                match mb.take_next() {
+                    Some(item) => {
+                        out.push(item);
+                        left -= 1;
+                    }
+                    None => return false,
+                }
+            }
+        }
+        true
+    }
+
     /// Selective receive over the events (as OTP's `receive` with a pattern; the
     /// supervisor waits for one child's EXIT so): take the first event `pred` accepts,
     /// whether or not events are open; the others stay in order.

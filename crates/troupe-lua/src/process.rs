@@ -51,6 +51,18 @@ pub fn with_current<R>(f: impl FnOnce(&Rc<ProcState>) -> mlua::Result<R>) -> mlu
     }
 }
 
+/// Most items one drain moves from the kernel mailbox into channels
+/// ([`ProcState::drain`]): the kernel's `TAKE_BATCH`, one hold of the mailbox lock.
+pub const DRAIN_ITEMS: usize = 256;
+
+/// Work one drain may do, in items × (listened topics + 1): each item costs a scan of the
+/// topic queues' heads in the kernel's take and of the listeners here. A process with
+/// the most topics (4,096) moves 16 items a drain; one with few, [`DRAIN_ITEMS`].
+pub const DRAIN_WORK: usize = 65_536;
+
+/// Fewest items a drain moves, whatever the topics.
+const DRAIN_MIN: usize = 16;
+
 /// A topic subscription.
 pub struct Listener {
     pub topic: String,
@@ -108,6 +120,8 @@ pub struct ProcState {
     pub events: RefCell<Option<Channel>>,
     /// Items taken from the kernel mailbox, being moved into channels (reused).
     taken: RefCell<Vec<(Route, Envelope)>>,
+    /// A drain of this poll stopped at its limit: the poll wakes the process again.
+    more: Cell<bool>,
     /// Coroutines made by `coroutine.spawn`, picked up by the next scheduling round.
     pub(crate) new_coroutines: RefCell<Vec<Coroutine>>,
     /// Libraries already imported by this process (entry ID → module value).
@@ -146,6 +160,7 @@ impl ProcState {
             listeners: RefCell::new(Vec::new()),
             events: RefCell::new(None),
             taken: RefCell::new(Vec::new()),
+            more: Cell::new(false),
             new_coroutines: RefCell::new(Vec::new()),
             libs: RefCell::new(Default::default()),
             env: RefCell::new(env),
@@ -195,13 +210,23 @@ impl ProcState {
         Some(ProcessError::new(ErrorKind::Internal, message))
     }
 
-    /// Move everything the kernel mailbox routed to an open subscription into that
+    /// Move what the kernel mailbox routed to an open subscription into that
     /// subscription's channel, in arrival order (the routing itself is the kernel's,
-    /// SPEC §3.2). Called at the top of every poll and right after a subscription opens,
-    /// so a coroutine reading the new channel finds what was waiting for it.
+    /// SPEC §3.2), at most [`DRAIN_ITEMS`] items per call, fewer when the process listens
+    /// to many topics ([`DRAIN_WORK`]). Called at the top of every poll
+    /// and right after a subscription opens, so a coroutine reading the new channel finds
+    /// what was waiting for it. When items remain, [`ProcState::more`] is set and the
+    /// poll wakes the process again before it returns: each item costs up to O(listened
+    /// topics) in the kernel's take, and this Rust-side work cannot be preempted, so one
+    /// poll never holds the worker for a whole flooded mailbox (SPEC §3.6: the process's
+    /// neighbours on its worker run in between).
     pub fn drain(&self, lua: &Lua) -> mlua::Result<()> {
         let mut taken = std::mem::take(&mut *self.taken.borrow_mut());
-        self.handle.take_all(&mut taken);
+        let topics = self.listeners.borrow().len();
+        let items = (DRAIN_WORK / (topics + 1)).clamp(DRAIN_MIN, DRAIN_ITEMS);
+        if self.handle.take_some(&mut taken, items) {
+            self.more.set(true);
+        }
         let mut result = Ok(());
         for (route, env) in taken.drain(..) {
             if result.is_ok() {
@@ -360,10 +385,20 @@ impl ProcState {
     ///
     /// Errors: Lua memory errors while moving messages into channels.
     pub fn unlisten(&self, lua: &Lua, ch: &Channel) -> mlua::Result<bool> {
-        if !self.listeners.borrow().iter().any(|l| l.channel.same(ch)) {
+        let Some(topic) = self
+            .listeners
+            .borrow()
+            .iter()
+            .find(|l| l.channel.same(ch))
+            .map(|l| Route::Topic(l.topic.as_str().into()))
+        else {
             return Ok(false);
+        };
+        // Only this topic's queue, O(1) an item (a full drain is bounded per call, and
+        // what is left of this topic must reach this channel before it closes).
+        while let Some(env) = self.handle.take(&topic) {
+            self.route(lua, topic.clone(), env)?;
         }
-        self.drain(lua)?;
         let topic = {
             let mut ls = self.listeners.borrow_mut();
             match ls.iter().position(|l| l.channel.same(ch)) {
@@ -939,6 +974,7 @@ impl Future for LuaProcess {
         let this = &mut *self;
         this.st.handle.register_waker(cx.waker());
         let _enter = Enter::new(&this.st);
+        this.st.more.set(false);
         if let Err(e) = this.st.drain(&this.lua) {
             let e = this.st.doom_error().unwrap_or_else(|| error_to_process(&e));
             return Poll::Ready(Err(e));
@@ -1017,9 +1053,15 @@ impl Future for LuaProcess {
             let e = this.st.doom_error().unwrap_or_else(|| error_to_process(&e));
             return Poll::Ready(Err(e));
         }
+        if this.st.more.get() {
+            // The kernel holds more for the open subscriptions than one drain moves: come
+            // back for it after the worker's other processes had their turn.
+            cx.waker().wake_by_ref();
+        }
         if PREEMPTED.get() {
             this.st.handle.mark_yielded();
-        } else if !flag.flag.load(Ordering::Relaxed)
+        } else if !this.st.more.get()
+            && !flag.flag.load(Ordering::Relaxed)
             && this.st.local_blocked.get() >= this.parked.len()
         {
             return Poll::Ready(Err(ProcessError::new(
