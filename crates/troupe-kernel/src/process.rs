@@ -620,6 +620,28 @@ mod tests {
     }
 
     #[test]
+    fn take_some_stops_at_its_limit_in_order_and_says_whether_more_remain() {
+        let h = handle(u64::MAX);
+        h.open_inbox();
+        for i in 0..700 {
+            assert!(h.try_deliver(msg(0, i, 1)).is_ok());
+        }
+        let ids = |v: &[(Route, Envelope)]| v.iter().map(|(_, e)| seq(e).1).collect::<Vec<_>>();
+        let mut out = Vec::new();
+        assert!(h.take_some(&mut out, 300), "stopped at 300 of 700");
+        assert_eq!(ids(&out), (0..300).collect::<Vec<_>>());
+        out.clear();
+        assert!(
+            h.take_some(&mut out, 400),
+            "exactly at the limit: more may remain"
+        );
+        assert_eq!(ids(&out), (300..700).collect::<Vec<_>>());
+        out.clear();
+        assert!(!h.take_some(&mut out, 400), "nothing left");
+        assert!(out.is_empty());
+    }
+
+    #[test]
     fn estimated_bytes_counts_strings_and_nodes_and_survives_deep_nesting() {
         let node = std::mem::size_of::<Value>() as u64;
         assert_eq!(Value::Nil.estimated_bytes(), node);
