@@ -44,9 +44,64 @@ pub async fn run(app: &App, entry: &str, args: &[u64]) -> Value {
 
 /// [`run`] timed from outside, wall clock.
 pub fn timed(rt: &tokio::runtime::Runtime, app: &App, entry: &str, args: &[u64]) -> Duration {
+    let _watch = Watchdog::start(app, entry);
     let t0 = Instant::now();
     rt.block_on(run(app, entry, args));
     t0.elapsed()
+}
+
+/// How long a figure may run before [`Watchdog`] prints the node's processes:
+/// `TROUPE_BENCH_WATCHDOG` seconds, 120 by default (every figure takes a few seconds).
+fn watchdog_after() -> Duration {
+    let secs = std::env::var("TROUPE_BENCH_WATCHDOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(120);
+    Duration::from_secs(secs)
+}
+
+/// While alive, a thread that prints every live process (PID, entry, mailbox length,
+/// steps) to stderr if the figure is still running after [`watchdog_after`]: a hung
+/// figure says who waits with mail queued and who waits with none.
+pub struct Watchdog {
+    done: Option<std::sync::mpsc::Sender<()>>,
+}
+
+impl Watchdog {
+    pub fn start(app: &App, figure: &str) -> Watchdog {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let node = app.node.clone();
+        let figure = figure.to_string();
+        let after = watchdog_after();
+        std::thread::spawn(move || {
+            if rx.recv_timeout(after) != Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                return;
+            }
+            eprintln!("watchdog: {figure} still running after {after:?}; live processes:");
+            for host in node.hosts() {
+                for p in node.processes_on(&host.id, 200) {
+                    eprintln!(
+                        "  {} {} queued={} steps={} yielded={} alive={}",
+                        p.pid,
+                        p.entry,
+                        p.queued(),
+                        p.steps.load(std::sync::atomic::Ordering::Relaxed),
+                        p.yielded.load(std::sync::atomic::Ordering::Relaxed),
+                        p.is_alive(),
+                    );
+                }
+            }
+        });
+        Watchdog { done: Some(tx) }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        if let Some(tx) = self.done.take() {
+            let _ = tx.send(());
+        }
+    }
 }
 
 /// Spawn `count` processes of `entry` on `host` from the bench's own thread (not a worker,
