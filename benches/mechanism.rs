@@ -13,8 +13,14 @@ use ractor::{Actor, ActorProcessingErr, ActorRef};
 
 struct Echo;
 
+/// A reply port: ractor's `cluster` feature (on in the workspace for `troupe-cluster`)
+/// asks every message type to implement `ractor::Message` itself.
+struct Ask(tokio::sync::oneshot::Sender<u64>);
+
+impl ractor::Message for Ask {}
+
 impl Actor for Echo {
-    type Msg = tokio::sync::oneshot::Sender<u64>;
+    type Msg = Ask;
     type State = u64;
     type Arguments = ();
     async fn pre_start(&self, _: ActorRef<Self::Msg>, _: ()) -> Result<u64, ActorProcessingErr> {
@@ -27,7 +33,7 @@ impl Actor for Echo {
         st: &mut u64,
     ) -> Result<(), ActorProcessingErr> {
         *st += 1;
-        let _ = msg.send(*st);
+        let _ = msg.0.send(*st);
         Ok(())
     }
 }
@@ -56,7 +62,7 @@ fn main() {
         let (a, h) = Actor::spawn(None, Echo, ()).await.expect("spawn");
         for _ in 0..n {
             let (tx, rx) = tokio::sync::oneshot::channel();
-            a.send_message(tx).expect("send");
+            a.send_message(Ask(tx)).expect("send");
             let _ = rx.await;
         }
         a.stop(None);

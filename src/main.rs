@@ -31,6 +31,57 @@ enum LogFormat {
     Json,
 }
 
+/// `troupe run`'s cluster flags (SPEC §10); each overrides `troupe.yaml`'s `cluster:`.
+#[derive(clap::Args, Default)]
+struct ClusterArgs {
+    /// Join a cluster as this node name (the node part of every PID).
+    #[arg(long, value_name = "NAME")]
+    node: Option<String>,
+    /// Accept other nodes on this address.
+    #[arg(long, value_name = "HOST:PORT")]
+    listen: Option<String>,
+    /// Connect to the node at this address (repeatable; connections are transitive).
+    #[arg(long = "join", value_name = "HOST:PORT")]
+    join: Vec<String>,
+}
+
+impl ClusterArgs {
+    fn any(&self) -> bool {
+        self.node.is_some() || self.listen.is_some() || !self.join.is_empty()
+    }
+
+    /// Apply the flags to the loaded registry's node settings.
+    ///
+    /// Errors: a node name or an address that is not valid, as text for the user.
+    fn apply(self, node: &mut troupe::registry::NodeConfig) -> Result<(), String> {
+        if !self.any() {
+            return Ok(());
+        }
+        let cluster = node.cluster.get_or_insert_with(Default::default);
+        if let Some(name) = self.node {
+            if !troupe::registry::valid_node_name(&name) {
+                return Err(format!(
+                    "--node {name:?} is not a valid node name; expected no spaces or any of @ | {{ }} :"
+                ));
+            }
+            node.name = name;
+        }
+        if let Some(listen) = self.listen {
+            if !troupe::registry::valid_address(&listen) {
+                return Err(format!("--listen {listen:?} is not an address; expected HOST:PORT"));
+            }
+            cluster.listen = listen;
+        }
+        for peer in self.join {
+            if !troupe::registry::valid_address(&peer) {
+                return Err(format!("--join {peer:?} is not an address; expected HOST:PORT"));
+            }
+            cluster.peers.push(peer);
+        }
+        Ok(())
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Validate, boot and run the application until SIGINT/SIGTERM (or run one entry with -x).
@@ -41,6 +92,8 @@ enum Command {
         /// Run this process or function as a command, print its result and exit.
         #[arg(short = 'x', long = "exec", value_name = "NS:ENTRY")]
         exec: Option<String>,
+        #[command(flatten)]
+        cluster: ClusterArgs,
         /// Arguments passed to the entry's main (as strings).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -98,7 +151,12 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { dir, strict } => check(&dir, strict),
         Command::Tree { dir } => tree(&dir),
-        Command::Run { dir, exec, args } => run(&dir, exec, args, cli.log_level, cli.log_format),
+        Command::Run {
+            dir,
+            exec,
+            cluster,
+            args,
+        } => run(&dir, exec, args, cluster, cli.log_level, cli.log_format),
         Command::Test {
             dir,
             filter,
@@ -193,13 +251,18 @@ fn report_problems(d: &troupe::registry::Diagnostics, prefix: &str) -> ExitCode 
 /// `Err` is the exit code after the problem was printed.
 fn boot(
     dir: &std::path::Path,
+    cluster: ClusterArgs,
     level: Option<String>,
     format: LogFormat,
 ) -> Result<(App, tokio::runtime::Runtime), ExitCode> {
-    let registry = match troupe::load(dir) {
+    let mut registry = match troupe::load(dir) {
         Ok(r) => r,
         Err(d) => return Err(report_problems(&d, "troupe: refusing to boot: ")),
     };
+    if let Err(e) = cluster.apply(&mut registry.node) {
+        eprintln!("troupe: refusing to boot: {e}");
+        return Err(ExitCode::FAILURE);
+    }
     let level = level.or_else(|| registry.node.log_level.clone());
     init_logging(level.as_deref(), format);
     let app = match App::boot(registry) {
@@ -232,7 +295,7 @@ fn test(
 ) -> ExitCode {
     use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
     use std::io::IsTerminal;
-    let (app, rt) = match boot(dir, level, format) {
+    let (app, rt) = match boot(dir, ClusterArgs::default(), level, format) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -340,12 +403,31 @@ fn run(
     dir: &std::path::Path,
     exec: Option<String>,
     args: Vec<String>,
+    cluster: ClusterArgs,
     level: Option<String>,
     format: LogFormat,
 ) -> ExitCode {
-    let (app, rt) = match boot(dir, level, format) {
+    let (app, rt) = match boot(dir, cluster, level, format) {
         Ok(x) => x,
         Err(code) => return code,
+    };
+    // SPEC §10: join the cluster before any service starts, so a service's first send
+    // to another node finds the transport installed (it fails with `noconnection` until
+    // that node is up).
+    let _cluster = match app.node.registry().node.cluster.clone() {
+        Some(config) => {
+            match troupe_cluster::cookie(&config)
+                .and_then(|c| troupe_cluster::Cluster::start(&app.node, &config, c))
+            {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    eprintln!("troupe: refusing to boot: {e}");
+                    app.shutdown();
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        None => None,
     };
     if let (Some(entry), Some(wasm)) = (&exec, &app.wasm) {
         wasm.set_terminal(Some(entry));

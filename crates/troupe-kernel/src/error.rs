@@ -193,6 +193,10 @@ pub enum KernelError {
     Start(String),
     #[error("node is shutting down")]
     ShuttingDown,
+    /// The destination lives on a node this one is not connected to (SPEC §10: as OTP's
+    /// `noconnection`).
+    #[error("node {0} is not connected (noconnection)")]
+    NoConnection(String),
     /// A security check refused the operation (SPEC §7.2); the message names the actor,
     /// the action and the resource.
     #[error("{0}")]
@@ -228,7 +232,9 @@ impl KernelError {
             KernelError::TooManyTopics(_) => ErrorKind::Unavailable,
             KernelError::NameTaken(_) => ErrorKind::AlreadyExists,
             KernelError::Start(_) => ErrorKind::Internal,
-            KernelError::ShuttingDown | KernelError::MailboxFull { .. } => ErrorKind::Unavailable,
+            KernelError::ShuttingDown
+            | KernelError::MailboxFull { .. }
+            | KernelError::NoConnection(_) => ErrorKind::Unavailable,
             KernelError::Denied(_) => ErrorKind::PermissionDenied,
         }
     }

@@ -26,6 +26,7 @@ mod yaml;
 pub use kinds::env::{EnvStorageSpec, EnvVariableSpec, STORAGE_KINDS, valid_variable};
 pub use kinds::token_store::{TOKEN_LENGTH_RANGE, TokenStoreSpec};
 pub use model::*;
+pub use node::{valid_address, valid_node_name};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -50,6 +51,38 @@ impl Registry {
     /// The entry with this full ID.
     pub fn get(&self, id: &str) -> Option<&Entry> {
         self.entries.get(id)
+    }
+
+    /// A digest of the application: SHA-256, in hex, over every entry in ID order — its ID,
+    /// the entry as written ([`Entry::raw`]) and the Lua or WAT source it loaded (a
+    /// `file://` source's contents, not its path). Two nodes of a cluster must have the
+    /// same digest (SPEC §10: "all nodes load the same application"). `troupe.yaml` is
+    /// not part of it: each node has its own name and addresses. A compiled `.wasm`
+    /// file's bytes are not read; its entry's `hash:`, when written, is.
+    pub fn digest(&self) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for (id, e) in &self.entries {
+            h.update((id.len() as u64).to_le_bytes());
+            h.update(id.as_bytes());
+            let raw = e.raw.to_string();
+            h.update((raw.len() as u64).to_le_bytes());
+            h.update(raw.as_bytes());
+            let source = match &e.kind {
+                Kind::ProcessLua(l) | Kind::FunctionLua(l) | Kind::LibraryLua(l) => {
+                    Some(&l.source)
+                }
+                Kind::FunctionWat(w) | Kind::FunctionWasm(w) | Kind::ProcessWasm(w) => {
+                    w.source.as_ref()
+                }
+                _ => None,
+            };
+            if let Some(src) = source {
+                h.update((src.text.len() as u64).to_le_bytes());
+                h.update(src.text.as_bytes());
+            }
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 

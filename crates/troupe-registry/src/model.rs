@@ -41,6 +41,35 @@ pub struct NodeConfig {
     pub env: Vec<String>,
     /// `limits`: node-wide defaults for the per-process limits of SPEC §3.6.
     pub limits: NodeLimits,
+    /// `cluster`: this node joins a cluster (SPEC §10); `None` for a lone node.
+    pub cluster: Option<ClusterConfig>,
+}
+
+/// `cluster:` in `troupe.yaml` (SPEC §10). The command line's `--node`, `--listen` and
+/// `--join` fill or override it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterConfig {
+    /// `listen`: the `host:port` this node accepts other nodes on (port 0 picks one).
+    pub listen: String,
+    /// `peers`: `host:port` addresses to connect to at boot (connections are transitive).
+    pub peers: Vec<String>,
+    /// `cookie_file`: a file whose first line is the cookie (resolved against the
+    /// application directory); the environment variable `TROUPE_COOKIE` wins over it.
+    pub cookie_file: Option<PathBuf>,
+    /// `timeout`: how long a silent peer counts as connected (failure detection);
+    /// default 5 s.
+    pub timeout: Duration,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            listen: "127.0.0.1:0".into(),
+            peers: Vec::new(),
+            cookie_file: None,
+            timeout: Duration::from_secs(5),
+        }
+    }
 }
 
 impl Default for NodeConfig {
@@ -52,6 +81,7 @@ impl Default for NodeConfig {
             default_host: None,
             env: Vec::new(),
             limits: NodeLimits::default(),
+            cluster: None,
         }
     }
 }

@@ -14,7 +14,24 @@ const KEYS: &[&str] = &[
     "default_host",
     "env",
     "limits",
+    "cluster",
 ];
+
+const CLUSTER_KEYS: &[&str] = &["node", "listen", "peers", "cookie_file", "timeout"];
+
+/// Whether `name` may be a node name (it appears in PIDs: `{node@host|0x…}`).
+pub fn valid_node_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name
+            .chars()
+            .any(|c| c.is_whitespace() || "@|{}:".contains(c))
+}
+
+/// Whether `addr` is a `host:port` address (a port number after the last `:`).
+pub fn valid_address(addr: &str) -> bool {
+    addr.rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok())
+}
 
 /// Parse the root node of `troupe.yaml`. An empty file is all defaults.
 pub(crate) fn parse(cx: &mut Cx, root: &Node) -> NodeConfig {
@@ -26,10 +43,7 @@ pub(crate) fn parse(cx: &mut Cx, root: &Node) -> NodeConfig {
         return config;
     };
     if let Some(name) = f.string(cx, "name") {
-        let valid = !name.is_empty()
-            && !name
-                .chars()
-                .any(|c| c.is_whitespace() || "@|{}:".contains(c));
+        let valid = valid_node_name(&name);
         match (valid, f.get("name")) {
             (true, _) => config.name = name,
             (false, Some(n)) => cx.error(
@@ -53,5 +67,55 @@ pub(crate) fn parse(cx: &mut Cx, root: &Node) -> NodeConfig {
     if let Some(node) = f.get("limits") {
         config.limits = crate::limits::parse_node(cx, node);
     }
+    if let Some(node) = f.get("cluster") {
+        parse_cluster(cx, node, &mut config);
+    }
     config
+}
+
+/// `cluster:` (SPEC §10): `node` (the node name, instead of `name`), `listen`, `peers`,
+/// `cookie_file`, `timeout`. The cookie itself is never written here.
+fn parse_cluster(cx: &mut Cx, node: &Node, config: &mut NodeConfig) {
+    let mut cluster = crate::ClusterConfig::default();
+    if let Some(f) = Fields::open(cx, node, "cluster", "in `cluster`", CLUSTER_KEYS) {
+        if let Some(name) = f.string(cx, "node") {
+            match (valid_node_name(&name), f.get("node")) {
+                (true, _) => config.name = name,
+                (false, Some(n)) => cx.error(
+                    n,
+                    format!(
+                        "`cluster.node`: \"{name}\" is not a valid node name; expected no spaces or any of @ | {{ }} :"
+                    ),
+                ),
+                (false, None) => {}
+            }
+        }
+        if let Some(listen) = f.string(cx, "listen") {
+            match (valid_address(&listen), f.get("listen")) {
+                (true, _) => cluster.listen = listen,
+                (false, Some(n)) => cx.error(
+                    n,
+                    format!("`cluster.listen`: \"{listen}\" is not an address; expected host:port, e.g. 127.0.0.1:7100"),
+                ),
+                (false, None) => {}
+            }
+        }
+        if let Some(peers) = f.strings(cx, "peers") {
+            for p in peers {
+                if valid_address(&p) {
+                    cluster.peers.push(p);
+                } else if let Some(n) = f.get("peers") {
+                    cx.error(
+                        n,
+                        format!("`cluster.peers`: \"{p}\" is not an address; expected host:port"),
+                    );
+                }
+            }
+        }
+        cluster.cookie_file = f.string(cx, "cookie_file").map(|p| cx.path(&p));
+        if let Some(t) = f.duration(cx, "timeout") {
+            cluster.timeout = t;
+        }
+    }
+    config.cluster = Some(cluster);
 }

@@ -64,6 +64,23 @@ struct NodeInner {
     states: ServiceStates,
     /// Set by [`Node::request_exit`]: the exit code the node is asked to stop with.
     exit: tokio::sync::watch::Sender<Option<u8>>,
+    /// The cluster transport, once installed (SPEC §10); `None` on a lone node.
+    remote: std::sync::OnceLock<Arc<dyn crate::remote::Remote>>,
+}
+
+/// The first PID counter of a node. A lone node counts from 0. A node of a cluster
+/// (`cluster:` in `troupe.yaml`) starts at its boot time in microseconds × 4,096, so a
+/// PID of an earlier incarnation of the same node name is never a PID of this one (SPEC
+/// §10, as OTP's node "creation"): the earlier incarnation would have had to spawn more
+/// than 4,096 processes per microsecond to reach this one's first counter.
+fn first_counter(registry: &Registry) -> u64 {
+    if registry.node.cluster.is_none() {
+        return 0;
+    }
+    let micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64);
+    (micros & ((1 << 51) - 1)) << 12
 }
 
 /// A running node. Cheap to clone (an `Arc`).
@@ -89,6 +106,7 @@ impl Node {
         };
         let strict_mode = registry.node.strict_mode;
         let states = ServiceStates::of(&registry);
+        let counter = first_counter(&registry);
         let node = Node(Arc::new(NodeInner {
             name: registry.node.name.as_str().into(),
             registry,
@@ -97,7 +115,7 @@ impl Node {
             names: DashMap::new(),
             hosts: RwLock::new(HashMap::new()),
             runtimes: RwLock::new(HashMap::new()),
-            counter: AtomicU64::new(0),
+            counter: AtomicU64::new(counter),
             stopping: AtomicBool::new(false),
             default_host: RwLock::new(String::new()),
             policies,
@@ -106,9 +124,21 @@ impl Node {
             bus: EventBus::default(),
             states,
             exit: tokio::sync::watch::channel(None).0,
+            remote: std::sync::OnceLock::new(),
         }));
         node.add_runtime(Arc::new(crate::supervisor::SupervisorRuntime));
         node
+    }
+
+    /// Install the cluster transport (SPEC §10). Once per node; a second call is ignored
+    /// and returns `false`.
+    pub fn set_remote(&self, remote: Arc<dyn crate::remote::Remote>) -> bool {
+        self.0.remote.set(remote).is_ok()
+    }
+
+    /// The cluster transport, if one is installed.
+    pub(crate) fn remote(&self) -> Option<&Arc<dyn crate::remote::Remote>> {
+        self.0.remote.get()
     }
 
     /// The host used for processes that name none (supervisors, services without `host`).

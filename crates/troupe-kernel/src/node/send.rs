@@ -10,7 +10,9 @@
 use std::sync::Arc;
 
 use super::Node;
+use crate::Pid;
 use crate::message::Message;
+use crate::remote::RemoteMessage;
 use crate::process::ProcessRef;
 use crate::{KernelError, Value};
 
@@ -30,9 +32,68 @@ impl Node {
         if topic.starts_with('@') {
             return Err(KernelError::InvalidTopic(topic.to_string()));
         }
+        if let Some(node) = self.foreign_node(dest) {
+            return self.send_remote(from, node, dest, topic, payload);
+        }
         let to = self.resolve_or_err(dest)?;
         self.check(from, "process.send", || to.pid.to_string())?;
         self.send_to(from, &to, topic.into(), payload)
+    }
+
+    /// A send to a PID of node `node` (SPEC §10): the caller's right to send is checked
+    /// here, as for a local send; the message goes to the cluster transport.
+    ///
+    /// Errors: no transport, or `node` not connected ([`KernelError::NoConnection`]);
+    /// the security check.
+    fn send_remote(
+        &self,
+        from: Option<&ProcessRef>,
+        node: &str,
+        dest: &str,
+        topic: &str,
+        payload: Value,
+    ) -> Result<(), KernelError> {
+        let remote = self
+            .remote()
+            .ok_or_else(|| KernelError::NoConnection(node.to_string()))?;
+        self.check(from, "process.send", || dest.to_string())?;
+        remote.send(
+            node,
+            RemoteMessage {
+                to: dest.to_string(),
+                topic: topic.to_string(),
+                from: from.map(|f| f.pid.to_string()),
+                payload,
+                actor: from.and_then(|f| f.actor.as_deref().cloned()),
+            },
+        )
+    }
+
+    /// Route a message that arrived from another node into the local receiver's mailbox,
+    /// exactly as a local send (its `max_mailbox`, topics and inbox). The sending node
+    /// already checked the sender's right to send.
+    ///
+    /// Errors: the receiver is not a live process of this node (a PID of another node or
+    /// of an earlier incarnation of this one, SPEC §10); `MailboxFull`; a malformed
+    /// sender PID.
+    pub fn deliver_remote(&self, m: RemoteMessage) -> Result<(), KernelError> {
+        if m.topic.starts_with('@') {
+            return Err(KernelError::InvalidTopic(m.topic));
+        }
+        let to = match Pid::parse(&m.to) {
+            Some(_) if self.is_local_pid(&m.to) => self.resolve_or_err(&m.to)?,
+            _ => return Err(KernelError::ProcessNotFound(m.to)),
+        };
+        let from = match &m.from {
+            Some(f) => Some(Pid::parse(f).ok_or_else(|| KernelError::InvalidPid(f.clone()))?),
+            None => None,
+        };
+        to.try_deliver(Message::new(
+            m.topic.into(),
+            from,
+            m.payload,
+            m.actor.map(Arc::new),
+        ))
     }
 
     /// Queue a message for a known process, under its `max_mailbox`.

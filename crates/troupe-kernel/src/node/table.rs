@@ -18,11 +18,29 @@ impl Node {
     /// Resolve a destination: a printed PID or a registered name.
     pub fn resolve(&self, dest: &str) -> Option<ProcessRef> {
         let id = if dest.starts_with('{') {
+            // A PID of another node is never a local process, whatever its counter.
+            if !self.is_local_pid(dest) {
+                return None;
+            }
             Pid::parse_id(dest)?
         } else {
             *self.0.names.get(dest)?
         };
         self.0.procs.get(&id).map(|p| p.clone())
+    }
+
+    /// Whether the printed PID `dest` names this node (`{<this node>@…`).
+    pub(crate) fn is_local_pid(&self, dest: &str) -> bool {
+        dest.strip_prefix('{')
+            .and_then(|rest| rest.strip_prefix(self.name()))
+            .is_some_and(|rest| rest.starts_with('@'))
+    }
+
+    /// The node a printed PID names when it is not this one (`None` for a name, a
+    /// malformed PID or a local PID).
+    pub(crate) fn foreign_node<'a>(&self, dest: &'a str) -> Option<&'a str> {
+        let node = dest.strip_prefix('{')?.split_once('@')?.0;
+        (node != self.name()).then_some(node)
     }
 
     pub(super) fn resolve_or_err(&self, dest: &str) -> Result<ProcessRef, KernelError> {

@@ -1,0 +1,231 @@
+//! Troupe nodes forming a cluster (SPEC §10) on **ractor_cluster**: its node server
+//! listens and connects, authenticates peers by magic cookie and keeps the node sessions
+//! (transitive connections, as Erlang's); Troupe adds, on top, one router actor per node
+//! ([`router`]) that checks every peer runs the same application (registry digest) and
+//! carries Troupe's messages ([`wire`]) between the kernels.
+//!
+//! The kernel knows nothing of this crate: [`Cluster::start`] installs a
+//! [`troupe_kernel::Remote`] on the node, and [`troupe_kernel::Node::send`] hands it
+//! every message whose destination PID names another node.
+//!
+//! Threading: ractor's actors run on a tokio runtime of their own (one thread), never on
+//! a process host's workers; a send from a process is a non-blocking cast.
+
+pub mod router;
+pub mod wire;
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ractor::{Actor, ActorRef};
+use ractor_cluster::node::NodeConnectionMode;
+use ractor_cluster::{NodeServer, NodeServerMessage};
+use troupe_kernel::{KernelError, Node, Remote, RemoteMessage};
+use troupe_registry::ClusterConfig;
+
+use router::{Events, Peers, Router, RouterArgs, RouterMsg};
+use wire::Frame;
+
+/// The environment variable that holds the cookie (it wins over `cookie_file`).
+pub const COOKIE_ENV: &str = "TROUPE_COOKIE";
+
+/// How often a `peers` address that refused the connection is tried again.
+const RETRY: Duration = Duration::from_millis(300);
+
+/// Why a node could not join its cluster.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error(
+        "no cookie: set the environment variable {COOKIE_ENV} or `cluster.cookie_file` in troupe.yaml"
+    )]
+    NoCookie,
+    #[error("cannot read the cookie file {path}: {source}")]
+    CookieFile {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the cookie file {0} is empty")]
+    EmptyCookie(std::path::PathBuf),
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: String, reason: String },
+    #[error("cannot start the cluster runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("cannot start the node server: {0}")]
+    Spawn(String),
+}
+
+/// The cookie: `TROUPE_COOKIE` when set and non-empty, else the first line of
+/// `cookie_file`.
+///
+/// Errors: neither is given; the file cannot be read or is empty.
+pub fn cookie(config: &ClusterConfig) -> Result<String, ClusterError> {
+    if let Ok(c) = std::env::var(COOKIE_ENV)
+        && !c.trim().is_empty()
+    {
+        return Ok(c.trim().to_string());
+    }
+    let path = config.cookie_file.as_ref().ok_or(ClusterError::NoCookie)?;
+    let text = std::fs::read_to_string(path).map_err(|source| ClusterError::CookieFile {
+        path: path.clone(),
+        source,
+    })?;
+    match text.lines().next().map(str::trim) {
+        Some(c) if !c.is_empty() => Ok(c.to_string()),
+        _ => Err(ClusterError::EmptyCookie(path.clone())),
+    }
+}
+
+/// A running cluster membership: the node server, the router and their runtime. Dropping
+/// it leaves the cluster (sessions close; peers see this node go down).
+pub struct Cluster {
+    rt: Option<tokio::runtime::Runtime>,
+    server: ActorRef<NodeServerMessage>,
+    router: ActorRef<RouterMsg>,
+    /// The address it listens on.
+    pub listen: SocketAddr,
+}
+
+impl Cluster {
+    /// Join: listen on `config.listen`, connect to `config.peers` (retried in the
+    /// background until each answers), and install the transport on `node`. Peers must
+    /// present `cookie` (ractor_cluster's handshake) and the same registry digest
+    /// ([`troupe_registry::Registry::digest`]).
+    ///
+    /// Errors: the listen address does not resolve or is taken; the runtime or the actors
+    /// could not start.
+    pub fn start(node: &Node, config: &ClusterConfig, cookie: String) -> Result<Cluster, ClusterError> {
+        let listen = resolve(&config.listen)?;
+        // ractor_cluster's listener logs a bind failure and stops; check first so the
+        // user gets the reason.
+        std::net::TcpListener::bind(listen).map_err(|e| ClusterError::Listen {
+            addr: config.listen.clone(),
+            reason: e.to_string(),
+        })?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("troupe-cluster")
+            .enable_all()
+            .build()
+            .map_err(ClusterError::Runtime)?;
+        let peers: Peers = Default::default();
+        let digest = node.registry().digest();
+        let host = config
+            .listen
+            .rsplit_once(':')
+            .map_or("127.0.0.1", |(h, _)| h)
+            .to_string();
+        let (server, router) = rt.block_on(async {
+            let server = NodeServer::new(
+                listen.port(),
+                cookie,
+                node.name().to_string(),
+                host,
+                None,
+                Some(NodeConnectionMode::Transitive),
+            )
+            .with_listen_addr(listen.ip());
+            let (server, _) = Actor::spawn(None, server, ())
+                .await
+                .map_err(|e| ClusterError::Spawn(e.to_string()))?;
+            let args = RouterArgs {
+                node: node.clone(),
+                digest,
+                peers: peers.clone(),
+            };
+            let (router, _) = Actor::spawn(None, Router, args)
+                .await
+                .map_err(|e| ClusterError::Spawn(e.to_string()))?;
+            server
+                .cast(NodeServerMessage::SubscribeToEvents {
+                    id: "troupe".into(),
+                    subscription: Box::new(Events(router.clone())),
+                })
+                .map_err(|e| ClusterError::Spawn(e.to_string()))?;
+            Ok::<_, ClusterError>((server, router))
+        })?;
+        for peer in &config.peers {
+            rt.spawn(connect(server.clone(), peer.clone()));
+        }
+        node.set_remote(Arc::new(ClusterRemote {
+            name: node.name().to_string(),
+            peers,
+        }));
+        tracing::info!(node = %node.name(), listen = %listen, peers = config.peers.len(), "cluster node listening");
+        Ok(Cluster {
+            rt: Some(rt),
+            server,
+            router,
+            listen,
+        })
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.router.stop(None);
+        self.server.stop(None);
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_timeout(Duration::from_secs(1));
+        }
+    }
+}
+
+/// `host:port` to a socket address (the first one it resolves to).
+fn resolve(addr: &str) -> Result<SocketAddr, ClusterError> {
+    let err = |reason: String| ClusterError::Listen {
+        addr: addr.to_string(),
+        reason,
+    };
+    addr.to_socket_addrs()
+        .map_err(|e| err(e.to_string()))?
+        .next()
+        .ok_or_else(|| err("resolves to no address".into()))
+}
+
+/// Connect to `peer`, trying again every [`RETRY`] until it answers (a peer started
+/// later is joined when it comes up).
+async fn connect(server: ActorRef<NodeServerMessage>, peer: String) {
+    let mut logged = false;
+    loop {
+        match ractor_cluster::client_connect(&server, peer.as_str()).await {
+            Ok(()) => {
+                tracing::debug!(peer = %peer, "connected to a peer");
+                return;
+            }
+            Err(e) => {
+                if !logged {
+                    tracing::info!(peer = %peer, error = %e, "peer not reachable yet; retrying");
+                    logged = true;
+                }
+                tokio::time::sleep(RETRY).await;
+            }
+        }
+    }
+}
+
+/// The kernel's transport: a cast to the router of the destination node.
+struct ClusterRemote {
+    name: String,
+    peers: Peers,
+}
+
+impl Remote for ClusterRemote {
+    fn send(&self, node: &str, m: RemoteMessage) -> Result<(), KernelError> {
+        let to = self
+            .peers
+            .read()
+            .get(node)
+            .cloned()
+            .ok_or_else(|| KernelError::NoConnection(node.to_string()))?;
+        let frame = Frame::Send {
+            node: self.name.clone(),
+            message: m.into(),
+        };
+        if router::cast(&to, &frame) {
+            Ok(())
+        } else {
+            Err(KernelError::NoConnection(node.to_string()))
+        }
+    }
+}

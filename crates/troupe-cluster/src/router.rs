@@ -1,0 +1,354 @@
+//! [`Router`]: the one ractor actor of a Troupe node that other nodes talk to. It joins
+//! the process group [`GROUP`]; ractor_cluster advertises the group's members to every
+//! connected node, so each node sees every other node's router as a remote actor and
+//! casts [`Frame`]s to it.
+//!
+//! A peer becomes usable ("up") when three things are known, in whatever order they
+//! arrive: its node session is ready (ractor_cluster's event, with the peer's name and
+//! address), its router has joined the group here (a remote actor to cast to), and its
+//! [`Frame::Hello`] came with the same registry digest as ours. Until then nothing is sent
+//! to it and nothing it sends is delivered. A peer whose digest differs gets
+//! [`Frame::Refused`] and its session is closed; both sides log it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use parking_lot::RwLock;
+use ractor::{Actor, ActorProcessingErr, ActorRef, Message, SupervisionEvent};
+use ractor::message::{BoxedDowncastErr, SerializedMessage};
+use ractor::pg::GroupChangeMessage;
+use ractor_cluster::node::NodeServerSessionInformation;
+use ractor_cluster::{NodeEventSubscription, NodeSessionMessage};
+use troupe_kernel::Node;
+
+use crate::wire::Frame;
+
+/// The process group every node's router joins.
+pub const GROUP: &str = "troupe.router";
+
+/// What the router handles: frames from other nodes (the only variant that crosses the
+/// network), and the local node server's session events.
+pub enum RouterMsg {
+    /// An encoded [`Frame`] from another node.
+    Frame(Vec<u8>),
+    /// A node session finished its handshake (local only).
+    SessionReady(Session),
+    /// A node session authenticated (local only).
+    SessionAuthenticated(Session),
+    /// A node session closed (local only).
+    SessionDown(Session),
+}
+
+/// What the router keeps of a ractor_cluster node session.
+#[derive(Clone)]
+pub struct Session {
+    pub node_id: u64,
+    /// The peer's node name, once the handshake told it.
+    pub name: Option<String>,
+    pub addr: String,
+    pub actor: ActorRef<NodeSessionMessage>,
+}
+
+impl From<NodeServerSessionInformation> for Session {
+    fn from(s: NodeServerSessionInformation) -> Session {
+        Session {
+            node_id: s.node_id,
+            // ractor_cluster names a peer `NAME@HOSTNAME`; a Troupe node name has no `@`.
+            name: s
+                .peer_name
+                .map(|n| n.name.split('@').next().unwrap_or_default().to_string()),
+            addr: s.peer_addr,
+            actor: s.actor,
+        }
+    }
+}
+
+impl Message for RouterMsg {
+    fn serializable() -> bool {
+        true
+    }
+    fn serialize(self) -> Result<SerializedMessage, BoxedDowncastErr> {
+        match self {
+            RouterMsg::Frame(bytes) => Ok(SerializedMessage::Cast {
+                variant: "frame".into(),
+                args: bytes,
+                metadata: None,
+            }),
+            // Session events never leave the node.
+            _ => Err(BoxedDowncastErr),
+        }
+    }
+    fn deserialize(m: SerializedMessage) -> Result<Self, BoxedDowncastErr> {
+        match m {
+            SerializedMessage::Cast { variant, args, .. } if variant == "frame" => {
+                Ok(RouterMsg::Frame(args))
+            }
+            _ => Err(BoxedDowncastErr),
+        }
+    }
+}
+
+/// The peers that are up, by node name: where [`crate::ClusterRemote`] casts to.
+pub type Peers = Arc<RwLock<HashMap<String, ActorRef<RouterMsg>>>>;
+
+/// The router actor.
+pub struct Router;
+
+/// Its arguments.
+pub struct RouterArgs {
+    pub node: Node,
+    pub digest: String,
+    pub peers: Peers,
+}
+
+/// Its state.
+pub struct RouterState {
+    node: Node,
+    digest: String,
+    peers: Peers,
+    /// Sessions by ractor node ID.
+    sessions: HashMap<u64, Session>,
+    /// Sessions that authenticated (a session that closes without is a refused cookie).
+    authenticated: std::collections::HashSet<u64>,
+    /// Remote routers by ractor node ID.
+    routers: HashMap<u64, ActorRef<RouterMsg>>,
+    /// Peers whose Hello matched our digest, by name.
+    greeted: std::collections::HashSet<String>,
+}
+
+impl RouterState {
+    fn name(&self) -> &str {
+        self.node.name()
+    }
+
+    fn session_named(&self, name: &str) -> Option<&Session> {
+        self.sessions
+            .values()
+            .find(|s| s.name.as_deref() == Some(name))
+    }
+
+    /// Send our Hello to the router of node session `id`.
+    fn greet(&self, id: u64) {
+        if let Some(r) = self.routers.get(&id) {
+            let hello = Frame::Hello {
+                node: self.name().to_string(),
+                digest: self.digest.clone(),
+            };
+            cast(r, &hello);
+        }
+    }
+
+    /// Mark `name` up when its session, its router and its Hello are all here.
+    fn try_up(&mut self, name: &str) {
+        if !self.greeted.contains(name) || self.peers.read().contains_key(name) {
+            return;
+        }
+        let Some(s) = self.session_named(name) else {
+            return;
+        };
+        let Some(r) = self.routers.get(&s.node_id) else {
+            return;
+        };
+        tracing::info!(node = %name, addr = %s.addr, "node up");
+        self.peers.write().insert(name.to_string(), r.clone());
+    }
+
+    fn on_frame(&mut self, bytes: &[u8]) {
+        let frame = match Frame::decode(bytes) {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::warn!(error = %e, "dropped a malformed frame from another node");
+                return;
+            }
+        };
+        match frame {
+            Frame::Hello { node, digest } => {
+                if digest != self.digest {
+                    tracing::error!(
+                        node = %node,
+                        ours = %self.digest,
+                        theirs = %digest,
+                        "refused node {node}: its application differs from ours (registry digest); every node of a cluster must load the same application"
+                    );
+                    if let Some(s) = self.session_named(&node) {
+                        if let Some(r) = self.routers.get(&s.node_id) {
+                            cast(
+                                r,
+                                &Frame::Refused {
+                                    node: self.name().to_string(),
+                                    reason: format!(
+                                        "registry digest differs (ours {}, yours {digest})",
+                                        self.digest
+                                    ),
+                                },
+                            );
+                        }
+                        let actor = s.actor.clone();
+                        // Give the refusal a moment to leave before the session closes.
+                        tokio::spawn(async move {
+                            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                            actor.stop(Some("registry digest differs".into()));
+                        });
+                    }
+                    return;
+                }
+                self.greeted.insert(node.clone());
+                self.try_up(&node);
+            }
+            Frame::Refused { node, reason } => {
+                tracing::error!(node = %node, "node {node} refused this node: {reason}");
+            }
+            Frame::Send { node, message } => {
+                // Its Hello came first on the same session; a node that never sent one
+                // (or was refused) is not heard.
+                if !self.greeted.contains(&node) {
+                    tracing::debug!(node = %node, "dropped a message from a node that did not greet us");
+                    return;
+                }
+                if let Err(e) = self.node.deliver_remote(message.into()) {
+                    // As OTP: a send to a dead process is not an error for the sender.
+                    tracing::debug!(from = %node, error = %e, "a message from another node was not delivered");
+                }
+            }
+        }
+    }
+
+    fn on_down(&mut self, s: Session) {
+        let known = self.sessions.remove(&s.node_id);
+        self.routers.remove(&s.node_id);
+        let was_authenticated = self.authenticated.remove(&s.node_id);
+        let name = s.name.or_else(|| known.and_then(|k| k.name));
+        if !was_authenticated {
+            // ractor_cluster closes a session whose cookie does not match before it
+            // authenticates; this side cannot tell more than that.
+            tracing::error!(
+                node = name.as_deref().unwrap_or("?"),
+                addr = %s.addr,
+                "refused a connection with {}: authentication failed (wrong cookie?)",
+                s.addr
+            );
+            return;
+        }
+        if let Some(name) = name {
+            self.greeted.remove(&name);
+            if self.peers.write().remove(&name).is_some() {
+                tracing::warn!(node = %name, addr = %s.addr, "node down");
+            }
+        }
+    }
+}
+
+/// Cast `frame` to a router (a frame that does not encode is dropped with a log line).
+pub fn cast(to: &ActorRef<RouterMsg>, frame: &Frame) -> bool {
+    match frame.encode() {
+        Ok(bytes) => to.cast(RouterMsg::Frame(bytes)).is_ok(),
+        Err(e) => {
+            tracing::error!(error = %e, "a frame did not encode");
+            false
+        }
+    }
+}
+
+impl Actor for Router {
+    type Msg = RouterMsg;
+    type State = RouterState;
+    type Arguments = RouterArgs;
+
+    async fn pre_start(
+        &self,
+        myself: ActorRef<RouterMsg>,
+        args: RouterArgs,
+    ) -> Result<RouterState, ActorProcessingErr> {
+        ractor::pg::join(GROUP.to_string(), vec![myself.get_cell()]);
+        ractor::pg::monitor(GROUP.to_string(), myself.get_cell());
+        Ok(RouterState {
+            node: args.node,
+            digest: args.digest,
+            peers: args.peers,
+            sessions: HashMap::new(),
+            authenticated: Default::default(),
+            routers: HashMap::new(),
+            greeted: Default::default(),
+        })
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<RouterMsg>,
+        msg: RouterMsg,
+        state: &mut RouterState,
+    ) -> Result<(), ActorProcessingErr> {
+        match msg {
+            RouterMsg::Frame(bytes) => state.on_frame(&bytes),
+            RouterMsg::SessionAuthenticated(s) => {
+                state.authenticated.insert(s.node_id);
+            }
+            RouterMsg::SessionReady(s) => {
+                let id = s.node_id;
+                let name = s.name.clone();
+                state.sessions.insert(id, s);
+                state.greet(id);
+                if let Some(n) = name {
+                    state.try_up(&n);
+                }
+            }
+            RouterMsg::SessionDown(s) => state.on_down(s),
+        }
+        Ok(())
+    }
+
+    async fn handle_supervisor_evt(
+        &self,
+        _myself: ActorRef<RouterMsg>,
+        evt: SupervisionEvent,
+        state: &mut RouterState,
+    ) -> Result<(), ActorProcessingErr> {
+        match evt {
+            SupervisionEvent::ProcessGroupChanged(GroupChangeMessage::Join(_, group, cells))
+                if group == GROUP =>
+            {
+                for cell in cells {
+                    let id = cell.get_id();
+                    if id.is_local() {
+                        continue;
+                    }
+                    let node_id = id.node();
+                    state.routers.insert(node_id, ActorRef::from(cell));
+                    state.greet(node_id);
+                    let name = state.sessions.get(&node_id).and_then(|s| s.name.clone());
+                    if let Some(n) = name {
+                        state.try_up(&n);
+                    }
+                }
+            }
+            SupervisionEvent::ProcessGroupChanged(GroupChangeMessage::Leave(_, group, cells))
+                if group == GROUP =>
+            {
+                for cell in cells {
+                    let id = cell.get_id();
+                    if !id.is_local() {
+                        state.routers.remove(&id.node());
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Forwards the node server's session events to the router.
+pub struct Events(pub ActorRef<RouterMsg>);
+
+impl NodeEventSubscription for Events {
+    fn node_session_opened(&self, _ses: NodeServerSessionInformation) {}
+    fn node_session_disconnected(&self, ses: NodeServerSessionInformation) {
+        let _ = self.0.cast(RouterMsg::SessionDown(ses.into()));
+    }
+    fn node_session_authenticated(&self, ses: NodeServerSessionInformation) {
+        let _ = self.0.cast(RouterMsg::SessionAuthenticated(ses.into()));
+    }
+    fn node_session_ready(&self, ses: NodeServerSessionInformation) {
+        let _ = self.0.cast(RouterMsg::SessionReady(ses.into()));
+    }
+}

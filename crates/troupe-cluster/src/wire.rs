@@ -1,0 +1,257 @@
+//! What Troupe nodes say to each other, inside ractor_cluster's casts: one [`Frame`] per
+//! cast, MessagePack-encoded (rmp-serde). ractor_cluster carries the bytes over its
+//! authenticated node session (one TCP connection per pair of nodes, so frames between
+//! two nodes arrive in the order they were sent).
+//!
+//! Every frame names the node it comes from: ractor_cluster delivers a cast without its
+//! sender, and a node acts only on frames from a peer whose [`Frame::Hello`] it accepted.
+
+use serde::{Deserialize, Serialize};
+use troupe_kernel::security::Actor;
+use troupe_kernel::{ErrorKind, ProcessError, RemoteMessage, Value};
+
+/// Deepest value a frame may carry: the kernel's deep-copy bound (a peer cannot make a
+/// receiving node build, print or drop a deeper value than a local send could).
+pub const MAX_DEPTH: usize = troupe_kernel::copy::MAX_DEPTH;
+
+/// One message between two nodes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Frame {
+    /// The first frame each node sends a new peer: its name and its registry digest
+    /// (SPEC §10: a node whose application differs is refused).
+    Hello { node: String, digest: String },
+    /// A refusal, sent before the session is closed, so both sides log why.
+    Refused { node: String, reason: String },
+    /// A `process.send` to a process of the receiving node.
+    Send { node: String, message: WireMessage },
+}
+
+impl Frame {
+    /// The node that sent the frame.
+    pub fn node(&self) -> &str {
+        match self {
+            Frame::Hello { node, .. } | Frame::Refused { node, .. } | Frame::Send { node, .. } => {
+                node
+            }
+        }
+    }
+
+    /// The frame as bytes.
+    ///
+    /// Errors: the encoder failed (it does not for these types).
+    pub fn encode(&self) -> Result<Vec<u8>, rmp_serde::encode::Error> {
+        rmp_serde::to_vec(self)
+    }
+
+    /// A frame from bytes.
+    ///
+    /// Errors: not a frame; a value nested deeper than [`MAX_DEPTH`].
+    pub fn decode(bytes: &[u8]) -> Result<Frame, String> {
+        let f: Frame = rmp_serde::from_slice(bytes).map_err(|e| e.to_string())?;
+        if let Frame::Send { message, .. } = &f
+            && message.payload.depth() > MAX_DEPTH
+        {
+            return Err(format!("a payload nests deeper than {MAX_DEPTH} levels"));
+        }
+        Ok(f)
+    }
+}
+
+/// [`RemoteMessage`] on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WireMessage {
+    pub to: String,
+    pub topic: String,
+    pub from: Option<String>,
+    pub payload: WireValue,
+    /// The sender's actor: its ID and its `meta` as JSON text.
+    pub actor: Option<(String, String)>,
+}
+
+impl From<RemoteMessage> for WireMessage {
+    fn from(m: RemoteMessage) -> WireMessage {
+        WireMessage {
+            to: m.to,
+            topic: m.topic,
+            from: m.from,
+            payload: WireValue::from(m.payload),
+            actor: m.actor.map(|a| {
+                let meta = serde_json::Value::Object(a.meta).to_string();
+                (a.id, meta)
+            }),
+        }
+    }
+}
+
+impl From<WireMessage> for RemoteMessage {
+    fn from(m: WireMessage) -> RemoteMessage {
+        RemoteMessage {
+            to: m.to,
+            topic: m.topic,
+            from: m.from,
+            payload: m.payload.into(),
+            actor: m.actor.map(|(id, meta)| Actor {
+                id,
+                // A meta that is not a JSON object (a peer's bug) reads as empty.
+                meta: match serde_json::from_str(&meta) {
+                    Ok(serde_json::Value::Object(m)) => m,
+                    _ => Default::default(),
+                },
+            }),
+        }
+    }
+}
+
+/// [`Value`] on the wire: every value kind of SPEC §3.2, errors with their kind, retry
+/// flag and details.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum WireValue {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(#[serde(with = "serde_bytes")] Vec<u8>),
+    Array(Vec<WireValue>),
+    Map(Vec<(WireValue, WireValue)>),
+    Error {
+        kind: String,
+        message: String,
+        retryable: Option<bool>,
+        details: Option<Box<WireValue>>,
+    },
+}
+
+impl WireValue {
+    /// Levels of nesting (a scalar is 0).
+    pub fn depth(&self) -> usize {
+        match self {
+            WireValue::Array(v) => 1 + v.iter().map(WireValue::depth).max().unwrap_or(0),
+            WireValue::Map(v) => {
+                1 + v
+                    .iter()
+                    .map(|(k, v)| k.depth().max(v.depth()))
+                    .max()
+                    .unwrap_or(0)
+            }
+            WireValue::Error { details, .. } => 1 + details.as_ref().map_or(0, |d| d.depth()),
+            _ => 0,
+        }
+    }
+}
+
+impl From<Value> for WireValue {
+    fn from(v: Value) -> WireValue {
+        match v {
+            Value::Nil => WireValue::Nil,
+            Value::Bool(b) => WireValue::Bool(b),
+            Value::Int(i) => WireValue::Int(i),
+            Value::Float(f) => WireValue::Float(f),
+            Value::Str(s) => WireValue::Str(s),
+            Value::Array(a) => WireValue::Array(a.into_iter().map(WireValue::from).collect()),
+            Value::Map(m) => WireValue::Map(
+                m.into_iter()
+                    .map(|(k, v)| (WireValue::from(k), WireValue::from(v)))
+                    .collect(),
+            ),
+            Value::Error(e) => WireValue::Error {
+                kind: e.kind.as_str().to_string(),
+                message: e.message,
+                retryable: e.retryable,
+                details: e.details.map(|d| Box::new(WireValue::from(*d))),
+            },
+        }
+    }
+}
+
+impl From<WireValue> for Value {
+    fn from(v: WireValue) -> Value {
+        match v {
+            WireValue::Nil => Value::Nil,
+            WireValue::Bool(b) => Value::Bool(b),
+            WireValue::Int(i) => Value::Int(i),
+            WireValue::Float(f) => Value::Float(f),
+            WireValue::Str(s) => Value::Str(s),
+            WireValue::Array(a) => Value::Array(a.into_iter().map(Value::from).collect()),
+            WireValue::Map(m) => Value::Map(
+                m.into_iter()
+                    .map(|(k, v)| (Value::from(k), Value::from(v)))
+                    .collect(),
+            ),
+            WireValue::Error {
+                kind,
+                message,
+                retryable,
+                details,
+            } => {
+                let mut e = ProcessError::new(ErrorKind::named(&kind), message);
+                e.retryable = retryable;
+                e.details = details.map(|d| Box::new(Value::from(*d)));
+                Value::Error(Box::new(e))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_kind_round_trips() {
+        let mut err = ProcessError::new(ErrorKind::NotFound, "gone");
+        err.retryable = Some(true);
+        err.details = Some(Box::new(Value::Map(vec![(Value::str("k"), Value::Int(1))])));
+        let payload = Value::Array(vec![
+            Value::Nil,
+            Value::Bool(true),
+            Value::Int(-7),
+            Value::Float(1.5),
+            Value::Str(vec![0, 255, 10]),
+            Value::Map(vec![(Value::Int(1), Value::str("one"))]),
+            Value::Error(Box::new(err)),
+        ]);
+        let m = RemoteMessage {
+            to: "{b@app:host|0x00001}".into(),
+            topic: "t".into(),
+            from: Some("{a@app:host|0x00002}".into()),
+            payload,
+            actor: Some(Actor {
+                id: "alice".into(),
+                meta: serde_json::json!({"role": "admin"})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            }),
+        };
+        let f = Frame::Send {
+            node: "a".into(),
+            message: m.clone().into(),
+        };
+        let back = Frame::decode(&f.encode().expect("encodes")).expect("decodes");
+        let Frame::Send { message, .. } = back else {
+            panic!("not a send: {back:?}");
+        };
+        assert_eq!(RemoteMessage::from(message), m);
+    }
+
+    #[test]
+    fn garbage_and_deep_values_are_refused() {
+        assert!(Frame::decode(b"\xc1\x00garbage").is_err());
+        let mut v = WireValue::Nil;
+        for _ in 0..MAX_DEPTH + 1 {
+            v = WireValue::Array(vec![v]);
+        }
+        let f = Frame::Send {
+            node: "a".into(),
+            message: WireMessage {
+                to: String::new(),
+                topic: String::new(),
+                from: None,
+                payload: v,
+                actor: None,
+            },
+        };
+        let err = Frame::decode(&f.encode().expect("encodes")).expect_err("too deep");
+        assert!(err.contains("deeper"), "{err}");
+    }
+}
