@@ -235,3 +235,72 @@ fn no_cookie_refuses_to_boot_with_the_reason() {
     assert!(!out.status.success());
     assert!(stderr.contains("no cookie") && stderr.contains("TROUPE_COOKIE"), "{stderr}");
 }
+
+/// Node `b` running `app:idle`, and node `a` (joined to it) running `app:watcher PID mode`.
+fn watch(mode: &str) -> (NodeProc, NodeProc, String) {
+    let (pa, pb) = (free_port(), free_port());
+    let dir = app("cluster");
+    let mut b = NodeProc::start(
+        &dir,
+        "sesame",
+        &["--node", "b", "--listen", &format!("127.0.0.1:{pb}"), "-x", "app:idle"],
+    );
+    let pid = printed_pid(&b.wait_for("receiver-pid"));
+    let a = NodeProc::start(
+        &dir,
+        "sesame",
+        &[
+            "--node", "a",
+            "--listen", &format!("127.0.0.1:{pa}"),
+            "--join", &format!("127.0.0.1:{pb}"),
+            "-x", "app:watcher", &pid, mode,
+        ],
+    );
+    (a, b, pid)
+}
+
+#[test]
+fn a_remote_monitor_gets_the_exit_with_its_value() {
+    let (a, b, pid) = watch("monitor");
+    let (code, out) = a.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&format!("pid.exit from={pid} value=stopped")), "{out}");
+    let (code_b, out_b) = b.finish();
+    assert_eq!(code_b, 0, "{out_b}");
+}
+
+#[test]
+fn a_remote_link_delivers_link_down_to_a_trapping_process() {
+    let (a, b, pid) = watch("link");
+    let (code, out) = a.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&format!("pid.link.down from={pid} error=")), "{out}");
+    assert!(out.contains("crashed on purpose"), "{out}");
+    drop(b);
+}
+
+#[test]
+fn a_remote_terminate_ends_the_process_and_its_monitor_sees_why() {
+    let (a, b, pid) = watch("terminate");
+    let (code, out) = a.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&format!("pid.exit from={pid} error=Canceled: terminated")), "{out}");
+    let (code_b, out_b) = b.finish();
+    assert_ne!(code_b, 0, "the terminated exec fails its node:\n{out_b}");
+}
+
+#[test]
+fn killing_a_node_fires_noconnection_to_its_monitors_and_links() {
+    let (mut a, mut b, pid) = watch("nodedown");
+    a.wait_for("watching");
+    b.child.kill().expect("SIGKILL node b");
+    let _ = b.child.wait();
+    let (code, out) = a.finish();
+    assert_eq!(code, 0, "{out}");
+    let exit = format!("pid.exit from={pid} error=Unavailable: noconnection: node b is down");
+    let down = format!("pid.link.down from={pid} error=Unavailable: noconnection: node b is down");
+    assert!(out.contains(&exit), "{out}");
+    assert!(out.contains(&down), "{out}");
+    assert!(out.contains("send: Unavailable"), "{out}");
+    assert!(out.contains("node down") && out.contains("node=b"), "{out}");
+}

@@ -21,7 +21,7 @@ use std::time::Duration;
 use ractor::{Actor, ActorRef};
 use ractor_cluster::node::NodeConnectionMode;
 use ractor_cluster::{NodeServer, NodeServerMessage};
-use troupe_kernel::{KernelError, Node, Remote, RemoteMessage};
+use troupe_kernel::{KernelError, Node, Remote, RemoteOp};
 use troupe_registry::ClusterConfig;
 
 use router::{Events, Peers, Router, RouterArgs, RouterMsg};
@@ -211,16 +211,16 @@ struct ClusterRemote {
 }
 
 impl Remote for ClusterRemote {
-    fn send(&self, node: &str, m: RemoteMessage) -> Result<(), KernelError> {
+    fn send(&self, node: &str, op: RemoteOp) -> Result<(), KernelError> {
         let to = self
             .peers
             .read()
             .get(node)
             .cloned()
             .ok_or_else(|| KernelError::NoConnection(node.to_string()))?;
-        let frame = Frame::Send {
+        let frame = Frame::Op {
             node: self.name.clone(),
-            message: m.into(),
+            op: op.into(),
         };
         if router::cast(&to, &frame) {
             Ok(())

@@ -198,16 +198,16 @@ impl RouterState {
             Frame::Refused { node, reason } => {
                 tracing::error!(node = %node, "node {node} refused this node: {reason}");
             }
-            Frame::Send { node, message } => {
+            Frame::Op { node, op } => {
                 // Its Hello came first on the same session; a node that never sent one
                 // (or was refused) is not heard.
                 if !self.greeted.contains(&node) {
                     tracing::debug!(node = %node, "dropped a message from a node that did not greet us");
                     return;
                 }
-                if let Err(e) = self.node.deliver_remote(message.into()) {
+                if let Err(e) = self.node.remote_op(&node, op.into()) {
                     // As OTP: a send to a dead process is not an error for the sender.
-                    tracing::debug!(from = %node, error = %e, "a message from another node was not delivered");
+                    tracing::debug!(from = %node, error = %e, "an operation from another node was not applied");
                 }
             }
         }
@@ -230,9 +230,13 @@ impl RouterState {
             return;
         }
         if let Some(name) = name {
-            self.greeted.remove(&name);
+            let greeted = self.greeted.remove(&name);
             if self.peers.write().remove(&name).is_some() {
                 tracing::warn!(node = %name, addr = %s.addr, "node down");
+            }
+            if greeted {
+                // SPEC §10: monitors and links of its processes fire with noconnection.
+                self.node.node_down(&name);
             }
         }
     }

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use troupe_kernel::security::Actor;
-use troupe_kernel::{ErrorKind, ProcessError, RemoteMessage, Value};
+use troupe_kernel::{ErrorKind, ProcessError, RemoteMessage, RemoteOp, Value};
 
 /// Deepest value a frame may carry: the kernel's deep-copy bound (a peer cannot make a
 /// receiving node build, print or drop a deeper value than a local send could).
@@ -22,15 +22,112 @@ pub enum Frame {
     Hello { node: String, digest: String },
     /// A refusal, sent before the session is closed, so both sides log why.
     Refused { node: String, reason: String },
-    /// A `process.send` to a process of the receiving node.
-    Send { node: String, message: WireMessage },
+    /// An operation on a process of the receiving node (a send, a link, a monitor, an
+    /// exit signal, …).
+    Op { node: String, op: WireOp },
+}
+
+/// [`RemoteOp`] on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum WireOp {
+    Send(WireMessage),
+    Monitor { from: String, to: String },
+    Unmonitor { from: String, to: String },
+    Link { from: String, to: String },
+    Unlink { from: String, to: String },
+    /// `result`: `Ok(value)` or `Err(error)` with the error as a [`WireValue::Error`].
+    Exit {
+        from: String,
+        to: String,
+        result: Result<WireValue, WireValue>,
+        link: bool,
+    },
+    Terminate { from: Option<String>, to: String },
+    Cancel {
+        from: Option<String>,
+        to: String,
+        reason: Option<String>,
+    },
+}
+
+impl WireOp {
+    /// Levels of nesting of the values it carries.
+    pub fn depth(&self) -> usize {
+        match self {
+            WireOp::Send(m) => m.payload.depth(),
+            WireOp::Exit { result, .. } => match result {
+                Ok(v) | Err(v) => v.depth(),
+            },
+            _ => 0,
+        }
+    }
+}
+
+impl From<RemoteOp> for WireOp {
+    fn from(op: RemoteOp) -> WireOp {
+        match op {
+            RemoteOp::Send(m) => WireOp::Send(m.into()),
+            RemoteOp::Monitor { from, to } => WireOp::Monitor { from, to },
+            RemoteOp::Unmonitor { from, to } => WireOp::Unmonitor { from, to },
+            RemoteOp::Link { from, to } => WireOp::Link { from, to },
+            RemoteOp::Unlink { from, to } => WireOp::Unlink { from, to },
+            RemoteOp::Exit {
+                from,
+                to,
+                result,
+                link,
+            } => WireOp::Exit {
+                from,
+                to,
+                result: match result {
+                    Ok(v) => Ok(v.into()),
+                    Err(e) => Err(Value::Error(Box::new(e)).into()),
+                },
+                link,
+            },
+            RemoteOp::Terminate { from, to } => WireOp::Terminate { from, to },
+            RemoteOp::Cancel { from, to, reason } => WireOp::Cancel { from, to, reason },
+        }
+    }
+}
+
+impl From<WireOp> for RemoteOp {
+    fn from(op: WireOp) -> RemoteOp {
+        match op {
+            WireOp::Send(m) => RemoteOp::Send(m.into()),
+            WireOp::Monitor { from, to } => RemoteOp::Monitor { from, to },
+            WireOp::Unmonitor { from, to } => RemoteOp::Unmonitor { from, to },
+            WireOp::Link { from, to } => RemoteOp::Link { from, to },
+            WireOp::Unlink { from, to } => RemoteOp::Unlink { from, to },
+            WireOp::Exit {
+                from,
+                to,
+                result,
+                link,
+            } => RemoteOp::Exit {
+                from,
+                to,
+                result: match result {
+                    Ok(v) => Ok(v.into()),
+                    Err(e) => Err(match Value::from(e) {
+                        Value::Error(e) => *e,
+                        // A peer's bug: an error that is not an error value.
+                        other => ProcessError::new(ErrorKind::Internal, other.display()),
+                    }),
+                },
+                link,
+            },
+            WireOp::Terminate { from, to } => RemoteOp::Terminate { from, to },
+            WireOp::Cancel { from, to, reason } => RemoteOp::Cancel { from, to, reason },
+        }
+    }
 }
 
 impl Frame {
     /// The node that sent the frame.
     pub fn node(&self) -> &str {
         match self {
-            Frame::Hello { node, .. } | Frame::Refused { node, .. } | Frame::Send { node, .. } => {
+            Frame::Hello { node, .. } | Frame::Refused { node, .. } | Frame::Op { node, .. } => {
                 node
             }
         }
@@ -48,8 +145,8 @@ impl Frame {
     /// Errors: not a frame; a value nested deeper than [`MAX_DEPTH`].
     pub fn decode(bytes: &[u8]) -> Result<Frame, String> {
         let f: Frame = rmp_serde::from_slice(bytes).map_err(|e| e.to_string())?;
-        if let Frame::Send { message, .. } = &f
-            && message.payload.depth() > MAX_DEPTH
+        if let Frame::Op { op, .. } = &f
+            && op.depth() > MAX_DEPTH
         {
             return Err(format!("a payload nests deeper than {MAX_DEPTH} levels"));
         }
@@ -223,15 +320,30 @@ mod tests {
                     .unwrap_or_default(),
             }),
         };
-        let f = Frame::Send {
+        let f = Frame::Op {
             node: "a".into(),
-            message: m.clone().into(),
+            op: RemoteOp::Send(m.clone()).into(),
         };
         let back = Frame::decode(&f.encode().expect("encodes")).expect("decodes");
-        let Frame::Send { message, .. } = back else {
-            panic!("not a send: {back:?}");
+        let Frame::Op { op, .. } = back else {
+            panic!("not an op: {back:?}");
         };
-        assert_eq!(RemoteMessage::from(message), m);
+        assert_eq!(RemoteOp::from(op), RemoteOp::Send(m));
+        let exit = RemoteOp::Exit {
+            from: "{a@h|0x00001}".into(),
+            to: "{b@h|0x00002}".into(),
+            result: Err(ProcessError::new(ErrorKind::Unavailable, "noconnection")),
+            link: true,
+        };
+        let f = Frame::Op {
+            node: "a".into(),
+            op: exit.clone().into(),
+        };
+        let Frame::Op { op, .. } = Frame::decode(&f.encode().expect("encodes")).expect("decodes")
+        else {
+            panic!("not an op");
+        };
+        assert_eq!(RemoteOp::from(op), exit);
     }
 
     #[test]
@@ -241,15 +353,15 @@ mod tests {
         for _ in 0..MAX_DEPTH + 1 {
             v = WireValue::Array(vec![v]);
         }
-        let f = Frame::Send {
+        let f = Frame::Op {
             node: "a".into(),
-            message: WireMessage {
+            op: WireOp::Send(WireMessage {
                 to: String::new(),
                 topic: String::new(),
                 from: None,
                 payload: v,
                 actor: None,
-            },
+            }),
         };
         let err = Frame::decode(&f.encode().expect("encodes")).expect_err("too deep");
         assert!(err.contains("deeper"), "{err}");

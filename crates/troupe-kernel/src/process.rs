@@ -94,6 +94,12 @@ pub(crate) struct Relations {
     pub calls: Vec<u64>,
     /// The caller, when this process is a function call.
     pub called_by: Option<u64>,
+    /// Processes of other nodes linked to this one (printed PIDs, SPEC §10).
+    pub remote_links: HashSet<String>,
+    /// Processes of other nodes monitoring this one.
+    pub remote_monitored_by: Vec<String>,
+    /// Processes of other nodes this one monitors.
+    pub remote_monitoring: Vec<String>,
 }
 
 /// The `ctx` key/values of a process: string keys, kernel values.

@@ -8,7 +8,7 @@
 //! local send does (the receiver's `max_mailbox`, its topics, its inbox).
 
 use crate::security::Actor;
-use crate::{KernelError, Value};
+use crate::{ExitResult, KernelError, Value};
 
 /// One message between nodes: what [`crate::Message`] holds, with PIDs in their printed
 /// form (they name processes of two different nodes).
@@ -25,11 +25,54 @@ pub struct RemoteMessage {
     pub actor: Option<Actor>,
 }
 
-/// A cluster transport: carries messages to processes of other nodes, in the order they
-/// were sent from each sender (SPEC §10: per sender→receiver order holds across nodes).
+/// One operation between a process of one node and a process of another (SPEC §10):
+/// what crosses the cluster for `send`, `link`/`unlink`, `monitor`/`unmonitor`,
+/// `terminate`, `cancel`, and the exit signal a monitor or link receives. PIDs are
+/// printed PIDs; `from` is always a process of the sending node.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RemoteOp {
+    /// `process.send`.
+    Send(RemoteMessage),
+    /// `from` monitors `to` (an EXIT when `to` exits; at once when it is not alive).
+    Monitor { from: String, to: String },
+    /// `from` stops monitoring `to`.
+    Unmonitor { from: String, to: String },
+    /// `from` links to `to` (a LINK_DOWN or a cascade on either side's error exit).
+    Link { from: String, to: String },
+    /// `from` unlinks from `to`.
+    Unlink { from: String, to: String },
+    /// `from` exited with `result`: `to` monitored it (`link == false`: EXIT) or was
+    /// linked to it (`link == true`: LINK_DOWN when trapping, else a cascade, on an error).
+    Exit {
+        from: String,
+        to: String,
+        result: ExitResult,
+        link: bool,
+    },
+    /// `process.terminate(to)` from `from`.
+    Terminate { from: Option<String>, to: String },
+    /// `process.cancel(to, reason)` from `from`.
+    Cancel {
+        from: Option<String>,
+        to: String,
+        reason: Option<String>,
+    },
+}
+
+/// A cluster transport: carries operations to processes of other nodes, in the order
+/// they were made by each sender (SPEC §10: per sender→receiver order holds across nodes).
+/// What arrives goes to [`crate::Node::remote_op`]; a node that went away is reported to
+/// [`crate::Node::node_down`].
 pub trait Remote: Send + Sync {
-    /// Queue `m` for node `node` without blocking.
+    /// Queue `op` for node `node` without blocking.
     ///
     /// Errors: [`KernelError::NoConnection`] when `node` is not connected (or was refused).
-    fn send(&self, node: &str, m: RemoteMessage) -> Result<(), KernelError>;
+    fn send(&self, node: &str, op: RemoteOp) -> Result<(), KernelError>;
+}
+
+/// The node part of a printed PID (`{node@host|0x…}` → `node`); `""` when malformed.
+pub fn node_of(pid: &str) -> &str {
+    pid.strip_prefix('{')
+        .and_then(|r| r.split_once('@'))
+        .map_or("", |(n, _)| n)
 }

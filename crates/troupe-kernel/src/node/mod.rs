@@ -9,6 +9,7 @@
 //! | `names.rs` | the name registry |
 //! | `send.rs` | `send` and `cancel`: the sending half of the message path |
 //! | `relations.rs` | links, monitors, watchers, exit propagation, [`ExitWatch`] |
+//! | `remote_relations.rs` | the same with processes of other nodes (SPEC §10), node loss |
 //! | `spawn.rs` | spawn, spawn-or-signal, function calls |
 //! | `driver.rs` | the poll driver of a process body |
 //! | `units.rs` | service and supervisor states |
@@ -18,6 +19,7 @@ mod checks;
 mod driver;
 mod names;
 mod relations;
+mod remote_relations;
 mod send;
 mod spawn;
 mod table;

@@ -13,6 +13,8 @@ use tokio::sync::oneshot;
 use super::Node;
 use crate::message::{Envelope, Event};
 use crate::process::{ProcessRef, Relations};
+use super::remote_relations::Relate;
+use crate::remote::RemoteOp;
 use crate::{ErrorKind, ExitResult, KernelError, Pid, ProcessError};
 
 /// A receiver of one process's exit result (an exec caller, a supervisor, a service, a
@@ -76,6 +78,10 @@ fn on_live(
 impl Node {
     /// `process.link`: bidirectional link between `me` and `dest`.
     pub fn link(&self, me: &ProcessRef, dest: &str) -> Result<(), KernelError> {
+        if let Some(node) = self.foreign_node(dest) {
+            self.check(Some(me), "process.link", || dest.to_string())?;
+            return self.remote_relate(me, node, dest, Relate::Link);
+        }
         let other = self.resolve_or_err(dest)?;
         self.check(Some(me), "process.link", || other.pid.to_string())?;
         if other.pid.id == me.pid.id {
@@ -90,6 +96,9 @@ impl Node {
 
     /// `process.unlink`.
     pub fn unlink(&self, me: &ProcessRef, dest: &str) -> Result<(), KernelError> {
+        if let Some(node) = self.foreign_node(dest) {
+            return self.remote_relate(me, node, dest, Relate::Unlink);
+        }
         let other = self.resolve_or_err(dest)?;
         other.relations.lock().links.remove(&me.pid.id);
         me.relations.lock().links.remove(&other.pid.id);
@@ -98,6 +107,10 @@ impl Node {
 
     /// `process.monitor`: `me` gets an EXIT event when `dest` exits.
     pub fn monitor(&self, me: &ProcessRef, dest: &str) -> Result<(), KernelError> {
+        if let Some(node) = self.foreign_node(dest) {
+            self.check(Some(me), "process.monitor", || dest.to_string())?;
+            return self.remote_relate(me, node, dest, Relate::Monitor);
+        }
         let other = self.resolve_or_err(dest)?;
         self.check(Some(me), "process.monitor", || other.pid.to_string())?;
         on_live(&other, dest, |r| r.monitored_by.push(me.pid.id))?;
@@ -107,6 +120,9 @@ impl Node {
 
     /// `process.unmonitor`.
     pub fn unmonitor(&self, me: &ProcessRef, dest: &str) -> Result<(), KernelError> {
+        if let Some(node) = self.foreign_node(dest) {
+            return self.remote_relate(me, node, dest, Relate::Unmonitor);
+        }
         let other = self.resolve_or_err(dest)?;
         other
             .relations
@@ -122,6 +138,16 @@ impl Node {
 
     /// `process.terminate`: kill the process (an error exit).
     pub fn terminate(&self, from: Option<&ProcessRef>, dest: &str) -> Result<(), KernelError> {
+        if let Some(node) = self.foreign_node(dest) {
+            self.check(from, "process.terminate", || dest.to_string())?;
+            return self.remote_or_err(dest)?.send(
+                node,
+                RemoteOp::Terminate {
+                    from: from.map(|f| f.pid.to_string()),
+                    to: dest.to_string(),
+                },
+            );
+        }
         let to = self.resolve_or_err(dest)?;
         self.check(from, "process.terminate", || to.pid.to_string())?;
         to.kill(ProcessError::terminated());
@@ -211,6 +237,13 @@ impl Node {
         {
             p.relations.lock().calls.retain(|x| *x != id);
         }
+        self.tell_remote_relations(
+            &handle.pid,
+            &result,
+            rel.remote_monitored_by,
+            rel.remote_links,
+            rel.remote_monitoring,
+        );
         // After the monitors heard of the exit: a spawner waiting for "running" reads the
         // dropped signal as a failed start and finds the EXIT event already queued.
         drop(handle.take_ready());

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use super::Node;
 use crate::Pid;
 use crate::message::Message;
-use crate::remote::RemoteMessage;
+use crate::remote::{RemoteMessage, RemoteOp};
 use crate::process::ProcessRef;
 use crate::{KernelError, Value};
 
@@ -53,19 +53,17 @@ impl Node {
         topic: &str,
         payload: Value,
     ) -> Result<(), KernelError> {
-        let remote = self
-            .remote()
-            .ok_or_else(|| KernelError::NoConnection(node.to_string()))?;
+        let remote = self.remote_or_err(dest)?;
         self.check(from, "process.send", || dest.to_string())?;
         remote.send(
             node,
-            RemoteMessage {
+            RemoteOp::Send(RemoteMessage {
                 to: dest.to_string(),
                 topic: topic.to_string(),
                 from: from.map(|f| f.pid.to_string()),
                 payload,
                 actor: from.and_then(|f| f.actor.as_deref().cloned()),
-            },
+            }),
         )
     }
 
@@ -132,6 +130,17 @@ impl Node {
         dest: &str,
         reason: Option<String>,
     ) -> Result<(), KernelError> {
+        if let Some(node) = self.foreign_node(dest) {
+            self.check(from, "process.cancel", || dest.to_string())?;
+            return self.remote_or_err(dest)?.send(
+                node,
+                RemoteOp::Cancel {
+                    from: from.map(|f| f.pid.to_string()),
+                    to: dest.to_string(),
+                    reason,
+                },
+            );
+        }
         let to = self.resolve_or_err(dest)?;
         self.check(from, "process.cancel", || to.pid.to_string())?;
         // One pending CANCEL per process: a second is coalesced into it.
