@@ -24,11 +24,15 @@ use ractor_cluster::{NodeServer, NodeServerMessage};
 use troupe_kernel::{KernelError, Node, Remote, RemoteOp};
 use troupe_registry::ClusterConfig;
 
-use router::{Events, Peers, Router, RouterArgs, RouterMsg};
+use router::{Events, Peer, Peers, Router, RouterArgs, RouterMsg};
 use wire::Frame;
 
 /// The environment variable that holds the cookie (it wins over `cookie_file`).
 pub const COOKIE_ENV: &str = "TROUPE_COOKIE";
+
+/// Stack of the cluster runtime's threads, where frames from other nodes are decoded
+/// (values up to the copy bound of 512 levels) and built: 16 MiB.
+pub const STACK: usize = 16 << 20;
 
 /// How often a `peers` address that refused the connection is tried again.
 const RETRY: Duration = Duration::from_millis(300);
@@ -82,6 +86,7 @@ pub struct Cluster {
     rt: Option<tokio::runtime::Runtime>,
     server: ActorRef<NodeServerMessage>,
     router: ActorRef<RouterMsg>,
+    peers: Peers,
     /// The address it listens on.
     pub listen: SocketAddr,
 }
@@ -105,6 +110,7 @@ impl Cluster {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("troupe-cluster")
+            .thread_stack_size(STACK)
             .enable_all()
             .build()
             .map_err(ClusterError::Runtime)?;
@@ -149,20 +155,30 @@ impl Cluster {
         }
         node.set_remote(Arc::new(ClusterRemote {
             name: node.name().to_string(),
-            peers,
+            peers: peers.clone(),
         }));
         tracing::info!(node = %node.name(), listen = %listen, peers = config.peers.len(), "cluster node listening");
         Ok(Cluster {
             rt: Some(rt),
             server,
             router,
+            peers,
             listen,
         })
     }
 }
 
+/// How long a node that leaves its cluster (`troupe run -x` returning, a signal) waits
+/// before closing its sessions when a peer is up: frames still in ractor_cluster's
+/// session writers (a reply sent just before the exit) get out. ractor_cluster offers no
+/// flush; this is the workaround.
+const LINGER: Duration = Duration::from_millis(250);
+
 impl Drop for Cluster {
     fn drop(&mut self) {
+        if !self.peers.read().is_empty() {
+            std::thread::sleep(LINGER);
+        }
         self.router.stop(None);
         self.server.stop(None);
         if let Some(rt) = self.rt.take() {
@@ -212,20 +228,23 @@ struct ClusterRemote {
 
 impl Remote for ClusterRemote {
     fn send(&self, node: &str, op: RemoteOp) -> Result<(), KernelError> {
-        let to = self
-            .peers
-            .read()
-            .get(node)
-            .cloned()
-            .ok_or_else(|| KernelError::NoConnection(node.to_string()))?;
+        let down = || KernelError::NoConnection(node.to_string());
+        // Checked before encoding: a send to an unknown node costs no copy.
+        if !self.peers.read().contains_key(node) {
+            return Err(down());
+        }
         let frame = Frame::Op {
             node: self.name.clone(),
             op: op.into(),
         };
-        if router::cast(&to, &frame) {
-            Ok(())
-        } else {
-            Err(KernelError::NoConnection(node.to_string()))
+        let bytes = frame.encode().map_err(|_| down())?;
+        // The common case, a peer that is up, under the shared lock.
+        if let Some(Peer::Up(r)) = self.peers.read().get(node) {
+            return r.cast(RouterMsg::Frame(bytes)).map_err(|_| down());
+        }
+        match self.peers.write().get_mut(node) {
+            Some(peer) => peer.send(bytes).map_err(|_| down()),
+            None => Err(down()),
         }
     }
 }

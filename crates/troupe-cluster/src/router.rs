@@ -88,8 +88,40 @@ impl Message for RouterMsg {
     }
 }
 
-/// The peers that are up, by node name: where [`crate::ClusterRemote`] casts to.
-pub type Peers = Arc<RwLock<HashMap<String, ActorRef<RouterMsg>>>>;
+/// The peers by node name: where [`crate::ClusterRemote`] casts to.
+pub type Peers = Arc<RwLock<HashMap<String, Peer>>>;
+
+/// Most frames kept for a peer that greeted us but is not up yet ([`Peer::Pending`]);
+/// past it a send fails with `noconnection` rather than growing without bound.
+pub const MAX_PENDING: usize = 65_536;
+
+/// A peer as the senders see it.
+pub enum Peer {
+    /// Its Hello was accepted, but this side has not yet seen all of its session (the
+    /// session event and the process-group notice arrive in no fixed order, and the peer
+    /// may already be sending): frames for it wait here, in order, and go out when it is
+    /// up.
+    Pending(std::collections::VecDeque<Vec<u8>>),
+    /// Up: frames go straight to its router.
+    Up(ActorRef<RouterMsg>),
+}
+
+impl Peer {
+    /// Send `bytes` (an encoded frame) to the peer, or keep it until it is up.
+    ///
+    /// Errors: the pending queue is full, or the router is gone (the caller reports
+    /// `noconnection`).
+    pub fn send(&mut self, bytes: Vec<u8>) -> Result<(), ()> {
+        match self {
+            Peer::Up(r) => r.cast(RouterMsg::Frame(bytes)).map_err(|_| ()),
+            Peer::Pending(q) if q.len() < MAX_PENDING => {
+                q.push_back(bytes);
+                Ok(())
+            }
+            Peer::Pending(_) => Err(()),
+        }
+    }
+}
 
 /// The router actor.
 pub struct Router;
@@ -140,7 +172,9 @@ impl RouterState {
 
     /// Mark `name` up when its session, its router and its Hello are all here.
     fn try_up(&mut self, name: &str) {
-        if !self.greeted.contains(name) || self.peers.read().contains_key(name) {
+        if !self.greeted.contains(name)
+            || matches!(self.peers.read().get(name), Some(Peer::Up(_)))
+        {
             return;
         }
         let Some(s) = self.session_named(name) else {
@@ -150,7 +184,16 @@ impl RouterState {
             return;
         };
         tracing::info!(node = %name, addr = %s.addr, "node up");
-        self.peers.write().insert(name.to_string(), r.clone());
+        let r = r.clone();
+        let mut peers = self.peers.write();
+        // What senders queued while it was pending goes first, in order, under the lock
+        // that keeps new sends behind it.
+        if let Some(Peer::Pending(q)) = peers.remove(name) {
+            for bytes in q {
+                let _ = r.cast(RouterMsg::Frame(bytes));
+            }
+        }
+        peers.insert(name.to_string(), Peer::Up(r));
     }
 
     fn on_frame(&mut self, bytes: &[u8]) {
@@ -193,6 +236,10 @@ impl RouterState {
                     return;
                 }
                 self.greeted.insert(node.clone());
+                self.peers
+                    .write()
+                    .entry(node.clone())
+                    .or_insert_with(|| Peer::Pending(Default::default()));
                 self.try_up(&node);
             }
             Frame::Refused { node, reason } => {
@@ -231,7 +278,7 @@ impl RouterState {
         }
         if let Some(name) = name {
             let greeted = self.greeted.remove(&name);
-            if self.peers.write().remove(&name).is_some() {
+            if let Some(Peer::Up(_)) = self.peers.write().remove(&name) {
                 tracing::warn!(node = %name, addr = %s.addr, "node down");
             }
             if greeted {

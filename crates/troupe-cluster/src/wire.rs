@@ -144,7 +144,12 @@ impl Frame {
     ///
     /// Errors: not a frame; a value nested deeper than [`MAX_DEPTH`].
     pub fn decode(bytes: &[u8]) -> Result<Frame, String> {
-        let f: Frame = rmp_serde::from_slice(bytes).map_err(|e| e.to_string())?;
+        use serde::Deserialize as _;
+        // Bounded before anything is built: a value level is two MessagePack levels (the
+        // variant's map and its array), plus the frame's own few.
+        let mut de = rmp_serde::Deserializer::from_read_ref(bytes);
+        de.set_max_depth(2 * MAX_DEPTH + 16);
+        let f = Frame::deserialize(&mut de).map_err(|e| e.to_string())?;
         if let Frame::Op { op, .. } = &f
             && op.depth() > MAX_DEPTH
         {
@@ -346,8 +351,63 @@ mod tests {
         assert_eq!(RemoteOp::from(op), exit);
     }
 
+    /// Runs `f` on a thread with the cluster runtime's stack ([`crate::STACK`]), where
+    /// frames are decoded.
+    fn on_cluster_stack(f: impl FnOnce() + Send + 'static) {
+        std::thread::Builder::new()
+            .stack_size(crate::STACK)
+            .spawn(f)
+            .expect("thread")
+            .join()
+            .expect("no panic");
+    }
+
     #[test]
     fn garbage_and_deep_values_are_refused() {
+        on_cluster_stack(garbage_and_deep_values);
+    }
+
+    #[test]
+    fn a_frame_nested_far_past_the_bound_is_refused_without_building_it() {
+        on_cluster_stack(|| {
+            // 100,000 levels of one-element arrays inside a Send frame, hand-encoded: the
+            // decoder stops at its depth bound (no stack overflow, nothing built).
+            let head = Frame::Op {
+                node: "a".into(),
+                op: WireOp::Send(WireMessage {
+                    to: String::new(),
+                    topic: String::new(),
+                    from: None,
+                    payload: WireValue::Nil,
+                    actor: None,
+                }),
+            }
+            .encode()
+            .expect("encodes");
+            // Replace the payload `Nil` by a deep `{"Array": [ ... ]}` chain.
+            let nil = rmp_serde::to_vec(&WireValue::Nil).expect("nil");
+            let pos = head
+                .windows(nil.len())
+                .position(|w| w == nil.as_slice())
+                .expect("payload in the frame");
+            let level = rmp_serde::to_vec(&WireValue::Array(vec![WireValue::Nil])).expect("level");
+            let open = &level[..level.len() - nil.len()];
+            let frame = |levels: usize| {
+                let mut deep = open.repeat(levels);
+                deep.extend_from_slice(&nil);
+                [&head[..pos], &deep[..], &head[pos + nil.len()..]].concat()
+            };
+            // The splice is a well-formed frame: 3 levels decode, as 3 levels.
+            match Frame::decode(&frame(3)) {
+                Ok(Frame::Op { op, .. }) => assert_eq!(op.depth(), 3),
+                other => panic!("3 levels: {other:?}"),
+            }
+            let err = Frame::decode(&frame(100_000)).expect_err("too deep");
+            assert!(err.contains("depth"), "{err}");
+        });
+    }
+
+    fn garbage_and_deep_values() {
         assert!(Frame::decode(b"\xc1\x00garbage").is_err());
         let mut v = WireValue::Nil;
         for _ in 0..MAX_DEPTH + 1 {
