@@ -334,3 +334,23 @@ fn a_restarted_node_is_a_new_incarnation_old_pids_are_dead_new_ones_work() {
     assert!(out.contains(&format!("pid.exit from={new} value=stopped")), "{out}");
     drop(b2);
 }
+
+#[test]
+fn a_frozen_node_is_taken_for_gone_after_the_failure_detection_timeout() {
+    // SIGSTOP keeps the TCP session open: only the heartbeat notices (timeout: 3s in
+    // tests/apps/cluster/troupe.yaml).
+    let (mut a, mut b, pid) = watch("nodedown");
+    a.wait_for("watching");
+    let stopped = Command::new("kill")
+        .args(["-STOP", &b.child.id().to_string()])
+        .status()
+        .expect("kill -STOP");
+    assert!(stopped.success());
+    let (code, out) = a.finish();
+    let _ = Command::new("kill").args(["-CONT", &b.child.id().to_string()]).status();
+    let _ = b.child.kill();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("failure-detection timeout"), "{out}");
+    let exit = format!("pid.exit from={pid} error=Unavailable: noconnection: node b is down");
+    assert!(out.contains(&exit), "{out}");
+}

@@ -138,6 +138,7 @@ impl Cluster {
                 node: node.clone(),
                 digest,
                 peers: peers.clone(),
+                timeout: config.timeout,
             };
             let (router, _) = Actor::spawn(None, Router, args)
                 .await

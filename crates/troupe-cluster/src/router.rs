@@ -37,6 +37,8 @@ pub enum RouterMsg {
     SessionAuthenticated(Session),
     /// A node session closed (local only).
     SessionDown(Session),
+    /// Time to send heartbeats and look for silent peers (local only).
+    Tick,
 }
 
 /// What the router keeps of a ractor_cluster node session.
@@ -131,6 +133,8 @@ pub struct RouterArgs {
     pub node: Node,
     pub digest: String,
     pub peers: Peers,
+    /// The failure-detection timeout (`cluster.timeout`).
+    pub timeout: std::time::Duration,
 }
 
 /// Its state.
@@ -146,6 +150,9 @@ pub struct RouterState {
     routers: HashMap<u64, ActorRef<RouterMsg>>,
     /// Peers whose Hello matched our digest, by name.
     greeted: std::collections::HashSet<String>,
+    /// When each greeted peer was last heard from (any frame).
+    heard: HashMap<String, std::time::Instant>,
+    timeout: std::time::Duration,
 }
 
 impl RouterState {
@@ -196,6 +203,43 @@ impl RouterState {
         peers.insert(name.to_string(), Peer::Up(r));
     }
 
+    /// Heartbeats to the peers that are up; a peer silent for longer than the timeout
+    /// is taken for gone: its session is closed, which reports it down (SPEC §10, as
+    /// OTP's `net_ticktime`). ractor_cluster pings its sessions but never closes one
+    /// whose peer stopped answering, so a frozen or cut-off node would otherwise stay
+    /// "up" until TCP gives up, minutes later.
+    fn tick(&mut self) {
+        let now = std::time::Instant::now();
+        let ping = Frame::Ping {
+            node: self.name().to_string(),
+        };
+        let up: Vec<(String, ActorRef<RouterMsg>)> = self
+            .peers
+            .read()
+            .iter()
+            .filter_map(|(n, p)| match p {
+                Peer::Up(r) => Some((n.clone(), r.clone())),
+                Peer::Pending(_) => None,
+            })
+            .collect();
+        for (name, r) in up {
+            cast(&r, &ping);
+            let heard = *self.heard.entry(name.clone()).or_insert(now);
+            if now.duration_since(heard) > self.timeout
+                && let Some(s) = self.session_named(&name)
+            {
+                tracing::warn!(
+                    node = %name,
+                    addr = %s.addr,
+                    timeout = %humantime_secs(self.timeout),
+                    "node {name} sent nothing within the failure-detection timeout; closing its session"
+                );
+                s.actor.stop(Some("failure-detection timeout".into()));
+                self.heard.remove(&name);
+            }
+        }
+    }
+
     fn on_frame(&mut self, bytes: &[u8]) {
         let frame = match Frame::decode(bytes) {
             Ok(f) => f,
@@ -204,7 +248,12 @@ impl RouterState {
                 return;
             }
         };
+        if self.greeted.contains(frame.node()) {
+            self.heard
+                .insert(frame.node().to_string(), std::time::Instant::now());
+        }
         match frame {
+            Frame::Ping { .. } => {}
             Frame::Hello { node, digest } => {
                 if digest != self.digest {
                     tracing::error!(
@@ -236,6 +285,7 @@ impl RouterState {
                     return;
                 }
                 self.greeted.insert(node.clone());
+                self.heard.insert(node.clone(), std::time::Instant::now());
                 self.peers
                     .write()
                     .entry(node.clone())
@@ -277,6 +327,7 @@ impl RouterState {
             return;
         }
         if let Some(name) = name {
+            self.heard.remove(&name);
             let greeted = self.greeted.remove(&name);
             if let Some(Peer::Up(_)) = self.peers.write().remove(&name) {
                 tracing::warn!(node = %name, addr = %s.addr, "node down");
@@ -287,6 +338,11 @@ impl RouterState {
             }
         }
     }
+}
+
+/// A duration as whole seconds with a unit, for logs (`5s`, `0.5s`).
+fn humantime_secs(d: std::time::Duration) -> String {
+    format!("{}s", d.as_secs_f64())
 }
 
 /// Cast `frame` to a router (a frame that does not encode is dropped with a log line).
@@ -312,6 +368,12 @@ impl Actor for Router {
     ) -> Result<RouterState, ActorProcessingErr> {
         ractor::pg::join(GROUP.to_string(), vec![myself.get_cell()]);
         ractor::pg::monitor(GROUP.to_string(), myself.get_cell());
+        // Four heartbeats per timeout, every 50 ms to 1 s.
+        let period = (args.timeout / 4).clamp(
+            std::time::Duration::from_millis(50),
+            std::time::Duration::from_secs(1),
+        );
+        myself.send_interval(period, || RouterMsg::Tick);
         Ok(RouterState {
             node: args.node,
             digest: args.digest,
@@ -320,6 +382,8 @@ impl Actor for Router {
             authenticated: Default::default(),
             routers: HashMap::new(),
             greeted: Default::default(),
+            heard: HashMap::new(),
+            timeout: args.timeout,
         })
     }
 
@@ -344,6 +408,7 @@ impl Actor for Router {
                 }
             }
             RouterMsg::SessionDown(s) => state.on_down(s),
+            RouterMsg::Tick => state.tick(),
         }
         Ok(())
     }

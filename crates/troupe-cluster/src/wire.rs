@@ -20,6 +20,9 @@ pub enum Frame {
     /// The first frame each node sends a new peer: its name and its registry digest
     /// (SPEC §10: a node whose application differs is refused).
     Hello { node: String, digest: String },
+    /// A heartbeat, sent to every peer that is up several times per failure-detection
+    /// timeout: a peer that sends nothing for the timeout is taken for gone (SPEC §10).
+    Ping { node: String },
     /// A refusal, sent before the session is closed, so both sides log why.
     Refused { node: String, reason: String },
     /// An operation on a process of the receiving node (a send, a link, a monitor, an
@@ -127,9 +130,10 @@ impl Frame {
     /// The node that sent the frame.
     pub fn node(&self) -> &str {
         match self {
-            Frame::Hello { node, .. } | Frame::Refused { node, .. } | Frame::Op { node, .. } => {
-                node
-            }
+            Frame::Hello { node, .. }
+            | Frame::Ping { node }
+            | Frame::Refused { node, .. }
+            | Frame::Op { node, .. } => node,
         }
     }
 
