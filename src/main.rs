@@ -68,13 +68,17 @@ impl ClusterArgs {
         }
         if let Some(listen) = self.listen {
             if !troupe::registry::valid_address(&listen) {
-                return Err(format!("--listen {listen:?} is not an address; expected HOST:PORT"));
+                return Err(format!(
+                    "--listen {listen:?} is not an address; expected HOST:PORT"
+                ));
             }
             cluster.listen = listen;
         }
         for peer in self.join {
             if !troupe::registry::valid_address(&peer) {
-                return Err(format!("--join {peer:?} is not an address; expected HOST:PORT"));
+                return Err(format!(
+                    "--join {peer:?} is not an address; expected HOST:PORT"
+                ));
             }
             cluster.peers.push(peer);
         }

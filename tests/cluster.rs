@@ -81,7 +81,10 @@ impl NodeProc {
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
         }
-        panic!("no line with {needle:?}; output so far:\n{}", self.seen.join("\n"));
+        panic!(
+            "no line with {needle:?}; output so far:\n{}",
+            self.seen.join("\n")
+        );
     }
 
     /// Wait for the exit (within [`LIMIT`]): its status code and all its output.
@@ -121,6 +124,27 @@ impl Drop for NodeProc {
     }
 }
 
+/// `troupe run DIR --node NAME --listen 127.0.0.1:PORT [--join 127.0.0.1:JOIN] -x EXEC...`
+/// with `cookie` in `TROUPE_COOKIE`.
+fn node(
+    dir: &str,
+    cookie: &str,
+    name: &str,
+    port: u16,
+    join: Option<u16>,
+    exec: &[&str],
+) -> NodeProc {
+    let listen = format!("127.0.0.1:{port}");
+    let mut args = vec!["--node", name, "--listen", &listen];
+    let joined = join.map(|j| format!("127.0.0.1:{j}"));
+    if let Some(j) = &joined {
+        args.extend(["--join", j.as_str()]);
+    }
+    args.push("-x");
+    args.extend(exec);
+    NodeProc::start(dir, cookie, &args)
+}
+
 /// The PID the receiver printed (`receiver-pid {b@…}`).
 fn printed_pid(line: &str) -> String {
     let start = line.find("receiver-pid {").expect("pid line") + "receiver-pid ".len();
@@ -132,129 +156,148 @@ fn printed_pid(line: &str) -> String {
 fn ten_thousand_ordered_messages_lua_to_lua_across_nodes() {
     let (pa, pb) = (free_port(), free_port());
     let dir = app("cluster");
-    let mut b = NodeProc::start(
-        &dir,
-        "sesame",
-        &["--node", "b", "--listen", &format!("127.0.0.1:{pb}"), "-x", "app:receiver", "10000"],
-    );
+    let mut b = node(&dir, "sesame", "b", pb, None, &["app:receiver", "10000"]);
     let pid = printed_pid(&b.wait_for("receiver-pid"));
     assert!(pid.starts_with("{b@"), "{pid}");
-    let a = NodeProc::start(
+    let a = node(
         &dir,
         "sesame",
-        &[
-            "--node", "a",
-            "--listen", &format!("127.0.0.1:{pa}"),
-            "--join", &format!("127.0.0.1:{pb}"),
-            "-x", "app:sender", &pid, "10000",
-        ],
+        "a",
+        pa,
+        Some(pb),
+        &["app:sender", &pid, "10000"],
     );
     let (code_a, out_a) = a.finish();
     assert_eq!(code_a, 0, "sender node failed:\n{out_a}");
     assert!(out_a.contains("sent 10000, receiver got 10000"), "{out_a}");
-    assert!(out_a.contains("node up") && out_a.contains("node=b"), "{out_a}");
+    assert!(
+        out_a.contains("node up") && out_a.contains("node=b"),
+        "{out_a}"
+    );
     let (code_b, out_b) = b.finish();
     assert_eq!(code_b, 0, "receiver node failed:\n{out_b}");
     assert!(out_b.contains("received 10000 in order"), "{out_b}");
-    assert!(out_b.contains("node up") && out_b.contains("node=a"), "{out_b}");
+    assert!(
+        out_b.contains("node up") && out_b.contains("node=a"),
+        "{out_b}"
+    );
 }
 
 #[test]
 fn a_wrong_cookie_is_refused_and_logged_on_both_sides() {
     let (pa, pb) = (free_port(), free_port());
     let dir = app("cluster");
-    let mut b = NodeProc::start(
-        &dir,
-        "right",
-        &["--node", "b", "--listen", &format!("127.0.0.1:{pb}"), "-x", "app:receiver", "1"],
-    );
+    let mut b = node(&dir, "right", "b", pb, None, &["app:receiver", "1"]);
     let pid = printed_pid(&b.wait_for("receiver-pid"));
-    let mut a = NodeProc::start(
-        &dir,
-        "wrong",
-        &[
-            "--node", "a",
-            "--listen", &format!("127.0.0.1:{pa}"),
-            "--join", &format!("127.0.0.1:{pb}"),
-            "-x", "app:sender", &pid, "1",
-        ],
-    );
+    let mut a = node(&dir, "wrong", "a", pa, Some(pb), &["app:sender", &pid, "1"]);
     a.wait_for("authentication failed");
     b.wait_for("authentication failed");
     // Refused: the sender never gets through (it gives up after its retries; we do not
     // wait for that) and the receiver got nothing.
-    assert!(!b.seen.iter().any(|l| l.contains("node up")), "{}", b.seen.join("\n"));
-    assert!(!a.seen.iter().any(|l| l.contains("node up")), "{}", a.seen.join("\n"));
+    assert!(
+        !b.seen.iter().any(|l| l.contains("node up")),
+        "{}",
+        b.seen.join("\n")
+    );
+    assert!(
+        !a.seen.iter().any(|l| l.contains("node up")),
+        "{}",
+        a.seen.join("\n")
+    );
 }
 
 #[test]
 fn a_node_with_another_application_is_refused_and_logged_on_both_sides() {
     let (pa, pb) = (free_port(), free_port());
-    let mut b = NodeProc::start(
+    let mut b = node(
         &app("cluster"),
         "sesame",
-        &["--node", "b", "--listen", &format!("127.0.0.1:{pb}"), "-x", "app:receiver", "1"],
+        "b",
+        pb,
+        None,
+        &["app:receiver", "1"],
     );
     let pid = printed_pid(&b.wait_for("receiver-pid"));
-    let mut a = NodeProc::start(
+    let mut a = node(
         &app("cluster_other"),
         "sesame",
-        &[
-            "--node", "a",
-            "--listen", &format!("127.0.0.1:{pa}"),
-            "--join", &format!("127.0.0.1:{pb}"),
-            "-x", "app:sender", &pid, "1",
-        ],
+        "a",
+        pa,
+        Some(pb),
+        &["app:sender", &pid, "1"],
     );
     a.wait_for("application differs");
     b.wait_for("application differs");
-    assert!(!b.seen.iter().any(|l| l.contains("node up")), "{}", b.seen.join("\n"));
+    assert!(
+        !b.seen.iter().any(|l| l.contains("node up")),
+        "{}",
+        b.seen.join("\n")
+    );
 }
 
 #[test]
 fn a_send_to_a_node_that_is_not_connected_is_nil_err_unavailable() {
     let out = Command::new(env!("CARGO_BIN_EXE_troupe"))
-        .args(["run", &app("cluster"), "--node", "a", "--listen", &format!("127.0.0.1:{}", free_port())])
+        .args([
+            "run",
+            &app("cluster"),
+            "--node",
+            "a",
+            "--listen",
+            &format!("127.0.0.1:{}", free_port()),
+        ])
         .args(["-x", "app:unreachable", "{z@app:host|0x00001}"])
         .env("TROUPE_COOKIE", "sesame")
         .output()
         .expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("Unavailable: node z is not connected (noconnection)"), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("Unavailable: node z is not connected (noconnection)"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn no_cookie_refuses_to_boot_with_the_reason() {
     let out = Command::new(env!("CARGO_BIN_EXE_troupe"))
-        .args(["run", &app("cluster"), "--node", "a", "-x", "app:unreachable", "x"])
+        .args([
+            "run",
+            &app("cluster"),
+            "--node",
+            "a",
+            "-x",
+            "app:unreachable",
+            "x",
+        ])
         .env_remove("TROUPE_COOKIE")
         .output()
         .expect("run");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("no cookie") && stderr.contains("TROUPE_COOKIE"), "{stderr}");
+    assert!(
+        stderr.contains("no cookie") && stderr.contains("TROUPE_COOKIE"),
+        "{stderr}"
+    );
 }
 
 /// Node `b` running `app:idle`, and node `a` (joined to it) running `app:watcher PID mode`.
 fn watch(mode: &str) -> (NodeProc, NodeProc, String) {
     let (pa, pb) = (free_port(), free_port());
     let dir = app("cluster");
-    let mut b = NodeProc::start(
-        &dir,
-        "sesame",
-        &["--node", "b", "--listen", &format!("127.0.0.1:{pb}"), "-x", "app:idle"],
-    );
+    let mut b = node(&dir, "sesame", "b", pb, None, &["app:idle"]);
     let pid = printed_pid(&b.wait_for("receiver-pid"));
-    let a = NodeProc::start(
+    let a = node(
         &dir,
         "sesame",
-        &[
-            "--node", "a",
-            "--listen", &format!("127.0.0.1:{pa}"),
-            "--join", &format!("127.0.0.1:{pb}"),
-            "-x", "app:watcher", &pid, mode,
-        ],
+        "a",
+        pa,
+        Some(pb),
+        &["app:watcher", &pid, mode],
     );
     (a, b, pid)
 }
@@ -264,7 +307,10 @@ fn a_remote_monitor_gets_the_exit_with_its_value() {
     let (a, b, pid) = watch("monitor");
     let (code, out) = a.finish();
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains(&format!("pid.exit from={pid} value=stopped")), "{out}");
+    assert!(
+        out.contains(&format!("pid.exit from={pid} value=stopped")),
+        "{out}"
+    );
     drop(b);
 }
 
@@ -273,7 +319,10 @@ fn a_remote_link_delivers_link_down_to_a_trapping_process() {
     let (a, b, pid) = watch("link");
     let (code, out) = a.finish();
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains(&format!("pid.link.down from={pid} error=")), "{out}");
+    assert!(
+        out.contains(&format!("pid.link.down from={pid} error=")),
+        "{out}"
+    );
     assert!(out.contains("crashed on purpose"), "{out}");
     drop(b);
 }
@@ -283,7 +332,10 @@ fn a_remote_terminate_ends_the_process_and_its_monitor_sees_why() {
     let (a, b, pid) = watch("terminate");
     let (code, out) = a.finish();
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains(&format!("pid.exit from={pid} error=Canceled: terminated")), "{out}");
+    assert!(
+        out.contains(&format!("pid.exit from={pid} error=Canceled: terminated")),
+        "{out}"
+    );
     drop(b);
 }
 
@@ -307,31 +359,33 @@ fn killing_a_node_fires_noconnection_to_its_monitors_and_links() {
 fn a_restarted_node_is_a_new_incarnation_old_pids_are_dead_new_ones_work() {
     let (pa, pb) = (free_port(), free_port());
     let dir = app("cluster");
-    let listen_b = format!("127.0.0.1:{pb}");
-    let mut b1 = NodeProc::start(&dir, "sesame", &["--node", "b", "--listen", &listen_b, "-x", "app:idle"]);
+    let mut b1 = node(&dir, "sesame", "b", pb, None, &["app:idle"]);
     let old = printed_pid(&b1.wait_for("receiver-pid"));
     b1.child.kill().expect("SIGKILL node b");
     let _ = b1.child.wait();
-    let mut b2 = NodeProc::start(&dir, "sesame", &["--node", "b", "--listen", &listen_b, "-x", "app:idle"]);
+    let mut b2 = node(&dir, "sesame", "b", pb, None, &["app:idle"]);
     let new = printed_pid(&b2.wait_for("receiver-pid"));
     assert_ne!(old, new, "the new incarnation reused a PID");
-    let a = NodeProc::start(
+    let a = node(
         &dir,
         "sesame",
-        &[
-            "--node", "a",
-            "--listen", &format!("127.0.0.1:{pa}"),
-            "--join", &listen_b,
-            "-x", "app:watcher", &old, "stale", &new,
-        ],
+        "a",
+        pa,
+        Some(pb),
+        &["app:watcher", &old, "stale", &new],
     );
     let (code, out) = a.finish();
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains(&format!("pid.exit from={old} error=NotFound: noproc: {old} is not alive")),
+        out.contains(&format!(
+            "pid.exit from={old} error=NotFound: noproc: {old} is not alive"
+        )),
         "{out}"
     );
-    assert!(out.contains(&format!("pid.exit from={new} value=stopped")), "{out}");
+    assert!(
+        out.contains(&format!("pid.exit from={new} value=stopped")),
+        "{out}"
+    );
     drop(b2);
 }
 
@@ -347,7 +401,9 @@ fn a_frozen_node_is_taken_for_gone_after_the_failure_detection_timeout() {
         .expect("kill -STOP");
     assert!(stopped.success());
     let (code, out) = a.finish();
-    let _ = Command::new("kill").args(["-CONT", &b.child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-CONT", &b.child.id().to_string()])
+        .status();
     let _ = b.child.kill();
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("failure-detection timeout"), "{out}");

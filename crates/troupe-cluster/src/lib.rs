@@ -99,7 +99,11 @@ impl Cluster {
     ///
     /// Errors: the listen address does not resolve or is taken; the runtime or the actors
     /// could not start.
-    pub fn start(node: &Node, config: &ClusterConfig, cookie: String) -> Result<Cluster, ClusterError> {
+    pub fn start(
+        node: &Node,
+        config: &ClusterConfig,
+        cookie: String,
+    ) -> Result<Cluster, ClusterError> {
         let listen = resolve(&config.listen)?;
         // ractor_cluster's listener logs a bind failure and stops; check first so the
         // user gets the reason.
@@ -243,9 +247,11 @@ impl Remote for ClusterRemote {
         if let Some(Peer::Up(r)) = self.peers.read().get(node) {
             return r.cast(RouterMsg::Frame(bytes)).map_err(|_| down());
         }
-        match self.peers.write().get_mut(node) {
-            Some(peer) => peer.send(bytes).map_err(|_| down()),
-            None => Err(down()),
-        }
+        let sent = self
+            .peers
+            .write()
+            .get_mut(node)
+            .is_some_and(|peer| peer.send(bytes));
+        if sent { Ok(()) } else { Err(down()) }
     }
 }

@@ -14,9 +14,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use parking_lot::RwLock;
-use ractor::{Actor, ActorProcessingErr, ActorRef, Message, SupervisionEvent};
 use ractor::message::{BoxedDowncastErr, SerializedMessage};
 use ractor::pg::GroupChangeMessage;
+use ractor::{Actor, ActorProcessingErr, ActorRef, Message, SupervisionEvent};
 use ractor_cluster::node::NodeServerSessionInformation;
 use ractor_cluster::{NodeEventSubscription, NodeSessionMessage};
 use troupe_kernel::Node;
@@ -109,18 +109,17 @@ pub enum Peer {
 }
 
 impl Peer {
-    /// Send `bytes` (an encoded frame) to the peer, or keep it until it is up.
-    ///
-    /// Errors: the pending queue is full, or the router is gone (the caller reports
+    /// Send `bytes` (an encoded frame) to the peer, or keep it until it is up. `false`
+    /// when the pending queue is full or the router is gone (the caller reports
     /// `noconnection`).
-    pub fn send(&mut self, bytes: Vec<u8>) -> Result<(), ()> {
+    pub fn send(&mut self, bytes: Vec<u8>) -> bool {
         match self {
-            Peer::Up(r) => r.cast(RouterMsg::Frame(bytes)).map_err(|_| ()),
+            Peer::Up(r) => r.cast(RouterMsg::Frame(bytes)).is_ok(),
             Peer::Pending(q) if q.len() < MAX_PENDING => {
                 q.push_back(bytes);
-                Ok(())
+                true
             }
-            Peer::Pending(_) => Err(()),
+            Peer::Pending(_) => false,
         }
     }
 }
@@ -179,8 +178,7 @@ impl RouterState {
 
     /// Mark `name` up when its session, its router and its Hello are all here.
     fn try_up(&mut self, name: &str) {
-        if !self.greeted.contains(name)
-            || matches!(self.peers.read().get(name), Some(Peer::Up(_)))
+        if !self.greeted.contains(name) || matches!(self.peers.read().get(name), Some(Peer::Up(_)))
         {
             return;
         }

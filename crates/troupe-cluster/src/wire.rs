@@ -34,10 +34,22 @@ pub enum Frame {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum WireOp {
     Send(WireMessage),
-    Monitor { from: String, to: String },
-    Unmonitor { from: String, to: String },
-    Link { from: String, to: String },
-    Unlink { from: String, to: String },
+    Monitor {
+        from: String,
+        to: String,
+    },
+    Unmonitor {
+        from: String,
+        to: String,
+    },
+    Link {
+        from: String,
+        to: String,
+    },
+    Unlink {
+        from: String,
+        to: String,
+    },
     /// `result`: `Ok(value)` or `Err(error)` with the error as a [`WireValue::Error`].
     Exit {
         from: String,
@@ -45,7 +57,10 @@ pub enum WireOp {
         result: Result<WireValue, WireValue>,
         link: bool,
     },
-    Terminate { from: Option<String>, to: String },
+    Terminate {
+        from: Option<String>,
+        to: String,
+    },
     Cancel {
         from: Option<String>,
         to: String,

@@ -31,7 +31,7 @@ pub use mailbox::Route;
 pub use message::{Envelope, Event, Message};
 pub use node::{CallRequest, ExitWatch, Node, SpawnOptions, SpawnRequest, Spawned, merge_context};
 pub use pid::Pid;
-pub use remote::{Remote, RemoteMessage, RemoteOp};
 pub use process::{ContextMap, DEFAULT_MAX_MAILBOX, Identity, ProcessHandle, ProcessRef};
+pub use remote::{Remote, RemoteMessage, RemoteOp};
 pub use runtime::{ProcessBody, ProcessContext, Runtime};
 pub use value::Value;

@@ -69,9 +69,7 @@ impl Registry {
             h.update((raw.len() as u64).to_le_bytes());
             h.update(raw.as_bytes());
             let source = match &e.kind {
-                Kind::ProcessLua(l) | Kind::FunctionLua(l) | Kind::LibraryLua(l) => {
-                    Some(&l.source)
-                }
+                Kind::ProcessLua(l) | Kind::FunctionLua(l) | Kind::LibraryLua(l) => Some(&l.source),
                 Kind::FunctionWat(w) | Kind::FunctionWasm(w) | Kind::ProcessWasm(w) => {
                     w.source.as_ref()
                 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use troupe_registry::{ClusterConfig, NoChecks, Registry, load};
 
-const INDEX: &str = "namespace: app\nentries:\n  - name: w\n    kind: process.lua\n    source: 'return {}'\n";
+const INDEX: &str =
+    "namespace: app\nentries:\n  - name: w\n    kind: process.lua\n    source: 'return {}'\n";
 
 fn app(tag: &str, index: &str, node: Option<&str>) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("troupe-cluster-{tag}-{}", std::process::id()));
@@ -41,7 +42,9 @@ fn cluster_settings_parse_and_default() {
     let r = load_ok(
         "full",
         INDEX,
-        Some("cluster:\n  node: alpha\n  listen: 127.0.0.1:7100\n  peers: [127.0.0.1:7101, localhost:7102]\n  cookie_file: cookie.txt\n  timeout: 2s\n"),
+        Some(
+            "cluster:\n  node: alpha\n  listen: 127.0.0.1:7100\n  peers: [127.0.0.1:7101, localhost:7102]\n  cookie_file: cookie.txt\n  timeout: 2s\n",
+        ),
     );
     assert_eq!(r.node.name, "alpha");
     let c = r.node.cluster.expect("cluster");
@@ -64,9 +67,18 @@ fn bad_cluster_values_are_problems_at_their_position() {
         "cluster:\n  node: 'a@b'\n  listen: nowhere\n  peers: [127.0.0.1:99999]\n  cookie: secret\n",
     );
     let text = p.join("\n");
-    assert!(text.contains("2:9: `cluster.node`: \"a@b\" is not a valid node name"), "{text}");
-    assert!(text.contains("3:11: `cluster.listen`: \"nowhere\" is not an address"), "{text}");
-    assert!(text.contains("`cluster.peers`: \"127.0.0.1:99999\" is not an address"), "{text}");
+    assert!(
+        text.contains("2:9: `cluster.node`: \"a@b\" is not a valid node name"),
+        "{text}"
+    );
+    assert!(
+        text.contains("3:11: `cluster.listen`: \"nowhere\" is not an address"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`cluster.peers`: \"127.0.0.1:99999\" is not an address"),
+        "{text}"
+    );
     // The cookie is never written in a committed file: an unknown key.
     assert!(text.contains("cookie"), "{text}");
     assert_eq!(p.len(), 4, "{text}");
@@ -75,7 +87,12 @@ fn bad_cluster_values_are_problems_at_their_position() {
 #[test]
 fn the_digest_follows_the_application_not_troupe_yaml() {
     let a = load_ok("d1", INDEX, Some("cluster:\n  node: a\n")).digest();
-    let b = load_ok("d2", INDEX, Some("cluster:\n  node: b\n  listen: 127.0.0.1:1\n")).digest();
+    let b = load_ok(
+        "d2",
+        INDEX,
+        Some("cluster:\n  node: b\n  listen: 127.0.0.1:1\n"),
+    )
+    .digest();
     assert_eq!(a, b, "troupe.yaml is each node's own");
     assert_eq!(a.len(), 64);
     let changed = INDEX.replace("return {}", "return { x = 1 }");

@@ -11,9 +11,9 @@ use std::task::{Context, Poll};
 use tokio::sync::oneshot;
 
 use super::Node;
+use super::remote_relations::Relate;
 use crate::message::{Envelope, Event};
 use crate::process::{ProcessRef, Relations};
-use super::remote_relations::Relate;
 use crate::remote::RemoteOp;
 use crate::{ErrorKind, ExitResult, KernelError, Pid, ProcessError};
 

@@ -160,7 +160,10 @@ impl Node {
             RemoteOp::Unmonitor { from, to } => {
                 foreign(&from)?;
                 if let Some(p) = self.local(&to) {
-                    p.relations.lock().remote_monitored_by.retain(|x| *x != from);
+                    p.relations
+                        .lock()
+                        .remote_monitored_by
+                        .retain(|x| *x != from);
                 }
                 Ok(())
             }

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use super::Node;
 use crate::Pid;
 use crate::message::Message;
-use crate::remote::{RemoteMessage, RemoteOp};
 use crate::process::ProcessRef;
+use crate::remote::{RemoteMessage, RemoteOp};
 use crate::{KernelError, Value};
 
 impl Node {
