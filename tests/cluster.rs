@@ -410,3 +410,16 @@ fn a_frozen_node_is_taken_for_gone_after_the_failure_detection_timeout() {
     let exit = format!("pid.exit from={pid} error=Unavailable: noconnection: node b is down");
     assert!(out.contains(&exit), "{out}");
 }
+
+#[test]
+fn ten_thousand_ordered_messages_lua_to_wasm_and_back_across_nodes() {
+    let (pa, pb) = (free_port(), free_port());
+    let dir = app("cluster");
+    let mut b = node(&dir, "sesame", "b", pb, None, &["app:wasm_echo"]);
+    let pid = printed_pid(&b.wait_for("receiver-pid"));
+    let a = node(&dir, "sesame", "a", pa, Some(pb), &["app:wasm_sender", &pid, "10000"]);
+    let (code, out) = a.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("echoed 10000 in order"), "{out}");
+    drop(b);
+}
