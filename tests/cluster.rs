@@ -417,7 +417,14 @@ fn ten_thousand_ordered_messages_lua_to_wasm_and_back_across_nodes() {
     let dir = app("cluster");
     let mut b = node(&dir, "sesame", "b", pb, None, &["app:wasm_echo"]);
     let pid = printed_pid(&b.wait_for("receiver-pid"));
-    let a = node(&dir, "sesame", "a", pa, Some(pb), &["app:wasm_sender", &pid, "10000"]);
+    let a = node(
+        &dir,
+        "sesame",
+        "a",
+        pa,
+        Some(pb),
+        &["app:wasm_sender", &pid, "10000"],
+    );
     let (code, out) = a.finish();
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("echoed 10000 in order"), "{out}");
