@@ -93,17 +93,18 @@ impl Message for RouterMsg {
 /// The peers by node name: where [`crate::ClusterRemote`] casts to.
 pub type Peers = Arc<RwLock<HashMap<String, Peer>>>;
 
-/// Most frames kept for a peer that greeted us but is not up yet ([`Peer::Pending`]);
-/// past it a send fails with `noconnection` rather than growing without bound.
-pub const MAX_PENDING: usize = 65_536;
+/// Most bytes of frames kept for a peer that greeted us but is not up yet
+/// ([`Peer::Pending`]): 64 MiB; past it a send fails with `noconnection` rather than
+/// growing without bound.
+pub const MAX_PENDING_BYTES: usize = 64 << 20;
 
 /// A peer as the senders see it.
 pub enum Peer {
     /// Its Hello was accepted, but this side has not yet seen all of its session (the
     /// session event and the process-group notice arrive in no fixed order, and the peer
     /// may already be sending): frames for it wait here, in order, and go out when it is
-    /// up.
-    Pending(std::collections::VecDeque<Vec<u8>>),
+    /// up. The `usize` is the bytes held.
+    Pending(std::collections::VecDeque<Vec<u8>>, usize),
     /// Up: frames go straight to its router.
     Up(ActorRef<RouterMsg>),
 }
@@ -115,11 +116,12 @@ impl Peer {
     pub fn send(&mut self, bytes: Vec<u8>) -> bool {
         match self {
             Peer::Up(r) => r.cast(RouterMsg::Frame(bytes)).is_ok(),
-            Peer::Pending(q) if q.len() < MAX_PENDING => {
+            Peer::Pending(q, held) if *held + bytes.len() <= MAX_PENDING_BYTES => {
+                *held += bytes.len();
                 q.push_back(bytes);
                 true
             }
-            Peer::Pending(_) => false,
+            Peer::Pending(..) => false,
         }
     }
 }
@@ -193,7 +195,7 @@ impl RouterState {
         let mut peers = self.peers.write();
         // What senders queued while it was pending goes first, in order, under the lock
         // that keeps new sends behind it.
-        if let Some(Peer::Pending(q)) = peers.remove(name) {
+        if let Some(Peer::Pending(q, _)) = peers.remove(name) {
             for bytes in q {
                 let _ = r.cast(RouterMsg::Frame(bytes));
             }
@@ -217,7 +219,7 @@ impl RouterState {
             .iter()
             .filter_map(|(n, p)| match p {
                 Peer::Up(r) => Some((n.clone(), r.clone())),
-                Peer::Pending(_) => None,
+                Peer::Pending(..) => None,
             })
             .collect();
         for (name, r) in up {
@@ -287,7 +289,7 @@ impl RouterState {
                 self.peers
                     .write()
                     .entry(node.clone())
-                    .or_insert_with(|| Peer::Pending(Default::default()));
+                    .or_insert_with(|| Peer::Pending(Default::default(), 0));
                 self.try_up(&node);
             }
             Frame::Refused { node, reason } => {

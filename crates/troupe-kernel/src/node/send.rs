@@ -43,8 +43,8 @@ impl Node {
     /// A send to a PID of node `node` (SPEC §10): the caller's right to send is checked
     /// here, as for a local send; the message goes to the cluster transport.
     ///
-    /// Errors: no transport, or `node` not connected ([`KernelError::NoConnection`]);
-    /// the security check.
+    /// Errors: no transport (a lone node: `ProcessNotFound`); `node` not connected
+    /// ([`KernelError::NoConnection`]); the security check.
     fn send_remote(
         &self,
         from: Option<&ProcessRef>,
