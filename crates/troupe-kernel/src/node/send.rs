@@ -35,7 +35,9 @@ impl Node {
         if let Some(node) = self.foreign_node(dest) {
             return self.send_remote(from, node, dest, topic, payload);
         }
-        let to = self.resolve_or_err(dest)?;
+        let to = self
+            .resolve_known_local(dest)
+            .ok_or_else(|| KernelError::ProcessNotFound(dest.to_string()))?;
         self.check(from, "process.send", || to.pid.to_string())?;
         self.send_to(from, &to, topic.into(), payload)
     }

@@ -17,11 +17,17 @@ impl Node {
 
     /// Resolve a destination: a printed PID or a registered name.
     pub fn resolve(&self, dest: &str) -> Option<ProcessRef> {
+        // A PID of another node is never a local process, whatever its counter.
+        if dest.starts_with('{') && !self.is_local_pid(dest) {
+            return None;
+        }
+        self.resolve_known_local(dest)
+    }
+
+    /// [`Node::resolve`] for a `dest` already known not to be a PID of another node
+    /// ([`Node::foreign_node`] said so): the send path checks the node part once.
+    pub(super) fn resolve_known_local(&self, dest: &str) -> Option<ProcessRef> {
         let id = if dest.starts_with('{') {
-            // A PID of another node is never a local process, whatever its counter.
-            if !self.is_local_pid(dest) {
-                return None;
-            }
             Pid::parse_id(dest)?
         } else {
             *self.0.names.get(dest)?
@@ -39,8 +45,11 @@ impl Node {
     /// The node a printed PID names when it is not this one (`None` for a name, a
     /// malformed PID or a local PID).
     pub(crate) fn foreign_node<'a>(&self, dest: &'a str) -> Option<&'a str> {
-        let node = dest.strip_prefix('{')?.split_once('@')?.0;
-        (node != self.name()).then_some(node)
+        // The local case first, with one short compare: it is every local send's path.
+        if !dest.starts_with('{') || self.is_local_pid(dest) {
+            return None;
+        }
+        Some(dest[1..].split_once('@')?.0)
     }
 
     pub(super) fn resolve_or_err(&self, dest: &str) -> Result<ProcessRef, KernelError> {
