@@ -242,7 +242,9 @@ impl Remote for ClusterRemote {
             node: self.name.clone(),
             op: op.into(),
         };
-        let bytes = frame.encode().map_err(|_| down())?;
+        let bytes = frame.encode().map_err(|e| {
+            KernelError::Start(format!("cannot encode a message for node {node}: {e}"))
+        })?;
         // The common case, a peer that is up, under the shared lock.
         if let Some(Peer::Up(r)) = self.peers.read().get(node) {
             return r.cast(RouterMsg::Frame(bytes)).map_err(|_| down());

@@ -149,8 +149,6 @@ pub struct RouterState {
     authenticated: std::collections::HashSet<u64>,
     /// Remote routers by ractor node ID.
     routers: HashMap<u64, ActorRef<RouterMsg>>,
-    /// Peers whose Hello matched our digest, by name.
-    greeted: std::collections::HashSet<String>,
     /// When each greeted peer was last heard from (any frame).
     heard: HashMap<String, std::time::Instant>,
     timeout: std::time::Duration,
@@ -159,6 +157,12 @@ pub struct RouterState {
 impl RouterState {
     fn name(&self) -> &str {
         self.node.name()
+    }
+
+    /// Whether `name`'s Hello matched our digest (it is pending or up): only such a
+    /// peer is heard.
+    fn greeted(&self, name: &str) -> bool {
+        self.peers.read().contains_key(name)
     }
 
     fn session_named(&self, name: &str) -> Option<&Session> {
@@ -180,8 +184,8 @@ impl RouterState {
 
     /// Mark `name` up when its session, its router and its Hello are all here.
     fn try_up(&mut self, name: &str) {
-        if !self.greeted.contains(name) || matches!(self.peers.read().get(name), Some(Peer::Up(_)))
-        {
+        // Only a peer whose Hello matched and that is not up yet.
+        if !matches!(self.peers.read().get(name), Some(Peer::Pending(..))) {
             return;
         }
         let Some(s) = self.session_named(name) else {
@@ -231,7 +235,7 @@ impl RouterState {
                 tracing::warn!(
                     node = %name,
                     addr = %s.addr,
-                    timeout = %humantime_secs(self.timeout),
+                    timeout = %humantime::format_duration(self.timeout),
                     "node {name} sent nothing within the failure-detection timeout; closing its session"
                 );
                 s.actor.stop(Some("failure-detection timeout".into()));
@@ -248,7 +252,7 @@ impl RouterState {
                 return;
             }
         };
-        if self.greeted.contains(frame.node()) {
+        if self.greeted(frame.node()) {
             self.heard
                 .insert(frame.node().to_string(), std::time::Instant::now());
         }
@@ -284,7 +288,6 @@ impl RouterState {
                     }
                     return;
                 }
-                self.greeted.insert(node.clone());
                 self.heard.insert(node.clone(), std::time::Instant::now());
                 self.peers
                     .write()
@@ -298,7 +301,7 @@ impl RouterState {
             Frame::Op { node, op } => {
                 // Its Hello came first on the same session; a node that never sent one
                 // (or was refused) is not heard.
-                if !self.greeted.contains(&node) {
+                if !self.greeted(&node) {
                     tracing::debug!(node = %node, "dropped a message from a node that did not greet us");
                     return;
                 }
@@ -328,21 +331,16 @@ impl RouterState {
         }
         if let Some(name) = name {
             self.heard.remove(&name);
-            let greeted = self.greeted.remove(&name);
-            if let Some(Peer::Up(_)) = self.peers.write().remove(&name) {
+            let was = self.peers.write().remove(&name);
+            if let Some(Peer::Up(_)) = was {
                 tracing::warn!(node = %name, addr = %s.addr, "node down");
             }
-            if greeted {
+            if was.is_some() {
                 // SPEC §10: monitors and links of its processes fire with noconnection.
                 self.node.node_down(&name);
             }
         }
     }
-}
-
-/// A duration as whole seconds with a unit, for logs (`5s`, `0.5s`).
-fn humantime_secs(d: std::time::Duration) -> String {
-    format!("{}s", d.as_secs_f64())
 }
 
 /// Cast `frame` to a router (a frame that does not encode is dropped with a log line).
@@ -381,7 +379,6 @@ impl Actor for Router {
             sessions: HashMap::new(),
             authenticated: Default::default(),
             routers: HashMap::new(),
-            greeted: Default::default(),
             heard: HashMap::new(),
             timeout: args.timeout,
         })

@@ -94,12 +94,27 @@ pub(crate) struct Relations {
     pub calls: Vec<u64>,
     /// The caller, when this process is a function call.
     pub called_by: Option<u64>,
-    /// Processes of other nodes linked to this one (printed PIDs, SPEC §10).
-    pub remote_links: HashSet<String>,
+    /// Relations with processes of other nodes (SPEC §10); made on the first one, so a
+    /// process that never relates to another node pays one pointer.
+    pub remote: Option<Box<RemoteRelations>>,
+}
+
+impl Relations {
+    /// The relations with other nodes' processes, made if there were none.
+    pub fn remote_mut(&mut self) -> &mut RemoteRelations {
+        self.remote.get_or_insert_with(Default::default)
+    }
+}
+
+/// A process's links and monitors with processes of other nodes, as printed PIDs.
+#[derive(Default)]
+pub(crate) struct RemoteRelations {
+    /// Processes of other nodes linked to this one.
+    pub links: HashSet<String>,
     /// Processes of other nodes monitoring this one.
-    pub remote_monitored_by: Vec<String>,
+    pub monitored_by: Vec<String>,
     /// Processes of other nodes this one monitors.
-    pub remote_monitoring: Vec<String>,
+    pub monitoring: Vec<String>,
 }
 
 /// The `ctx` key/values of a process: string keys, kernel values.

@@ -237,13 +237,9 @@ impl Node {
         {
             p.relations.lock().calls.retain(|x| *x != id);
         }
-        self.tell_remote_relations(
-            &handle.pid,
-            &result,
-            rel.remote_monitored_by,
-            rel.remote_links,
-            rel.remote_monitoring,
-        );
+        if let Some(remote) = rel.remote {
+            self.tell_remote_relations(&handle.pid, &result, *remote);
+        }
         // After the monitors heard of the exit: a spawner waiting for "running" reads the
         // dropped signal as a failed start and finds the EXIT event already queued.
         drop(handle.take_ready());

@@ -1,8 +1,8 @@
 //! Links and monitors between a process of this node and a process of another (SPEC §10),
 //! and what happens when that node goes away.
 //!
-//! Each side keeps its half in the local process's `Relations` (`remote_links`,
-//! `remote_monitoring`, `remote_monitored_by`, printed PIDs of the other node), and the
+//! Each side keeps its half in the local process's `Relations::remote` (links, monitors
+//! and monitored-by as printed PIDs of the other node; made on the first one), and the
 //! two halves talk through [`RemoteOp`]s: `Monitor`/`Link` install the far half (or are
 //! answered at once with an `Exit` of reason `noproc` when the far process is not alive,
 //! as OTP), the far process's exit comes back as `Exit`, and [`Node::node_down`] ends
@@ -14,7 +14,7 @@ use std::sync::atomic::Ordering;
 
 use super::Node;
 use crate::message::{Envelope, Event};
-use crate::process::ProcessRef;
+use crate::process::{ProcessRef, RemoteRelations};
 use crate::remote::{Remote, RemoteOp, node_of};
 use crate::{ErrorKind, ExitResult, KernelError, Pid, ProcessError};
 
@@ -70,18 +70,19 @@ impl Node {
             Relate::Unmonitor => RemoteOp::Unmonitor { from, to },
         };
         remote.send(node, op)?;
-        let mut r = me.relations.lock();
+        let mut rel = me.relations.lock();
+        let r = rel.remote_mut();
         match how {
             Relate::Link => {
-                r.remote_links.insert(dest.to_string());
+                r.links.insert(dest.to_string());
             }
             Relate::Unlink => {
-                r.remote_links.remove(dest);
+                r.links.remove(dest);
             }
-            Relate::Monitor => r.remote_monitoring.push(dest.to_string()),
+            Relate::Monitor => r.monitoring.push(dest.to_string()),
             Relate::Unmonitor => {
-                if let Some(i) = r.remote_monitoring.iter().position(|x| x == dest) {
-                    r.remote_monitoring.remove(i);
+                if let Some(i) = r.monitoring.iter().position(|x| x == dest) {
+                    r.monitoring.remove(i);
                 }
             }
         }
@@ -95,13 +96,13 @@ impl Node {
         &self,
         pid: &Pid,
         result: &ExitResult,
-        monitored_by: Vec<String>,
-        links: std::collections::HashSet<String>,
-        monitoring: Vec<String>,
+        rel: RemoteRelations,
     ) {
-        if monitored_by.is_empty() && links.is_empty() && monitoring.is_empty() {
-            return;
-        }
+        let RemoteRelations {
+            links,
+            monitored_by,
+            monitoring,
+        } = rel;
         let Some(remote) = self.remote() else {
             return;
         };
@@ -159,18 +160,19 @@ impl Node {
             }
             RemoteOp::Unmonitor { from, to } => {
                 foreign(&from)?;
-                if let Some(p) = self.local(&to) {
-                    p.relations
-                        .lock()
-                        .remote_monitored_by
-                        .retain(|x| *x != from);
+                if let Some(p) = self.local(&to)
+                    && let Some(r) = p.relations.lock().remote.as_mut()
+                {
+                    r.monitored_by.retain(|x| *x != from);
                 }
                 Ok(())
             }
             RemoteOp::Unlink { from, to } => {
                 foreign(&from)?;
-                if let Some(p) = self.local(&to) {
-                    p.relations.lock().remote_links.remove(&from);
+                if let Some(p) = self.local(&to)
+                    && let Some(r) = p.relations.lock().remote.as_mut()
+                {
+                    r.links.remove(&from);
                 }
                 Ok(())
             }
@@ -186,15 +188,20 @@ impl Node {
                 };
                 let pid = Pid::parse(&from).ok_or_else(|| KernelError::InvalidPid(from.clone()))?;
                 if link {
-                    if p.relations.lock().remote_links.remove(&from) {
+                    let linked = p
+                        .relations
+                        .lock()
+                        .remote
+                        .as_mut()
+                        .is_some_and(|r| r.links.remove(&from));
+                    if linked {
                         link_signal(&p, pid, &result);
                     }
                 } else {
-                    let had = {
-                        let mut r = p.relations.lock();
-                        let i = r.remote_monitoring.iter().position(|x| *x == from);
-                        i.map(|i| r.remote_monitoring.remove(i)).is_some()
-                    };
+                    let had = p.relations.lock().remote.as_mut().is_some_and(|r| {
+                        let i = r.monitoring.iter().position(|x| *x == from);
+                        i.map(|i| r.monitoring.remove(i)).is_some()
+                    });
                     if had {
                         p.deliver(Envelope::Event(Event::Exit { from: pid, result }));
                     }
@@ -245,9 +252,9 @@ impl Node {
                 return false;
             }
             if link {
-                r.remote_links.insert(from.clone());
+                r.remote_mut().links.insert(from.clone());
             } else {
-                r.remote_monitored_by.push(from.clone());
+                r.remote_mut().monitored_by.push(from.clone());
             }
             true
         });
@@ -277,25 +284,17 @@ impl Node {
         let procs: Vec<ProcessRef> = self.0.procs.iter().map(|p| p.clone()).collect();
         for p in procs {
             let (monitoring, links) = {
-                let mut r = p.relations.lock();
-                if r.remote_monitoring.is_empty()
-                    && r.remote_links.is_empty()
-                    && r.remote_monitored_by.is_empty()
-                {
+                let mut rel = p.relations.lock();
+                let Some(r) = rel.remote.as_mut() else {
                     continue;
-                }
-                r.remote_monitored_by.retain(|x| !on_node(x));
+                };
+                r.monitored_by.retain(|x| !on_node(x));
                 let (gone, kept): (Vec<String>, Vec<String>) =
-                    r.remote_monitoring.drain(..).partition(|x| on_node(x));
-                r.remote_monitoring = kept;
-                let links: Vec<String> = r
-                    .remote_links
-                    .iter()
-                    .filter(|x| on_node(x))
-                    .cloned()
-                    .collect();
+                    r.monitoring.drain(..).partition(|x| on_node(x));
+                r.monitoring = kept;
+                let links: Vec<String> = r.links.iter().filter(|x| on_node(x)).cloned().collect();
                 for l in &links {
-                    r.remote_links.remove(l);
+                    r.links.remove(l);
                 }
                 (gone, links)
             };
