@@ -194,17 +194,21 @@ impl App {
 
     /// IDs of the top-level units to auto-start, in ID order: `process.service` and
     /// `process.supervisor` entries with `lifecycle.auto_start` that no supervisor owns
-    /// (a supervisor's children are started by it, SPEC §4.2).
+    /// (a supervisor's children are started by it, SPEC §4.2), and whose `lifecycle.node`,
+    /// when set, is this node's name (SPEC §10: one application, units placed by node).
     pub fn auto_start_units(&self) -> Vec<String> {
         let owned = top_level_owners(self.node.registry());
+        let here = |lc: &troupe_registry::Lifecycle| {
+            lc.auto_start && lc.node.as_deref().is_none_or(|n| n == self.node.name())
+        };
         self.node
             .registry()
             .entries
             .values()
             .filter(|e| !owned.contains_key(&e.id))
             .filter(|e| match &e.kind {
-                Kind::ProcessService(s) => s.lifecycle.auto_start,
-                Kind::ProcessSupervisor(s) => s.lifecycle.auto_start,
+                Kind::ProcessService(s) => here(&s.lifecycle),
+                Kind::ProcessSupervisor(s) => here(&s.lifecycle),
                 _ => false,
             })
             .map(|e| e.id.clone())

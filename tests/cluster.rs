@@ -65,7 +65,22 @@ impl NodeProc {
 
     /// The first output line containing `needle` (within [`LIMIT`]).
     fn wait_for(&mut self, needle: &str) -> String {
-        if let Some(l) = self.seen.iter().find(|l| l.contains(needle)) {
+        self.wait_from(0, needle)
+    }
+
+    /// The first output line containing `needle` that comes after line `after`.
+    fn wait_for_after(&mut self, needle: &str, after: &str) -> String {
+        let from = self
+            .seen
+            .iter()
+            .position(|l| l == after)
+            .map_or(0, |i| i + 1);
+        self.wait_from(from, needle)
+    }
+
+    /// The first output line containing `needle` from line number `from` on.
+    fn wait_from(&mut self, from: usize, needle: &str) -> String {
+        if let Some(l) = self.seen[from..].iter().find(|l| l.contains(needle)) {
             return l.clone();
         }
         let t0 = Instant::now();
@@ -82,9 +97,17 @@ impl NodeProc {
             }
         }
         panic!(
-            "no line with {needle:?}; output so far:\n{}",
+            "no line with {needle:?} after line {from}; output so far:\n{}",
             self.seen.join("\n")
         );
+    }
+
+    /// What it printed so far (the node keeps running).
+    fn drain_now(&mut self) -> String {
+        while let Ok(l) = self.lines.recv_timeout(Duration::from_millis(300)) {
+            self.seen.push(l);
+        }
+        self.seen.join("\n")
     }
 
     /// Wait for the exit (within [`LIMIT`]): its status code and all its output.
@@ -147,26 +170,28 @@ fn node(
 
 /// The PID the receiver printed (`receiver-pid {b@…}`).
 fn printed_pid(line: &str) -> String {
-    let start = line.find("receiver-pid {").expect("pid line") + "receiver-pid ".len();
-    let end = line[start..].find('}').expect("pid end") + start + 1;
-    line[start..end].to_string()
+    printed(line, "receiver-pid ")
+}
+
+/// Node `b` running `b_exec` (which prints its `receiver-pid`), then node `a` joined to
+/// it running `a_exec`, where `PID` stands for that PID.
+fn pair(b_exec: &[&str], a_exec: &[&str]) -> (NodeProc, NodeProc, String) {
+    let (pa, pb) = (free_port(), free_port());
+    let dir = app("cluster");
+    let mut b = node(&dir, "sesame", "b", pb, None, b_exec);
+    let pid = printed_pid(&b.wait_for("receiver-pid"));
+    let a_exec: Vec<&str> = a_exec
+        .iter()
+        .map(|x| if *x == "PID" { pid.as_str() } else { x })
+        .collect();
+    let a = node(&dir, "sesame", "a", pa, Some(pb), &a_exec);
+    (a, b, pid)
 }
 
 #[test]
 fn ten_thousand_ordered_messages_lua_to_lua_across_nodes() {
-    let (pa, pb) = (free_port(), free_port());
-    let dir = app("cluster");
-    let mut b = node(&dir, "sesame", "b", pb, None, &["app:receiver", "10000"]);
-    let pid = printed_pid(&b.wait_for("receiver-pid"));
+    let (a, b, pid) = pair(&["app:receiver", "10000"], &["app:sender", "PID", "10000"]);
     assert!(pid.starts_with("{b@"), "{pid}");
-    let a = node(
-        &dir,
-        "sesame",
-        "a",
-        pa,
-        Some(pb),
-        &["app:sender", &pid, "10000"],
-    );
     let (code_a, out_a) = a.finish();
     assert_eq!(code_a, 0, "sender node failed:\n{out_a}");
     assert!(out_a.contains("sent 10000, receiver got 10000"), "{out_a}");
@@ -287,19 +312,7 @@ fn no_cookie_refuses_to_boot_with_the_reason() {
 
 /// Node `b` running `app:idle`, and node `a` (joined to it) running `app:watcher PID mode`.
 fn watch(mode: &str) -> (NodeProc, NodeProc, String) {
-    let (pa, pb) = (free_port(), free_port());
-    let dir = app("cluster");
-    let mut b = node(&dir, "sesame", "b", pb, None, &["app:idle"]);
-    let pid = printed_pid(&b.wait_for("receiver-pid"));
-    let a = node(
-        &dir,
-        "sesame",
-        "a",
-        pa,
-        Some(pb),
-        &["app:watcher", &pid, mode],
-    );
-    (a, b, pid)
+    pair(&["app:idle"], &["app:watcher", "PID", mode])
 }
 
 #[test]
@@ -413,20 +426,143 @@ fn a_frozen_node_is_taken_for_gone_after_the_failure_detection_timeout() {
 
 #[test]
 fn ten_thousand_ordered_messages_lua_to_wasm_and_back_across_nodes() {
-    let (pa, pb) = (free_port(), free_port());
-    let dir = app("cluster");
-    let mut b = node(&dir, "sesame", "b", pb, None, &["app:wasm_echo"]);
-    let pid = printed_pid(&b.wait_for("receiver-pid"));
-    let a = node(
-        &dir,
-        "sesame",
-        "a",
-        pa,
-        Some(pb),
-        &["app:wasm_sender", &pid, "10000"],
-    );
+    let (a, b, _) = pair(&["app:wasm_echo"], &["app:wasm_sender", "PID", "10000"]);
     let (code, out) = a.finish();
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("echoed 10000 in order"), "{out}");
     drop(b);
+}
+
+#[test]
+fn remote_spawn_is_checked_by_the_receiving_node_and_relations_precede_the_child() {
+    let (a, mut b, _) = pair(&["app:idle"], &["app:remote_spawner"]);
+    let (code, out) = a.finish();
+    assert_eq!(code, 0, "{out}");
+    // The child ran on b, as alice (the spawner's actor), with its argument.
+    assert!(out.contains("report node=b actor=alice arg=hello"), "{out}");
+    // The monitor and the link were in place before the children ran: a child that
+    // ends at once is still seen.
+    assert!(out.contains("pid.exit value=spawned done"), "{out}");
+    assert!(
+        out.contains("pid.link.down error=Internal: ") && out.contains("crashed at once"),
+        "{out}"
+    );
+    // b checked alice's scope: denied, and app:forbidden never ran there.
+    assert!(
+        out.contains("denied PermissionDenied: ") && out.contains("app:forbidden"),
+        "{out}"
+    );
+    assert!(out.contains("nope NotFound"), "{out}");
+    let b_out = b.drain_now();
+    assert!(!b_out.contains("forbidden ran"), "{b_out}");
+    assert!(b_out.contains("permission denied"), "{b_out}");
+}
+
+#[test]
+fn a_supervisor_restarts_a_child_that_lived_on_a_killed_node_once_the_node_is_back() {
+    let (ps, pb) = (free_port(), free_port());
+    let dir = app("cluster");
+    let mut b1 = node(&dir, "sesame", "b", pb, None, &["app:idle"]);
+    b1.wait_for("receiver-pid");
+    // Node s runs app:remote_sup (lifecycle.node: s); `idle` only keeps it running.
+    let mut s = node(&dir, "sesame", "s", ps, Some(pb), &["app:idle"]);
+    let first = s.wait_for("child started on another node");
+    let first_pid = logged_pid(&first);
+    assert!(first_pid.starts_with("{b@"), "{first}");
+    b1.child.kill().expect("SIGKILL node b");
+    let _ = b1.child.wait();
+    s.wait_for("noconnection: node b is down");
+    let mut b2 = node(&dir, "sesame", "b", pb, None, &["app:idle"]);
+    b2.wait_for("receiver-pid");
+    // s dials b again; the supervisor's restart starts the child on the new b.
+    let t0 = Instant::now();
+    let second = loop {
+        let l = s.wait_for_after("child started on another node", &first);
+        if logged_pid(&l) != first_pid {
+            break l;
+        }
+        assert!(t0.elapsed() < LIMIT, "no second start");
+    };
+    let second_pid = logged_pid(&second);
+    assert!(second_pid.starts_with("{b@"), "{second}");
+    assert_ne!(first_pid, second_pid);
+}
+
+/// The PID printed after `prefix` in `line`.
+fn printed(line: &str, prefix: &str) -> String {
+    let start = line.find(prefix).expect("prefix") + prefix.len();
+    let end = line[start..].find('}').expect("pid end") + start + 1;
+    line[start..end].to_string()
+}
+
+/// The `pid={…}` field of a log line.
+fn logged_pid(line: &str) -> String {
+    printed(line, "pid=")
+}
+
+#[test]
+fn an_eventual_name_resolves_from_another_node_and_is_released_with_its_holder() {
+    let (a, b, holder) = pair(&["app:name_holder"], &["app:name_user", "PID"]);
+    let (code, out) = a.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(&format!(
+            "found {holder} | taken AlreadyExists | pong 42 | released, send NotFound"
+        )),
+        "{out}"
+    );
+    let (code_b, out_b) = b.finish();
+    assert_eq!(code_b, 0, "{out_b}");
+    assert!(out_b.contains("released"), "{out_b}");
+}
+
+#[test]
+fn a_name_held_on_two_nodes_goes_to_the_older_registration() {
+    let (pa, pb) = (free_port(), free_port());
+    let dir = app("cluster");
+    // a registers first, alone (it dials b, which is not there yet); b registers at
+    // boot, before a's next dial reaches it (a dials every 300 ms).
+    let mut a = node(&dir, "sesame", "a", pa, Some(pb), &["app:leader"]);
+    let line = a.wait_for("registered true");
+    let older = printed(&line, "registered true ");
+    let b = node(&dir, "sesame", "b", pb, None, &["app:leader"]);
+    let (code, out) = b.finish();
+    assert_eq!(code, 0, "{out}");
+    // Usually b registered before the nodes met (a conflict, settled for the older);
+    // if a's name reached b first, b's registration was refused. Either way the name
+    // is a's.
+    let conflict = format!("cancelled: name conflict; leader is {older}");
+    let refused = format!("refused; leader is {older}");
+    assert!(out.contains(&conflict) || out.contains(&refused), "{out}");
+    eprintln!(
+        "name conflict path: {}",
+        if out.contains(&conflict) {
+            "conflict"
+        } else {
+            "refused"
+        }
+    );
+    drop(a);
+}
+
+#[test]
+fn the_cluster_example_completes_after_losing_a_worker_node() {
+    // examples/cluster/run.sh with this build's binary: b and c supervise wasm workers,
+    // a coordinates; c is killed at a quarter of the jobs.
+    let script = format!("{}/examples/cluster/run.sh", env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new("bash")
+        .arg(&script)
+        .env("TROUPE", env!("CARGO_BIN_EXE_troupe"))
+        .output()
+        .expect("run.sh");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("killed node c"), "{stdout}");
+    assert!(stdout.contains("all 40 jobs done"), "{stdout}");
+    assert!(
+        stdout.contains("2 workers lost") && stdout.contains("noconnection: node c is down"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("primes below 400000: 33860"), "{stdout}");
 }

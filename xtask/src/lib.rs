@@ -55,6 +55,11 @@ pub const GUESTS: &[Guest] = &[
         output: "example-wasm-worker.wasm",
         dest: "examples/wasm-workers/wasm/worker.wasm",
     },
+    Guest {
+        package: "example-cluster-worker",
+        output: "example-cluster-worker.wasm",
+        dest: "examples/cluster/wasm/cluster-worker.wasm",
+    },
 ];
 
 /// What [`guests`] does with the built artifacts.

@@ -138,11 +138,18 @@ impl Cluster {
             let (server, _) = Actor::spawn(None, server, ())
                 .await
                 .map_err(|e| ClusterError::Spawn(e.to_string()))?;
+            let dial = config
+                .peers
+                .iter()
+                .filter_map(|p| Some((resolve(p).ok()?.to_string(), p.clone())))
+                .collect();
             let args = RouterArgs {
                 node: node.clone(),
                 digest,
                 peers: peers.clone(),
                 timeout: config.timeout,
+                dial,
+                server: server.clone(),
             };
             let (router, _) = Actor::spawn(None, Router, args)
                 .await
@@ -206,7 +213,7 @@ fn resolve(addr: &str) -> Result<SocketAddr, ClusterError> {
 
 /// Connect to `peer`, trying again every [`RETRY`] until it answers (a peer started
 /// later is joined when it comes up).
-async fn connect(server: ActorRef<NodeServerMessage>, peer: String) {
+pub(crate) async fn connect(server: ActorRef<NodeServerMessage>, peer: String) {
     let mut logged = false;
     loop {
         match ractor_cluster::client_connect(&server, peer.as_str()).await {
@@ -232,6 +239,15 @@ struct ClusterRemote {
 }
 
 impl Remote for ClusterRemote {
+    fn nodes(&self) -> Vec<String> {
+        self.peers
+            .read()
+            .iter()
+            .filter(|(_, p)| matches!(p, Peer::Up(_)))
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+
     fn send(&self, node: &str, op: RemoteOp) -> Result<(), KernelError> {
         let down = || KernelError::NoConnection(node.to_string());
         // Checked before encoding: a send to an unknown node costs no copy.

@@ -136,6 +136,11 @@ pub struct RouterArgs {
     pub peers: Peers,
     /// The failure-detection timeout (`cluster.timeout`).
     pub timeout: std::time::Duration,
+    /// The `peers` this node dials, by the socket address a session with them reports,
+    /// with the node server to dial through: a peer that goes down is dialled again, so
+    /// a restarted node rejoins (its new incarnation).
+    pub dial: HashMap<String, String>,
+    pub server: ActorRef<ractor_cluster::NodeServerMessage>,
 }
 
 /// Its state.
@@ -152,6 +157,18 @@ pub struct RouterState {
     /// When each greeted peer was last heard from (any frame).
     heard: HashMap<String, std::time::Instant>,
     timeout: std::time::Duration,
+    dial: HashMap<String, String>,
+    server: ActorRef<ractor_cluster::NodeServerMessage>,
+    /// Sessions with a dialled peer that closed before it was up, in a row, by address:
+    /// the next dial waits longer (see [`redial_delay`]) and only the first is logged.
+    failed_dials: HashMap<String, u32>,
+}
+
+/// How long to wait before dialling a peer again after `failures` sessions in a row
+/// closed before it was up: 300 ms doubling to at most 5 s.
+fn redial_delay(failures: u32) -> std::time::Duration {
+    let ms = 300u64.saturating_mul(1 << failures.min(5));
+    std::time::Duration::from_millis(ms.min(5_000))
 }
 
 impl RouterState {
@@ -195,6 +212,7 @@ impl RouterState {
             return;
         };
         tracing::info!(node = %name, addr = %s.addr, "node up");
+        let addr = s.addr.clone();
         let r = r.clone();
         let mut peers = self.peers.write();
         // What senders queued while it was pending goes first, in order, under the lock
@@ -205,6 +223,10 @@ impl RouterState {
             }
         }
         peers.insert(name.to_string(), Peer::Up(r));
+        drop(peers);
+        self.failed_dials.remove(&addr);
+        // SPEC §10: it learns the cluster-wide names held here.
+        self.node.node_up(name);
     }
 
     /// Heartbeats to the peers that are up; a peer silent for longer than the timeout
@@ -319,14 +341,33 @@ impl RouterState {
         let was_authenticated = self.authenticated.remove(&s.node_id);
         let name = s.name.or_else(|| known.and_then(|k| k.name));
         if !was_authenticated {
-            // ractor_cluster closes a session whose cookie does not match before it
-            // authenticates; this side cannot tell more than that.
-            tracing::error!(
-                node = name.as_deref().unwrap_or("?"),
-                addr = %s.addr,
-                "refused a connection with {}: authentication failed (wrong cookie?)",
-                s.addr
-            );
+            // A peer we dial is dialled again (it may still be booting), waiting longer
+            // each time; the refusal is logged once per streak.
+            let failures = match self.dial.get(&s.addr) {
+                Some(peer) => {
+                    let n = self.failed_dials.entry(s.addr.clone()).or_insert(0);
+                    *n += 1;
+                    let delay = redial_delay(*n);
+                    let server = self.server.clone();
+                    let peer = peer.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        crate::connect(server, peer).await;
+                    });
+                    *n
+                }
+                None => 1,
+            };
+            if failures == 1 {
+                // ractor_cluster closes a session whose cookie does not match before it
+                // authenticates; this side cannot tell more than that.
+                tracing::error!(
+                    node = name.as_deref().unwrap_or("?"),
+                    addr = %s.addr,
+                    "refused a connection with {}: authentication failed (wrong cookie?)",
+                    s.addr
+                );
+            }
             return;
         }
         if let Some(name) = name {
@@ -334,6 +375,10 @@ impl RouterState {
             let was = self.peers.write().remove(&name);
             if let Some(Peer::Up(_)) = was {
                 tracing::warn!(node = %name, addr = %s.addr, "node down");
+                if let Some(peer) = self.dial.get(&s.addr) {
+                    // One of our `peers`: dial it until it comes back.
+                    tokio::spawn(crate::connect(self.server.clone(), peer.clone()));
+                }
             }
             if was.is_some() {
                 // SPEC §10: monitors and links of its processes fire with noconnection.
@@ -381,6 +426,9 @@ impl Actor for Router {
             routers: HashMap::new(),
             heard: HashMap::new(),
             timeout: args.timeout,
+            dial: args.dial,
+            server: args.server,
+            failed_dials: HashMap::new(),
         })
     }
 

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use troupe_kernel::security::Actor;
-use troupe_kernel::{ErrorKind, ProcessError, RemoteMessage, RemoteOp, Value};
+use troupe_kernel::{ErrorKind, ProcessError, RemoteMessage, RemoteOp, RemoteSpawn, Value};
 
 /// Deepest value a frame may carry: the kernel's deep-copy bound (a peer cannot make a
 /// receiving node build, print or drop a deeper value than a local send could).
@@ -66,6 +66,133 @@ pub enum WireOp {
         to: String,
         reason: Option<String>,
     },
+    Spawn(Box<WireSpawn>),
+    NameClaim {
+        name: String,
+        pid: String,
+        at: u64,
+    },
+    NameRelease {
+        name: String,
+        pid: String,
+    },
+    /// `result`: the child's PID, or the error as a [`WireValue::Error`].
+    Spawned {
+        reference: u64,
+        to: String,
+        result: Result<String, WireValue>,
+    },
+}
+
+/// [`RemoteSpawn`] on the wire (actors as in [`WireMessage`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WireSpawn {
+    pub reference: u64,
+    pub from: String,
+    pub caller_actor: Option<(String, String)>,
+    pub caller_policies: Option<Vec<String>>,
+    pub actor: Option<(String, String)>,
+    pub policies: Option<Vec<String>>,
+    pub context: Option<Vec<(String, WireValue)>>,
+    pub entry: String,
+    pub host: String,
+    pub args: Vec<WireValue>,
+    pub link: bool,
+    pub monitor: bool,
+    pub trap_links: bool,
+    pub messages: Vec<(String, WireValue)>,
+}
+
+impl From<RemoteSpawn> for WireSpawn {
+    fn from(s: RemoteSpawn) -> WireSpawn {
+        WireSpawn {
+            reference: s.reference,
+            from: s.from,
+            caller_actor: s.caller_actor.map(actor_out),
+            caller_policies: s.caller_policies,
+            actor: s.actor.map(actor_out),
+            policies: s.policies,
+            context: s
+                .context
+                .map(|c| c.into_iter().map(|(k, v)| (k, v.into())).collect()),
+            entry: s.entry,
+            host: s.host,
+            args: s.args.into_iter().map(WireValue::from).collect(),
+            link: s.link,
+            monitor: s.monitor,
+            trap_links: s.trap_links,
+            messages: s.messages.into_iter().map(|(t, v)| (t, v.into())).collect(),
+        }
+    }
+}
+
+impl From<WireSpawn> for RemoteSpawn {
+    fn from(s: WireSpawn) -> RemoteSpawn {
+        RemoteSpawn {
+            reference: s.reference,
+            from: s.from,
+            caller_actor: s.caller_actor.map(actor_in),
+            caller_policies: s.caller_policies,
+            actor: s.actor.map(actor_in),
+            policies: s.policies,
+            context: s
+                .context
+                .map(|c| c.into_iter().map(|(k, v)| (k, v.into())).collect()),
+            entry: s.entry,
+            host: s.host,
+            args: s.args.into_iter().map(Value::from).collect(),
+            link: s.link,
+            monitor: s.monitor,
+            trap_links: s.trap_links,
+            messages: s.messages.into_iter().map(|(t, v)| (t, v.into())).collect(),
+        }
+    }
+}
+
+impl WireSpawn {
+    /// Levels of nesting of the deepest value it carries.
+    fn depth(&self) -> usize {
+        let context = self.context.iter().flatten().map(|(_, v)| v.depth());
+        let messages = self.messages.iter().map(|(_, v)| v.depth());
+        self.args
+            .iter()
+            .map(WireValue::depth)
+            .chain(context)
+            .chain(messages)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// An actor as its ID and its `meta` as JSON text.
+fn actor_out(a: Actor) -> (String, String) {
+    let meta = serde_json::Value::Object(a.meta).to_string();
+    (a.id, meta)
+}
+
+/// [`actor_out`] back; a meta that is not a JSON object (a peer's bug) reads as empty.
+fn actor_in((id, meta): (String, String)) -> Actor {
+    Actor {
+        id,
+        meta: match serde_json::from_str(&meta) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => Default::default(),
+        },
+    }
+}
+
+/// An error as a [`WireValue::Error`].
+fn error_out(e: ProcessError) -> WireValue {
+    Value::Error(Box::new(e)).into()
+}
+
+/// [`error_out`] back.
+fn error_in(e: WireValue) -> ProcessError {
+    match Value::from(e) {
+        Value::Error(e) => *e,
+        // A peer's bug: an error that is not an error value.
+        other => ProcessError::new(ErrorKind::Internal, other.display()),
+    }
 }
 
 impl WireOp {
@@ -76,6 +203,8 @@ impl WireOp {
             WireOp::Exit { result, .. } => match result {
                 Ok(v) | Err(v) => v.depth(),
             },
+            WireOp::Spawn(s) => s.depth(),
+            WireOp::Spawned { result: Err(e), .. } => e.depth(),
             _ => 0,
         }
     }
@@ -99,12 +228,24 @@ impl From<RemoteOp> for WireOp {
                 to,
                 result: match result {
                     Ok(v) => Ok(v.into()),
-                    Err(e) => Err(Value::Error(Box::new(e)).into()),
+                    Err(e) => Err(error_out(e)),
                 },
                 link,
             },
             RemoteOp::Terminate { from, to } => WireOp::Terminate { from, to },
             RemoteOp::Cancel { from, to, reason } => WireOp::Cancel { from, to, reason },
+            RemoteOp::Spawn(s) => WireOp::Spawn(Box::new((*s).into())),
+            RemoteOp::NameClaim { name, pid, at } => WireOp::NameClaim { name, pid, at },
+            RemoteOp::NameRelease { name, pid } => WireOp::NameRelease { name, pid },
+            RemoteOp::Spawned {
+                reference,
+                to,
+                result,
+            } => WireOp::Spawned {
+                reference,
+                to,
+                result: result.map_err(error_out),
+            },
         }
     }
 }
@@ -127,16 +268,24 @@ impl From<WireOp> for RemoteOp {
                 to,
                 result: match result {
                     Ok(v) => Ok(v.into()),
-                    Err(e) => Err(match Value::from(e) {
-                        Value::Error(e) => *e,
-                        // A peer's bug: an error that is not an error value.
-                        other => ProcessError::new(ErrorKind::Internal, other.display()),
-                    }),
+                    Err(e) => Err(error_in(e)),
                 },
                 link,
             },
             WireOp::Terminate { from, to } => RemoteOp::Terminate { from, to },
             WireOp::Cancel { from, to, reason } => RemoteOp::Cancel { from, to, reason },
+            WireOp::Spawn(s) => RemoteOp::Spawn(Box::new((*s).into())),
+            WireOp::NameClaim { name, pid, at } => RemoteOp::NameClaim { name, pid, at },
+            WireOp::NameRelease { name, pid } => RemoteOp::NameRelease { name, pid },
+            WireOp::Spawned {
+                reference,
+                to,
+                result,
+            } => RemoteOp::Spawned {
+                reference,
+                to,
+                result: result.map_err(error_in),
+            },
         }
     }
 }
@@ -196,10 +345,7 @@ impl From<RemoteMessage> for WireMessage {
             topic: m.topic,
             from: m.from,
             payload: WireValue::from(m.payload),
-            actor: m.actor.map(|a| {
-                let meta = serde_json::Value::Object(a.meta).to_string();
-                (a.id, meta)
-            }),
+            actor: m.actor.map(actor_out),
         }
     }
 }
@@ -211,14 +357,7 @@ impl From<WireMessage> for RemoteMessage {
             topic: m.topic,
             from: m.from,
             payload: m.payload.into(),
-            actor: m.actor.map(|(id, meta)| Actor {
-                id,
-                // A meta that is not a JSON object (a peer's bug) reads as empty.
-                meta: match serde_json::from_str(&meta) {
-                    Ok(serde_json::Value::Object(m)) => m,
-                    _ => Default::default(),
-                },
-            }),
+            actor: m.actor.map(actor_in),
         }
     }
 }

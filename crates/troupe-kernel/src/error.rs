@@ -213,6 +213,10 @@ pub enum KernelError {
         bytes: u64,
         limit: u64,
     },
+    /// An operation another node refused (a remote spawn denied by its policies, an
+    /// unknown entry there, …): its error as that node reported it, kind included.
+    #[error("{0}")]
+    Remote(Box<ProcessError>),
 }
 
 impl KernelError {
@@ -236,12 +240,16 @@ impl KernelError {
             | KernelError::MailboxFull { .. }
             | KernelError::NoConnection(_) => ErrorKind::Unavailable,
             KernelError::Denied(_) => ErrorKind::PermissionDenied,
+            KernelError::Remote(e) => e.kind.clone(),
         }
     }
 }
 
 impl From<KernelError> for ProcessError {
     fn from(e: KernelError) -> Self {
+        if let KernelError::Remote(e) = e {
+            return *e;
+        }
         ProcessError::new(e.kind(), e.to_string())
     }
 }

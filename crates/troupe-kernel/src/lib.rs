@@ -29,9 +29,12 @@ pub use error::{ErrorKind, ExitResult, KernelError, ProcessError, describe};
 pub use host::Host;
 pub use mailbox::Route;
 pub use message::{Envelope, Event, Message};
-pub use node::{CallRequest, ExitWatch, Node, SpawnOptions, SpawnRequest, Spawned, merge_context};
+pub use node::{
+    CallRequest, ExitWatch, MAX_EVENTUAL_NAMES, NAME_CONFLICT, Node, SpawnOptions, SpawnRequest,
+    Spawned, merge_context,
+};
 pub use pid::Pid;
 pub use process::{ContextMap, DEFAULT_MAX_MAILBOX, Identity, ProcessHandle, ProcessRef};
-pub use remote::{Remote, RemoteMessage, RemoteOp};
+pub use remote::{Remote, RemoteMessage, RemoteOp, RemoteSpawn};
 pub use runtime::{ProcessBody, ProcessContext, Runtime};
 pub use value::Value;

@@ -115,6 +115,8 @@ pub(crate) struct RemoteRelations {
     pub monitored_by: Vec<String>,
     /// Processes of other nodes this one monitors.
     pub monitoring: Vec<String>,
+    /// Cluster-wide (`EVENTUAL`) names it holds (SPEC §10), released when it exits.
+    pub names: Vec<String>,
 }
 
 /// The `ctx` key/values of a process: string keys, kernel values.

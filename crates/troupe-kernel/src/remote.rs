@@ -8,7 +8,7 @@
 //! local send does (the receiver's `max_mailbox`, its topics, its inbox).
 
 use crate::security::Actor;
-use crate::{ExitResult, KernelError, Value};
+use crate::{ExitResult, KernelError, ProcessError, Value};
 
 /// One message between nodes: what [`crate::Message`] holds, with PIDs in their printed
 /// form (they name processes of two different nodes).
@@ -23,6 +23,37 @@ pub struct RemoteMessage {
     pub payload: Value,
     /// The sender's actor at send time (SPEC §7.3: `msg:actor()` on the receiver).
     pub actor: Option<Actor>,
+}
+
+/// `process.spawn*(id, "NODE@HOST_ID", ...)` (SPEC §10): what the receiving node needs to
+/// check the spawn against its policies, exactly as a local one (SPEC §7.2), and start
+/// the child. Policies travel by entry ID: every node of a cluster loads the same
+/// registry (the digest check at connection time), so an ID names the same policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteSpawn {
+    /// The spawner's handle for the reply ([`RemoteOp::Spawned`]).
+    pub reference: u64,
+    /// The spawner's printed PID (a process of the sending node).
+    pub from: String,
+    /// The spawner's actor and the IDs of its scope's policies: what the checks run as.
+    pub caller_actor: Option<Actor>,
+    pub caller_policies: Option<Vec<String>>,
+    /// An actor and scope the spawner asked the child to run as (`with_actor`,
+    /// `with_scope`; checked as `process.security`); `None` inherits the spawner's.
+    pub actor: Option<Actor>,
+    pub policies: Option<Vec<String>>,
+    /// The child's `ctx` values (already merged on the spawner's side).
+    pub context: Option<Vec<(String, Value)>>,
+    /// Entry ID and host entry ID on the receiving node.
+    pub entry: String,
+    pub host: String,
+    pub args: Vec<Value>,
+    /// Link the child with the spawner / make the spawner monitor it, before it runs.
+    pub link: bool,
+    pub monitor: bool,
+    pub trap_links: bool,
+    /// `with_message` messages, the first the child receives.
+    pub messages: Vec<(String, Value)>,
 }
 
 /// One operation between a process of one node and a process of another (SPEC §10):
@@ -57,6 +88,22 @@ pub enum RemoteOp {
         to: String,
         reason: Option<String>,
     },
+    /// A spawn on the receiving node's host.
+    Spawn(Box<RemoteSpawn>),
+    /// The sending node's process `pid` holds the cluster-wide name `name` since `at`
+    /// (microseconds since the Unix epoch, the sending node's clock; SPEC §10 `EVENTUAL`).
+    NameClaim { name: String, pid: String, at: u64 },
+    /// `pid` released `name` (unregistered, or exited).
+    NameRelease { name: String, pid: String },
+    /// The answer to a [`RemoteOp::Spawn`]: the child's printed PID, or why it was not
+    /// started. Sent before the child runs, so it reaches the spawner before any exit
+    /// signal of the child.
+    Spawned {
+        reference: u64,
+        /// The spawner.
+        to: String,
+        result: Result<String, ProcessError>,
+    },
 }
 
 /// A cluster transport: carries operations to processes of other nodes, in the order
@@ -68,6 +115,9 @@ pub trait Remote: Send + Sync {
     ///
     /// Errors: [`KernelError::NoConnection`] when `node` is not connected (or was refused).
     fn send(&self, node: &str, op: RemoteOp) -> Result<(), KernelError>;
+
+    /// The nodes that are up (connected and accepted), by name.
+    fn nodes(&self) -> Vec<String>;
 }
 
 /// The node part of a printed PID (`{node@host|0x…}` → `node`); `""` when malformed.

@@ -39,7 +39,11 @@ use troupe_registry::{Kind, RestartType, Shutdown, Strategy, SupervisorSpec};
 use crate::message::{Envelope, Event};
 use crate::runtime::{ProcessBody, ProcessContext, Runtime};
 use crate::{ErrorKind, ExitResult, Node, Pid, ProcessError, ProcessRef, SpawnOptions, Value};
-use crate::{SpawnRequest, describe};
+use crate::{KernelError, SpawnRequest, describe};
+
+/// How often the start of a child on another node is tried again while that node is
+/// not connected (within the child's `start_timeout`).
+const RECONNECT_POLL: Duration = Duration::from_millis(100);
 
 /// The runtime for `process.supervisor` entries; the node registers it itself.
 pub struct SupervisorRuntime;
@@ -104,7 +108,14 @@ impl ChildSpec {
             Kind::ProcessService(s) => (
                 SpawnRequest {
                     entry: s.process.clone(),
-                    host: s.host.clone().unwrap_or_else(|| node.default_host()),
+                    // `host: NODE@HOST_ID`: the child runs on that node (SPEC §10).
+                    host: {
+                        let host = s.host.clone().unwrap_or_else(|| node.default_host());
+                        match &s.node {
+                            Some(n) => format!("{n}@{host}"),
+                            None => host,
+                        }
+                    },
                     args: s.input.iter().map(Value::from).collect(),
                     monitor: true,
                     ..Default::default()
@@ -192,7 +203,7 @@ impl Inbox {
         let handle = self.handle.clone();
         let take = || {
             handle
-                .take_event(|e| matches!(e, Event::Exit { from, .. } if from.id == pid.id))
+                .take_event(|e| matches!(e, Event::Exit { from, .. } if from == pid))
                 .and_then(|e| exit_result(Envelope::Event(e)))
         };
         poll_fn(|cx| {
@@ -230,7 +241,9 @@ struct Supervisor {
     spec: SupervisorSpec,
     inbox: Inbox,
     children: Vec<ChildSpec>,
-    by_pid: HashMap<u64, usize>,
+    /// Running children by PID (the whole PID: a child on another node has a counter of
+    /// that node's).
+    by_pid: HashMap<Pid, usize>,
     /// The child being started (spawned, not yet running) or stopped (cancelled, not yet
     /// exited): in no `ChildSpec::pid`, but still this supervisor's to kill if it dies.
     in_flight: Option<Pid>,
@@ -286,7 +299,7 @@ impl Supervisor {
                     return Ok(Value::str("shutdown"));
                 }
                 Envelope::Event(Event::Exit { from, result }) => {
-                    if let Some(i) = self.by_pid.remove(&from.id) {
+                    if let Some(i) = self.by_pid.remove(&from) {
                         self.children[i].pid = None;
                         self.child_exited(i, &from, result).await?;
                     }
@@ -307,6 +320,9 @@ impl Supervisor {
     async fn start_child(&mut self, i: usize) -> Result<(), ProcessError> {
         let child = &self.children[i];
         self.node.unit_starting(&child.id, child.restarts);
+        if self.node.remote_host(&child.request.host).is_some() {
+            return self.start_remote_child(i).await;
+        }
         let spawned = self
             .node
             .spawn_with(
@@ -361,10 +377,7 @@ impl Supervisor {
         match started {
             Ok(()) => {
                 tracing::info!(supervisor = %self.id, child = %child.id, pid = %pid, "child started");
-                self.node.unit_running(&child.id, &pid);
-                self.by_pid.insert(pid.id, i);
-                child.last = Some(pid.clone());
-                child.pid = Some(pid);
+                self.running(i, pid);
                 Ok(())
             }
             Err(e) => {
@@ -376,13 +389,74 @@ impl Supervisor {
         }
     }
 
+    /// Start child `i` on another node's host (`host: NODE@HOST_ID`, SPEC §10): started
+    /// once that node answers with its PID (monitored from then on, as a local child).
+    /// While the node is not connected (not up yet at boot, or away after a failure) the
+    /// start is tried again every [`RECONNECT_POLL`] within the child's `start_timeout`:
+    /// a child whose node was killed is restarted when the node is back in time. Fails
+    /// when that node refuses (its policies, an unknown entry), or the timeout passes (a
+    /// child it starts later is then terminated by the kernel).
+    async fn start_remote_child(&mut self, i: usize) -> Result<(), ProcessError> {
+        let child = &self.children[i];
+        let timeout = child.start_timeout;
+        let deadline = tokio::time::Instant::now() + timeout;
+        let attempt = async {
+            loop {
+                let r = match self.node.spawn_remote(&self.handle, child.request.clone()) {
+                    Err(e) => Err(e),
+                    Ok(reply) => reply.await,
+                };
+                match r {
+                    Err(KernelError::NoConnection(_)) => {
+                        tokio::time::sleep(RECONNECT_POLL).await;
+                    }
+                    r => return r.map_err(ProcessError::from),
+                }
+            }
+        };
+        let started = match tokio::time::timeout_at(deadline, attempt).await {
+            Ok(r) => r,
+            Err(_) => Err(ProcessError::new(
+                ErrorKind::Timeout,
+                format!(
+                    "not started on {} within start_timeout {}: its node is not connected (noconnection) or did not answer",
+                    child.request.host,
+                    humantime::format_duration(timeout)
+                ),
+            )),
+        };
+        let child = &mut self.children[i];
+        match started {
+            Ok(pid) => {
+                tracing::info!(supervisor = %self.id, child = %child.id, pid = %pid, "child started on another node");
+                self.running(i, pid);
+                Ok(())
+            }
+            Err(e) => {
+                tracing::warn!(supervisor = %self.id, child = %child.id, host = %child.request.host, error = %e, "child failed to start on another node");
+                self.node
+                    .unit_ended(&child.id, None, &Err(e.clone()), false, false);
+                Err(e)
+            }
+        }
+    }
+
+    /// Child `i` is running as `pid`.
+    fn running(&mut self, i: usize, pid: Pid) {
+        let child = &mut self.children[i];
+        self.node.unit_running(&child.id, &pid);
+        self.by_pid.insert(pid.clone(), i);
+        child.last = Some(pid.clone());
+        child.pid = Some(pid);
+    }
+
     /// Stop child `i` by its shutdown setting; logs and returns nothing (the reason is
     /// only logged: a stopped child is never restarted for this exit).
     async fn stop_child(&mut self, i: usize) {
         let Some(pid) = self.children[i].pid.take() else {
             return;
         };
-        self.by_pid.remove(&pid.id);
+        self.by_pid.remove(&pid);
         self.in_flight = Some(pid.clone());
         self.node.unit_stopping(&self.children[i].id);
         let shutdown = self.children[i].shutdown;

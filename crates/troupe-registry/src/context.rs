@@ -130,6 +130,18 @@ impl Cx<'_> {
             self.wrong_type(field, "an entry ID (a string)", node);
             return None;
         };
+        self.reference_text(node, text, field, expected)
+    }
+
+    /// [`Cx::reference`] of `text`, a part of `node`'s string (the entry ID of a
+    /// `host: NODE@HOST_ID`).
+    pub fn reference_text(
+        &mut self,
+        node: &Node,
+        text: &str,
+        field: &'static str,
+        expected: &'static [&'static str],
+    ) -> Option<EntryId> {
         if text.trim().is_empty() {
             self.error(
                 node,

@@ -407,6 +407,9 @@ pub struct ServiceSpec {
     pub process: EntryId,
     /// The `process.host` to run on (full ID); `None` = node default.
     pub host: Option<EntryId>,
+    /// The cluster node whose host it runs on, from `host: NODE@HOST_ID` (SPEC §10): a
+    /// supervisor child started on that node. `None`: this node.
+    pub node: Option<String>,
     /// Arguments passed to `main(...)`.
     pub input: Vec<serde_json::Value>,
     pub lifecycle: Lifecycle,
@@ -429,6 +432,11 @@ pub struct Lifecycle {
     pub security: Option<SecuritySpec>,
     /// `startup: optional` — a failure to start degrades instead of stopping the node.
     pub optional: bool,
+    /// `node: NAME` (Troupe, SPEC §10): with `auto_start`, the unit starts only on the
+    /// cluster node of that name (every node loads the same registry; this is how one of
+    /// them runs a coordinator or a supervisor of children on the others). `None`: every
+    /// node starts it.
+    pub node: Option<String>,
 }
 
 impl Default for Lifecycle {
@@ -442,6 +450,7 @@ impl Default for Lifecycle {
             restart: RestartPolicy::default(),
             security: None,
             optional: false,
+            node: None,
         }
     }
 }

@@ -20,6 +20,8 @@ wasmtime::component::bindgen!({
     imports: {
         "troupe:runtime/process.receive": async | trappable,
         "troupe:runtime/funcs.call": async | trappable,
+        // Async for a spawn on another node's host (SPEC §10), which waits for its answer.
+        "troupe:runtime/process.spawn": async | trappable,
         default: trappable,
     },
 });
@@ -197,7 +199,7 @@ impl process::Host for State {
         }))
     }
 
-    fn spawn(
+    async fn spawn(
         &mut self,
         entry: String,
         host: String,
@@ -222,8 +224,17 @@ impl process::Host for State {
             monitor,
             ..Default::default()
         };
-        Ok(self
-            .node()?
+        let node = self.node()?;
+        if node.remote_host(&req.host).is_some() {
+            let spawned = match node.spawn_remote(&self.handle, req) {
+                Ok(reply) => reply.await,
+                Err(e) => Err(e),
+            };
+            return Ok(spawned
+                .map(|pid| pid.to_string())
+                .map_err(|e| wit_error(&e.into())));
+        }
+        Ok(node
             .spawn(Some(&self.handle), req, false)
             .map(|(pid, _)| pid.to_string())
             .map_err(|e| wit_error(&e.into())))

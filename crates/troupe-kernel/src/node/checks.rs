@@ -63,24 +63,39 @@ impl Node {
             return Ok(());
         }
         let resource = resource();
-        crate::security::check(
-            self.0.strict_mode,
+        self.check_as(
+            c.pid.as_str(),
             c.actor.as_deref(),
             c.scope.as_deref(),
             action,
             &resource,
-            None,
         )
-        .map_err(|e| {
-            tracing::warn!(
-                pid = %c.pid,
-                actor = c.actor.as_ref().map(|a| a.id.as_str()).unwrap_or(""),
-                action,
-                resource = %resource,
-                "permission denied"
-            );
-            KernelError::Denied(e.message)
-        })
+    }
+
+    /// [`Node::check`] for a caller known by its identity only (`who`, its printed PID,
+    /// for the log): a process of another node asking for a spawn here (SPEC §10).
+    ///
+    /// Errors: [`KernelError::Denied`] naming the actor, action and resource.
+    pub(super) fn check_as(
+        &self,
+        who: &str,
+        actor: Option<&Actor>,
+        scope: Option<&Scope>,
+        action: &str,
+        resource: &str,
+    ) -> Result<(), KernelError> {
+        crate::security::check(self.0.strict_mode, actor, scope, action, resource, None).map_err(
+            |e| {
+                tracing::warn!(
+                    pid = %who,
+                    actor = actor.map(|a| a.id.as_str()).unwrap_or(""),
+                    action,
+                    resource = %resource,
+                    "permission denied"
+                );
+                KernelError::Denied(e.message)
+            },
+        )
     }
 
     /// The actor and scope of a `lifecycle.security` block (SPEC §7.3): the scope holds

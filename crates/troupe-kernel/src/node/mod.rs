@@ -7,19 +7,23 @@
 //! |---|---|
 //! | `table.rs` | the process table, resolving a destination |
 //! | `names.rs` | the name registry |
+//! | `cluster_names.rs` | cluster-wide (`EVENTUAL`) names (SPEC §10) |
 //! | `send.rs` | `send` and `cancel`: the sending half of the message path |
 //! | `relations.rs` | links, monitors, watchers, exit propagation, [`ExitWatch`] |
 //! | `remote_relations.rs` | the same with processes of other nodes (SPEC §10), node loss |
+//! | `remote_spawn.rs` | spawning on another node's host (SPEC §10) |
 //! | `spawn.rs` | spawn, spawn-or-signal, function calls |
 //! | `driver.rs` | the poll driver of a process body |
 //! | `units.rs` | service and supervisor states |
 //! | `checks.rs` | security checks |
 
 mod checks;
+mod cluster_names;
 mod driver;
 mod names;
 mod relations;
 mod remote_relations;
+mod remote_spawn;
 mod send;
 mod spawn;
 mod table;
@@ -40,6 +44,7 @@ use crate::runtime::Runtime;
 use crate::security::{Policy, Scope};
 use crate::states::{ServiceStates, SupervisionView};
 
+pub use cluster_names::{MAX_EVENTUAL_NAMES, NAME_CONFLICT};
 pub use relations::ExitWatch;
 pub use spawn::{CallRequest, SpawnOptions, SpawnRequest, Spawned, merge_context};
 
@@ -68,6 +73,10 @@ struct NodeInner {
     exit: tokio::sync::watch::Sender<Option<u8>>,
     /// The cluster transport, once installed (SPEC §10); `None` on a lone node.
     remote: std::sync::OnceLock<Arc<dyn crate::remote::Remote>>,
+    /// Spawns on other nodes waiting for their answers.
+    remote_spawns: remote_spawn::PendingSpawns,
+    /// Cluster-wide names: this node's and its peers' (SPEC §10).
+    cluster_names: cluster_names::ClusterNames,
 }
 
 /// The first PID counter of a node. A lone node counts from 0. A node of a cluster
@@ -127,6 +136,8 @@ impl Node {
             states,
             exit: tokio::sync::watch::channel(None).0,
             remote: std::sync::OnceLock::new(),
+            remote_spawns: Default::default(),
+            cluster_names: Default::default(),
         }));
         node.add_runtime(Arc::new(crate::supervisor::SupervisorRuntime));
         node

@@ -22,10 +22,7 @@ impl Node {
         name: &str,
         pid: Option<&str>,
     ) -> Result<(), KernelError> {
-        let target = match pid {
-            None => caller.pid.clone(),
-            Some(s) => Pid::parse(s).ok_or_else(|| KernelError::InvalidPid(s.to_string()))?,
-        };
+        let target = target_of(caller, pid)?;
         if self.lookup_name(name).as_ref() == Some(&target) {
             return Ok(());
         }
@@ -135,5 +132,16 @@ impl Node {
         }
         handle.relations.lock().names.push(name.to_string());
         None
+    }
+}
+
+/// The process a `register(name [, pid])` names: `pid`, or the caller when `None`.
+///
+/// Errors: [`KernelError::InvalidPid`] when `pid` is not a printed PID (as Wippy: a
+/// registered name is not resolved).
+pub(super) fn target_of(caller: &ProcessRef, pid: Option<&str>) -> Result<Pid, KernelError> {
+    match pid {
+        None => Ok(caller.pid.clone()),
+        Some(s) => Pid::parse(s).ok_or_else(|| KernelError::InvalidPid(s.to_string())),
     }
 }

@@ -102,11 +102,15 @@ impl Node {
             links,
             monitored_by,
             monitoring,
+            names,
         } = rel;
+        let from = pid.to_string();
+        for n in names {
+            self.release_eventual(&n, &from);
+        }
         let Some(remote) = self.remote() else {
             return;
         };
-        let from = pid.to_string();
         let exit = |to: String, link: bool| RemoteOp::Exit {
             from: from.clone(),
             to,
@@ -232,6 +236,30 @@ impl Node {
                 p.offer_cancel(from, reason);
                 Ok(())
             }
+            RemoteOp::Spawn(spawn) => {
+                foreign(&spawn.from)?;
+                self.spawn_for_remote(from_node, *spawn)
+            }
+            RemoteOp::NameClaim { name, pid, at } => {
+                foreign(&pid)?;
+                self.name_claimed(name, pid, at);
+                Ok(())
+            }
+            RemoteOp::NameRelease { name, pid } => {
+                foreign(&pid)?;
+                self.name_released(&name, &pid);
+                Ok(())
+            }
+            RemoteOp::Spawned {
+                reference,
+                to,
+                result,
+            } => {
+                if !self.is_local_pid(&to) {
+                    return Err(KernelError::InvalidPid(to));
+                }
+                self.remote_spawned(from_node, reference, result)
+            }
         }
     }
 
@@ -279,6 +307,8 @@ impl Node {
     /// (an error cascade), with [`noconnection`]; what its processes held here (monitors
     /// of local processes) is dropped. O(live processes), once per node loss.
     pub fn node_down(&self, node: &str) {
+        self.fail_remote_spawns(node);
+        self.forget_names_of(node);
         let reason = noconnection(node);
         let on_node = |pid: &str| node_of(pid) == node;
         let procs: Vec<ProcessRef> = self.0.procs.iter().map(|p| p.clone()).collect();

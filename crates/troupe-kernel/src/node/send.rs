@@ -35,9 +35,37 @@ impl Node {
         if let Some(node) = self.foreign_node(dest) {
             return self.send_remote(from, node, dest, topic, payload);
         }
+        let to = match self.resolve_known_local(dest) {
+            Some(to) => to,
+            None => return self.send_to_eventual(from, dest, topic, payload),
+        };
+        self.check(from, "process.send", || to.pid.to_string())?;
+        self.send_to(from, &to, topic.into(), payload)
+    }
+
+    /// A send to `name` when no local process holds it: to the holder of the cluster-wide
+    /// name (SPEC §10), on this node or another.
+    ///
+    /// Errors: no such name or process (`ProcessNotFound`); as [`Node::send`].
+    #[cold]
+    fn send_to_eventual(
+        &self,
+        from: Option<&ProcessRef>,
+        name: &str,
+        topic: &str,
+        payload: Value,
+    ) -> Result<(), KernelError> {
+        let pid = match name.starts_with('{') {
+            false => self.lookup_eventual(name),
+            true => None,
+        }
+        .ok_or_else(|| KernelError::ProcessNotFound(name.to_string()))?;
+        if let Some(node) = self.foreign_node(pid.as_str()) {
+            return self.send_remote(from, node, pid.as_str(), topic, payload);
+        }
         let to = self
-            .resolve_known_local(dest)
-            .ok_or_else(|| KernelError::ProcessNotFound(dest.to_string()))?;
+            .process(&pid)
+            .ok_or_else(|| KernelError::ProcessNotFound(name.to_string()))?;
         self.check(from, "process.send", || to.pid.to_string())?;
         self.send_to(from, &to, topic.into(), payload)
     }

@@ -78,6 +78,17 @@ enum Purpose {
     Call,
 }
 
+/// The spawner of a child started for another node (SPEC §10, `remote_spawn.rs`): its
+/// printed PID and actor, the relations it asked for (their far half is installed on the
+/// child before it runs) and the reply, sent just before the child is handed to its host.
+pub(super) struct Far<'a> {
+    pub parent: &'a str,
+    pub actor: Option<Arc<Actor>>,
+    pub link: bool,
+    pub monitor: bool,
+    pub announce: &'a dyn Fn(&Pid),
+}
+
 /// What a spawner wants back besides the PID.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SpawnOptions {
@@ -130,7 +141,22 @@ impl Node {
         req: SpawnRequest,
         opts: SpawnOptions,
     ) -> Result<Spawned, KernelError> {
-        self.start(parent, req, opts, Purpose::Spawn)
+        self.start(parent, req, opts, Purpose::Spawn, None)
+    }
+
+    /// Start a child another node asked for (its checks are done): see [`Far`].
+    pub(super) fn start_far(
+        &self,
+        req: SpawnRequest,
+        far: Far<'_>,
+    ) -> Result<Spawned, KernelError> {
+        self.start(
+            None,
+            req,
+            SpawnOptions::default(),
+            Purpose::Spawn,
+            Some(far),
+        )
     }
 
     fn start(
@@ -139,6 +165,7 @@ impl Node {
         mut req: SpawnRequest,
         opts: SpawnOptions,
         purpose: Purpose,
+        far: Option<Far<'_>>,
     ) -> Result<Spawned, KernelError> {
         if self.0.stopping.load(Ordering::Relaxed) {
             return Err(KernelError::ShuttingDown);
@@ -200,10 +227,18 @@ impl Node {
             parent.map(|p| p.pid.clone()),
         ));
         handle.trap_links.store(req.trap_links, Ordering::Release);
-        let msgs: Vec<Message> = std::mem::take(&mut req.messages)
+        let mut msgs: Vec<Message> = std::mem::take(&mut req.messages)
             .into_iter()
             .map(|(topic, payload)| self.message(parent, topic.into(), payload))
             .collect();
+        if let Some(f) = &far {
+            // From the spawner on the other node, with its actor.
+            let from = Pid::parse(f.parent);
+            for m in &mut msgs {
+                m.from = from.clone();
+                m.actor = f.actor.clone();
+            }
+        }
         self.0.procs.insert(id, handle.clone());
         if let Some(name) = &req.name
             && let Some(holder) = self.claim_name(name, &handle)
@@ -258,6 +293,16 @@ impl Node {
                 parent.relations.lock().calls.push(id);
             }
         }
+        if let Some(f) = &far {
+            let mut rel = handle.relations.lock();
+            let r = rel.remote_mut();
+            if f.link {
+                r.links.insert(f.parent.to_string());
+            }
+            if f.monitor {
+                r.monitored_by.push(f.parent.to_string());
+            }
+        }
         tracing::debug!(pid = %pid, entry = %entry.id, "process spawned");
         let node = self.clone();
         let ctx = ProcessContext {
@@ -277,6 +322,11 @@ impl Node {
                 Err(e) => node.exit(&handle, Err(e)),
             }
         });
+        if let Some(f) = &far {
+            // The reply leaves before the child can run, so it reaches the spawner's node
+            // before any exit signal of the child.
+            (f.announce)(&pid);
+        }
         if let Err(job) = host.run(job) {
             drop(job);
             let h = self.0.procs.get(&id).map(|p| p.clone());
@@ -423,6 +473,7 @@ impl Node {
                 ready: false,
             },
             Purpose::Call,
+            None,
         )?;
         Ok((s.pid, s.exit.ok_or(KernelError::ShuttingDown)?))
     }

@@ -12,6 +12,10 @@ use crate::{KernelError, Pid, ProcessError};
 impl Node {
     /// A live process by PID.
     pub fn process(&self, pid: &Pid) -> Option<ProcessRef> {
+        // A PID of another node is never a local process, whatever its counter.
+        if !self.is_local_pid(pid.as_str()) {
+            return None;
+        }
         self.0.procs.get(&pid.id).map(|p| p.clone())
     }
 
@@ -59,6 +63,21 @@ impl Node {
 
     /// Kill a known process with a reason.
     pub fn kill(&self, pid: &Pid, reason: ProcessError) -> bool {
+        if let Some(node) = self.foreign_node(pid.as_str()) {
+            // A process of another node (a supervisor's child there, SPEC §10): terminated
+            // over the cluster; the reason stays here (the child exits `terminated`).
+            tracing::debug!(pid = %pid, reason = %reason, "terminating a process of another node");
+            return self.remote().is_some_and(|r| {
+                r.send(
+                    node,
+                    crate::remote::RemoteOp::Terminate {
+                        from: None,
+                        to: pid.to_string(),
+                    },
+                )
+                .is_ok()
+            });
+        }
         match self.process(pid) {
             Some(p) => {
                 p.kill(reason);

@@ -140,22 +140,49 @@ pub fn nil_process_error(lua: &Lua, e: ProcessError) -> mlua::Result<MultiValue>
     ]))
 }
 
+/// Spawn `req` as the current process and return what Lua gets: the PID, or `nil, err`
+/// (a permission denial raises instead when `raise_denied`, as Wippy's spawner). A host of
+/// another node (`NODE@HOST_ID`, SPEC §10) parks the call until that node answers: the
+/// function returning this must be a blocking one ([`crate::block::wrap`]).
+///
+/// Errors: Lua memory errors; a denial when `raise_denied`.
+pub fn spawn_values(lua: &Lua, req: SpawnRequest, raise_denied: bool) -> mlua::Result<MultiValue> {
+    let answer = move |lua: &Lua, r: Result<troupe_kernel::Pid, KernelError>| match r {
+        Ok(pid) => Ok(MultiValue::from_iter([LuaValue::String(
+            lua.create_string(pid.as_str())?,
+        )])),
+        Err(e) if raise_denied && e.kind() == ErrorKind::PermissionDenied => {
+            Err(mlua::Error::external(ProcessError::from(e)))
+        }
+        Err(e) => fail(lua, LuaValue::Nil, &e),
+    };
+    with_current(|p| {
+        if p.node.remote_host(&req.host).is_some() {
+            return match p.node.spawn_remote(&p.handle, req) {
+                Err(e) => answer(lua, Err(e)),
+                Ok(reply) => {
+                    let lua = lua.clone();
+                    Ok(crate::block::park_multi(async move {
+                        answer(&lua, reply.await)
+                    }))
+                }
+            };
+        }
+        let spawned = p.node.spawn(Some(&p.handle), req, false);
+        let _fast = p.vm.fast();
+        answer(lua, spawned.map(|(pid, _)| pid))
+    })
+}
+
 fn spawn_fn(lua: &Lua, link: bool, monitor: bool) -> mlua::Result<mlua::Function> {
-    lua.create_function(move |lua, args: MultiValue| {
+    let raw = lua.create_function(move |lua, args: MultiValue| {
         let req = match spawn_request(args, link, monitor)? {
             Ok(r) => r,
             Err(e) => return nil_process_error(lua, e),
         };
-        with_current(|p| match p.node.spawn(Some(&p.handle), req, false) {
-            Ok((pid, _)) => {
-                let _fast = p.vm.fast();
-                Ok(MultiValue::from_iter([LuaValue::String(
-                    lua.create_string(pid.to_string())?,
-                )]))
-            }
-            Err(e) => fail(lua, LuaValue::Nil, &e),
-        })
-    })
+        spawn_values(lua, req, false)
+    })?;
+    crate::block::wrap(lua, raw)
 }
 
 /// `coroutine.spawn(fn)`: run `fn` (with no arguments, as Wippy) as a coroutine of the
@@ -392,12 +419,19 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
     r.set(
         "register",
         lua.create_function(
-            |lua, (name, pid, _scope): (String, Option<String>, Option<i64>)| {
-                // One node: every scope (LOCAL, EVENTUAL, CONSISTENT, STRONG) is this node's
-                // name table until distribution lands. The rule is the kernel's
-                // (`Node::register`), shared with wasm: `pid` must be a PID.
-                with_current(
-                    |p| match p.node.register(&p.handle, &name, pid.as_deref()) {
+            |lua, (name, pid, scope): (String, Option<String>, Option<i64>)| {
+                // LOCAL (0, the default): this node's name table; EVENTUAL and up
+                // (1..3): cluster-wide (SPEC §10; Troupe has no consensus, so CONSISTENT
+                // and STRONG are eventual too). The rules are the kernel's, shared with
+                // wasm: `pid` must be a PID.
+                let eventual = is_eventual(scope).map_err(mlua::Error::runtime)?;
+                with_current(|p| {
+                    let r = if eventual {
+                        p.node.register_eventual(&p.handle, &name, pid.as_deref())
+                    } else {
+                        p.node.register(&p.handle, &name, pid.as_deref())
+                    };
+                    match r {
                         Ok(()) => ok_true(),
                         Err(KernelError::NameTaken(_)) => {
                             nil_error(lua, ErrorKind::AlreadyExists, "name already registered")
@@ -406,15 +440,21 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
                             nil_error(lua, ErrorKind::Invalid, format!("register: {e}"))
                         }
                         Err(e) => fail(lua, LuaValue::Nil, &e),
-                    },
-                )
+                    }
+                })
             },
         )?,
     )?;
     r.set(
         "lookup",
         lua.create_function(|lua, name: String| {
-            with_current(|p| match p.node.lookup_name(&name) {
+            // This node's names, then the cluster's (SPEC §10).
+            let found = |p: &crate::process::ProcState| {
+                p.node
+                    .lookup_name(&name)
+                    .or_else(|| p.node.lookup_eventual(&name))
+            };
+            with_current(|p| match found(p) {
                 Some(pid) => Ok(MultiValue::from_iter([LuaValue::String(
                     lua.create_string(pid.to_string())?,
                 )])),
@@ -424,8 +464,15 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
     )?;
     r.set(
         "unregister",
-        lua.create_function(|_, (name, _scope): (String, Option<i64>)| {
-            with_current(|p| Ok(p.node.unregister_name(&name)))
+        lua.create_function(|_, (name, scope): (String, Option<i64>)| {
+            let eventual = is_eventual(scope).map_err(mlua::Error::runtime)?;
+            with_current(|p| {
+                Ok(if eventual {
+                    p.node.unregister_eventual(&name)
+                } else {
+                    p.node.unregister_name(&name)
+                })
+            })
         })?,
     )?;
     for (k, v) in [
@@ -437,6 +484,20 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
         r.set(k, v)?;
     }
     Ok(r)
+}
+
+/// Whether a `process.registry` scope argument is a cluster-wide one: `nil`/`LOCAL` (0)
+/// no, `EVENTUAL`, `CONSISTENT`, `STRONG` (1..3) yes.
+///
+/// Errors: any other number (raised, as a bad argument).
+fn is_eventual(scope: Option<i64>) -> Result<bool, String> {
+    match scope {
+        None | Some(0) => Ok(false),
+        Some(1..=3) => Ok(true),
+        Some(n) => Err(format!(
+            "registry: unknown scope {n}; expected process.registry.LOCAL, EVENTUAL, CONSISTENT or STRONG"
+        )),
+    }
 }
 
 /// `(value)` or `(nil, err)` for an exit result.

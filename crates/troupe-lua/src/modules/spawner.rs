@@ -21,7 +21,7 @@ use troupe_kernel::{ProcessError, SpawnOptions, SpawnRequest, Value};
 use crate::convert::copy_error;
 use crate::limits;
 use crate::modules::ctx::{Overridable, Overrides, add_override_methods};
-use crate::modules::process::{exit_values, fail, nil_process_error, spawn_request};
+use crate::modules::process::{exit_values, fail, nil_process_error, spawn_request, spawn_values};
 use crate::process::with_current;
 
 /// An immutable spawner.
@@ -90,22 +90,8 @@ impl Spawner {
             Ok(r) => r,
             Err(e) => return nil_process_error(lua, e),
         };
-        with_current(|p| {
-            match p
-                .node
-                .spawn_with(Some(&p.handle), req, SpawnOptions::default())
-            {
-                Ok(s) => Ok(MultiValue::from_iter([LuaValue::String(
-                    lua.create_string(s.pid.to_string())?,
-                )])),
-                // As Wippy: a spawner's permission denials raise; other failures are
-                // `nil, err`.
-                Err(e @ troupe_kernel::KernelError::Denied(_)) => {
-                    Err(mlua::Error::external(troupe_kernel::ProcessError::from(e)))
-                }
-                Err(e) => fail(lua, LuaValue::Nil, &e),
-            }
-        })
+        // As Wippy: a spawner's permission denials raise; other failures are `nil, err`.
+        spawn_values(lua, req, true)
     }
 }
 
@@ -128,6 +114,20 @@ impl UserData for Spawner {
                 },
             )?;
             t.raw_set("exec", exec)?;
+            // The spawn methods block when the host is another node's (SPEC §10).
+            for (name, link, monitor) in [
+                ("spawn", false, false),
+                ("spawn_linked", true, false),
+                ("spawn_monitored", false, true),
+                ("spawn_linked_monitored", true, true),
+            ] {
+                let raw = lua.create_function(
+                    move |lua, (s, args): (mlua::UserDataRef<Spawner>, MultiValue)| {
+                        s.spawn(lua, args, link, monitor)
+                    },
+                )?;
+                t.raw_set(name, crate::block::wrap(lua, raw)?)?;
+            }
             Ok(t)
         });
     }
@@ -156,16 +156,6 @@ impl UserData for Spawner {
                 Ok(next)
             },
         );
-        for (name, link, monitor) in [
-            ("spawn", false, false),
-            ("spawn_linked", true, false),
-            ("spawn_monitored", false, true),
-            ("spawn_linked_monitored", true, true),
-        ] {
-            m.add_method(name, move |lua, s, args: MultiValue| {
-                s.spawn(lua, args, link, monitor)
-            });
-        }
     }
 }
 

@@ -41,6 +41,7 @@ const HOST_KEYS: &[&str] = &["workers"];
 const HOST_KEYS_UNUSED: &[&str] = &["queue_size", "local_queue_size"];
 const LIFECYCLE_KEYS: &[&str] = &[
     "auto_start",
+    "node",
     "requires",
     "depends_on",
     "start_timeout",
@@ -92,7 +93,19 @@ pub(crate) fn parse_service(cx: &mut Cx, f: &Fields) -> Option<ServiceSpec> {
     let process = f
         .require(cx, "process")
         .and_then(|n| cx.reference(n, "process", PROCESSES));
-    let host = f.reference(cx, "host", "host", HOSTS);
+    // `host: NODE@HOST_ID` places a supervisor child on another node (SPEC §10).
+    let (node, host) = match f.get("host") {
+        Some(n) if n.as_str().is_some_and(|t| t.contains('@')) => {
+            let (name, id) = n
+                .as_str()
+                .unwrap_or_default()
+                .split_once('@')
+                .unwrap_or_default();
+            let name = node_name(cx, n, "host", Some(name));
+            (name, cx.reference_text(n, id, "host", HOSTS))
+        }
+        _ => (None, f.reference(cx, "host", "host", HOSTS)),
+    };
     let input = match f.get("input") {
         None => Vec::new(),
         Some(Node {
@@ -111,6 +124,7 @@ pub(crate) fn parse_service(cx: &mut Cx, f: &Fields) -> Option<ServiceSpec> {
     Some(ServiceSpec {
         process: process?,
         host,
+        node,
         input,
         lifecycle,
     })
@@ -194,7 +208,30 @@ pub(crate) fn lifecycle(cx: &mut Cx, node: &Node) -> Lifecycle {
         lc.security = security(cx, n);
     }
     lc.optional = f.choice(cx, "startup", &["optional", "required"]) == Some("optional");
+    if let Some(n) = f.get("node") {
+        lc.node = node_name(cx, n, "lifecycle.node", n.as_str());
+    }
     lc
+}
+
+/// A cluster node name (SPEC §10) written at `node`, or an error there.
+fn node_name(cx: &mut Cx, node: &Node, field: &str, text: Option<&str>) -> Option<String> {
+    match text {
+        Some(t) if crate::valid_node_name(t) => Some(t.to_string()),
+        Some(t) => {
+            cx.error(
+                node,
+                format!(
+                    "`{field}`: invalid node name {t:?}; expected a name without spaces, '@', '|', '{{', '}}' or ':'"
+                ),
+            );
+            None
+        }
+        None => {
+            cx.wrong_type(field, "a node name (a string)", node);
+            None
+        }
+    }
 }
 
 fn restart(cx: &mut Cx, node: &Node) -> RestartPolicy {
