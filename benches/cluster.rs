@@ -103,12 +103,7 @@ fn troupe(n: u64, m: u64) -> HashMap<String, f64> {
         "a",
         pa,
         Some(pb),
-        &[
-            "bench:pinger".into(),
-            pid,
-            n.to_string(),
-            m.to_string(),
-        ],
+        &["bench:pinger".into(), pid, n.to_string(), m.to_string()],
     );
     let mut out = BufReader::new(a.0.stdout.take().expect("stdout"));
     let Some(result) = line_with(&mut out, "remote_ping_us") else {
@@ -137,7 +132,12 @@ fn otp(n: u64, m: u64) -> HashMap<String, f64> {
     }
     let erl = |name: &str, run: &[String]| {
         Command::new("erl")
-            .args(["-name", &format!("{name}@127.0.0.1"), "-setcookie", "troupe-bench"])
+            .args([
+                "-name",
+                &format!("{name}@127.0.0.1"),
+                "-setcookie",
+                "troupe-bench",
+            ])
             .args(["-noshell", "-pa"])
             .arg(&outdir)
             .args(["-run", "troupe_cluster_bench"])

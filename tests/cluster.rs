@@ -566,3 +566,36 @@ fn the_cluster_example_completes_after_losing_a_worker_node() {
     );
     assert!(stdout.contains("primes below 400000: 33860"), "{stdout}");
 }
+
+#[test]
+fn a_flood_to_a_node_that_does_not_take_it_is_refused_past_the_in_flight_bound() {
+    // b holds the process; a waits until b is up, then b is frozen (nothing is read or
+    // acknowledged) and a floods it: the sending node keeps at most 64 MiB in flight.
+    let (mut a, mut b, _) = pair(&["app:idle"], &["app:flooder", "PID"]);
+    a.wait_for("node up");
+    let stop = Command::new("kill")
+        .args(["-STOP", &b.child.id().to_string()])
+        .status()
+        .expect("kill -STOP");
+    assert!(stop.success());
+    let (code, out) = a.finish();
+    let _ = Command::new("kill")
+        .args(["-CONT", &b.child.id().to_string()])
+        .status();
+    let _ = b.child.kill();
+    assert_eq!(code, 0, "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("refused after"))
+        .unwrap_or_else(|| panic!("no refusal:\n{out}"));
+    assert!(
+        line.contains("Unavailable: the link to node b is busy"),
+        "{line}"
+    );
+    let mib: u32 = line["refused after ".len()..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("count");
+    assert!((60..=64).contains(&mib), "{line}");
+}

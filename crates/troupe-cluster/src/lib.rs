@@ -24,7 +24,7 @@ use ractor_cluster::{NodeServer, NodeServerMessage};
 use troupe_kernel::{KernelError, Node, Remote, RemoteOp};
 use troupe_registry::ClusterConfig;
 
-use router::{Events, Peer, Peers, Router, RouterArgs, RouterMsg};
+use router::{Events, Peer, Peers, Router, RouterArgs, RouterMsg, SendRefused};
 use wire::Frame;
 
 /// The environment variable that holds the cookie (it wins over `cookie_file`).
@@ -243,7 +243,7 @@ impl Remote for ClusterRemote {
         self.peers
             .read()
             .iter()
-            .filter(|(_, p)| matches!(p, Peer::Up(_)))
+            .filter(|(_, p)| matches!(p, Peer::Up(..)))
             .map(|(n, _)| n.clone())
             .collect()
     }
@@ -261,15 +261,20 @@ impl Remote for ClusterRemote {
         let bytes = frame.encode().map_err(|e| {
             KernelError::Start(format!("cannot encode a message for node {node}: {e}"))
         })?;
+        let refused = |r: SendRefused| match r {
+            SendRefused::Down => down(),
+            SendRefused::Busy => KernelError::LinkBusy {
+                node: node.to_string(),
+                limit: router::MAX_IN_FLIGHT_BYTES as u64,
+            },
+        };
         // The common case, a peer that is up, under the shared lock.
-        if let Some(Peer::Up(r)) = self.peers.read().get(node) {
-            return r.cast(RouterMsg::Frame(bytes)).map_err(|_| down());
+        if let Some(Peer::Up(link)) = self.peers.read().get(node) {
+            return link.send(bytes).map_err(refused);
         }
-        let sent = self
-            .peers
-            .write()
-            .get_mut(node)
-            .is_some_and(|peer| peer.send(bytes));
-        if sent { Ok(()) } else { Err(down()) }
+        match self.peers.write().get_mut(node) {
+            Some(peer) => peer.send(bytes).map_err(refused),
+            None => Err(down()),
+        }
     }
 }

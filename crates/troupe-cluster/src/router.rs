@@ -98,6 +98,17 @@ pub type Peers = Arc<RwLock<HashMap<String, Peer>>>;
 /// growing without bound.
 pub const MAX_PENDING_BYTES: usize = 64 << 20;
 
+/// Most bytes of operation frames sent to one peer and not yet acknowledged by it
+/// ([`Frame::Ack`]): 64 MiB. What a node sends waits in ractor_cluster's queues (unbounded)
+/// until the session writes it; past this bound a send is refused
+/// ([`SendRefused::Busy`]) instead of growing the sending node's memory without limit
+/// (SPEC §3.6: a process flooding another node harms only its own sends).
+pub const MAX_IN_FLIGHT_BYTES: usize = 64 << 20;
+
+/// A receiver acknowledges what it got from a peer every this many bytes (and at every
+/// heartbeat tick).
+pub const ACK_EVERY: usize = 1 << 20;
+
 /// A peer as the senders see it.
 pub enum Peer {
     /// Its Hello was accepted, but this side has not yet seen all of its session (the
@@ -106,22 +117,61 @@ pub enum Peer {
     /// up. The `usize` is the bytes held.
     Pending(std::collections::VecDeque<Vec<u8>>, usize),
     /// Up: frames go straight to its router.
-    Up(ActorRef<RouterMsg>),
+    Up(Link),
+}
+
+/// An up peer: its router, and the bytes of operation frames it has not acknowledged.
+#[derive(Clone)]
+pub struct Link {
+    pub router: ActorRef<RouterMsg>,
+    pub in_flight: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// Why a frame was not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendRefused {
+    /// The peer's router is gone, or the pending queue is full (`noconnection`).
+    Down,
+    /// [`MAX_IN_FLIGHT_BYTES`] are already on their way to it.
+    Busy,
+}
+
+impl Link {
+    /// Cast an operation frame, counted against [`MAX_IN_FLIGHT_BYTES`].
+    pub fn send(&self, bytes: Vec<u8>) -> Result<(), SendRefused> {
+        use std::sync::atomic::Ordering;
+        let len = bytes.len();
+        if self.in_flight.fetch_add(len, Ordering::AcqRel) + len > MAX_IN_FLIGHT_BYTES {
+            self.in_flight.fetch_sub(len, Ordering::AcqRel);
+            return Err(SendRefused::Busy);
+        }
+        self.router
+            .cast(RouterMsg::Frame(bytes))
+            .map_err(|_| SendRefused::Down)
+    }
+
+    /// The peer acknowledged `bytes`.
+    fn acknowledged(&self, bytes: usize) {
+        use std::sync::atomic::Ordering;
+        let _ = self
+            .in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                Some(n.saturating_sub(bytes))
+            });
+    }
 }
 
 impl Peer {
-    /// Send `bytes` (an encoded frame) to the peer, or keep it until it is up. `false`
-    /// when the pending queue is full or the router is gone (the caller reports
-    /// `noconnection`).
-    pub fn send(&mut self, bytes: Vec<u8>) -> bool {
+    /// Send `bytes` (an encoded operation frame) to the peer, or keep it until it is up.
+    pub fn send(&mut self, bytes: Vec<u8>) -> Result<(), SendRefused> {
         match self {
-            Peer::Up(r) => r.cast(RouterMsg::Frame(bytes)).is_ok(),
+            Peer::Up(link) => link.send(bytes),
             Peer::Pending(q, held) if *held + bytes.len() <= MAX_PENDING_BYTES => {
                 *held += bytes.len();
                 q.push_back(bytes);
-                true
+                Ok(())
             }
-            Peer::Pending(..) => false,
+            Peer::Pending(..) => Err(SendRefused::Down),
         }
     }
 }
@@ -159,6 +209,8 @@ pub struct RouterState {
     timeout: std::time::Duration,
     dial: HashMap<String, String>,
     server: ActorRef<ractor_cluster::NodeServerMessage>,
+    /// Bytes of operation frames received from each peer and not yet acknowledged.
+    unacked: HashMap<String, usize>,
     /// Sessions with a dialled peer that closed before it was up, in a row, by address:
     /// the next dial waits longer (see [`redial_delay`]) and only the first is logged.
     failed_dials: HashMap<String, u32>,
@@ -215,14 +267,18 @@ impl RouterState {
         let addr = s.addr.clone();
         let r = r.clone();
         let mut peers = self.peers.write();
+        let link = Link {
+            router: r,
+            in_flight: Default::default(),
+        };
         // What senders queued while it was pending goes first, in order, under the lock
-        // that keeps new sends behind it.
+        // that keeps new sends behind it (at most MAX_PENDING_BYTES: within the bound).
         if let Some(Peer::Pending(q, _)) = peers.remove(name) {
             for bytes in q {
-                let _ = r.cast(RouterMsg::Frame(bytes));
+                let _ = link.send(bytes);
             }
         }
-        peers.insert(name.to_string(), Peer::Up(r));
+        peers.insert(name.to_string(), Peer::Up(link));
         drop(peers);
         self.failed_dials.remove(&addr);
         // SPEC §10: it learns the cluster-wide names held here.
@@ -244,12 +300,13 @@ impl RouterState {
             .read()
             .iter()
             .filter_map(|(n, p)| match p {
-                Peer::Up(r) => Some((n.clone(), r.clone())),
+                Peer::Up(link) => Some((n.clone(), link.router.clone())),
                 Peer::Pending(..) => None,
             })
             .collect();
         for (name, r) in up {
             cast(&r, &ping);
+            self.ack(&name);
             let heard = *self.heard.entry(name.clone()).or_insert(now);
             if now.duration_since(heard) > self.timeout
                 && let Some(s) = self.session_named(&name)
@@ -263,6 +320,22 @@ impl RouterState {
                 s.actor.stop(Some("failure-detection timeout".into()));
                 self.heard.remove(&name);
             }
+        }
+    }
+
+    /// Acknowledge what `node` sent (see [`MAX_IN_FLIGHT_BYTES`]).
+    fn ack(&mut self, node: &str) {
+        let Some(bytes) = self.unacked.remove(node).filter(|b| *b > 0) else {
+            return;
+        };
+        if let Some(Peer::Up(link)) = self.peers.read().get(node) {
+            cast(
+                &link.router,
+                &Frame::Ack {
+                    node: self.name().to_string(),
+                    bytes: bytes as u64,
+                },
+            );
         }
     }
 
@@ -320,12 +393,22 @@ impl RouterState {
             Frame::Refused { node, reason } => {
                 tracing::error!(node = %node, "node {node} refused this node: {reason}");
             }
+            Frame::Ack { node, bytes } => {
+                if let Some(Peer::Up(link)) = self.peers.read().get(&node) {
+                    link.acknowledged(usize::try_from(bytes).unwrap_or(usize::MAX));
+                }
+            }
             Frame::Op { node, op } => {
                 // Its Hello came first on the same session; a node that never sent one
                 // (or was refused) is not heard.
                 if !self.greeted(&node) {
                     tracing::debug!(node = %node, "dropped a message from a node that did not greet us");
                     return;
+                }
+                let unacked = self.unacked.entry(node.clone()).or_insert(0);
+                *unacked += bytes.len();
+                if *unacked >= ACK_EVERY {
+                    self.ack(&node);
                 }
                 if let Err(e) = self.node.remote_op(&node, op.into()) {
                     // As OTP: a send to a dead process is not an error for the sender.
@@ -372,8 +455,9 @@ impl RouterState {
         }
         if let Some(name) = name {
             self.heard.remove(&name);
+            self.unacked.remove(&name);
             let was = self.peers.write().remove(&name);
-            if let Some(Peer::Up(_)) = was {
+            if let Some(Peer::Up(..)) = was {
                 tracing::warn!(node = %name, addr = %s.addr, "node down");
                 if let Some(peer) = self.dial.get(&s.addr) {
                     // One of our `peers`: dial it until it comes back.
@@ -429,6 +513,7 @@ impl Actor for Router {
             dial: args.dial,
             server: args.server,
             failed_dials: HashMap::new(),
+            unacked: HashMap::new(),
         })
     }
 

@@ -25,6 +25,9 @@ pub enum Frame {
     Ping { node: String },
     /// A refusal, sent before the session is closed, so both sides log why.
     Refused { node: String, reason: String },
+    /// The sender received `bytes` more bytes of [`Frame::Op`] frames from the receiver
+    /// (the credit that bounds what a node keeps in flight to a peer).
+    Ack { node: String, bytes: u64 },
     /// An operation on a process of the receiving node (a send, a link, a monitor, an
     /// exit signal, …).
     Op { node: String, op: WireOp },
@@ -297,6 +300,7 @@ impl Frame {
             Frame::Hello { node, .. }
             | Frame::Ping { node }
             | Frame::Refused { node, .. }
+            | Frame::Ack { node, .. }
             | Frame::Op { node, .. } => node,
         }
     }

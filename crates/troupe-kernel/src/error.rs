@@ -213,6 +213,11 @@ pub enum KernelError {
         bytes: u64,
         limit: u64,
     },
+    /// A send to another node refused because the link to it already carries `limit`
+    /// bytes it has not acknowledged (SPEC §3.6 applied to the cluster: the sending node's
+    /// memory stays bounded). As a full mailbox, nothing was queued; try again later.
+    #[error("the link to node {node} is busy: {limit} bytes sent to it are not yet acknowledged")]
+    LinkBusy { node: String, limit: u64 },
     /// An operation another node refused (a remote spawn denied by its policies, an
     /// unknown entry there, …): its error as that node reported it, kind included.
     #[error("{0}")]
@@ -238,7 +243,8 @@ impl KernelError {
             KernelError::Start(_) => ErrorKind::Internal,
             KernelError::ShuttingDown
             | KernelError::MailboxFull { .. }
-            | KernelError::NoConnection(_) => ErrorKind::Unavailable,
+            | KernelError::NoConnection(_)
+            | KernelError::LinkBusy { .. } => ErrorKind::Unavailable,
             KernelError::Denied(_) => ErrorKind::PermissionDenied,
             KernelError::Remote(e) => e.kind.clone(),
         }

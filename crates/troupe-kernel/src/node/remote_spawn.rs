@@ -167,9 +167,10 @@ impl Node {
                 return Err(KernelError::InvalidPid(child));
             }
         };
-        // A spawner that stopped waiting (a supervisor's start timeout, a Lua coroutine
-        // dropped) has no use for the child: it is terminated, no relation is made.
-        if p.tx.is_closed() {
+        // A live spawner that stopped waiting (a supervisor's start timeout) has no use
+        // for the child: it is terminated, no relation is made. (A spawner that exited is
+        // handled below, as OTP would: only its link or monitor is undone.)
+        if p.tx.is_closed() && p.parent.relations.lock().alive {
             if let Some(remote) = self.remote() {
                 let _ = remote.send(
                     from_node,
