@@ -408,16 +408,7 @@ fn a_frozen_node_is_taken_for_gone_after_the_failure_detection_timeout() {
     // tests/apps/cluster/troupe.yaml).
     let (mut a, mut b, pid) = watch("nodedown");
     a.wait_for("watching");
-    let stopped = Command::new("kill")
-        .args(["-STOP", &b.child.id().to_string()])
-        .status()
-        .expect("kill -STOP");
-    assert!(stopped.success());
-    let (code, out) = a.finish();
-    let _ = Command::new("kill")
-        .args(["-CONT", &b.child.id().to_string()])
-        .status();
-    let _ = b.child.kill();
+    let (code, out) = frozen_while(&mut b, || a.finish());
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("failure-detection timeout"), "{out}");
     let exit = format!("pid.exit from={pid} error=Unavailable: noconnection: node b is down");
@@ -486,6 +477,18 @@ fn a_supervisor_restarts_a_child_that_lived_on_a_killed_node_once_the_node_is_ba
     let second_pid = logged_pid(&second);
     assert!(second_pid.starts_with("{b@"), "{second}");
     assert_ne!(first_pid, second_pid);
+}
+
+/// Run `f` with node `n` frozen (SIGSTOP: its sessions stay open, it reads and sends
+/// nothing), then kill it.
+fn frozen_while<T>(n: &mut NodeProc, f: impl FnOnce() -> T) -> T {
+    let pid = n.child.id().to_string();
+    let stopped = Command::new("kill").args(["-STOP", &pid]).status();
+    assert!(stopped.is_ok_and(|s| s.success()), "kill -STOP");
+    let r = f();
+    let _ = Command::new("kill").args(["-CONT", &pid]).status();
+    let _ = n.child.kill();
+    r
 }
 
 /// The PID printed after `prefix` in `line`.
@@ -573,16 +576,7 @@ fn a_flood_to_a_node_that_does_not_take_it_is_refused_past_the_in_flight_bound()
     // acknowledged) and a floods it: the sending node keeps at most 64 MiB in flight.
     let (mut a, mut b, _) = pair(&["app:idle"], &["app:flooder", "PID"]);
     a.wait_for("node up");
-    let stop = Command::new("kill")
-        .args(["-STOP", &b.child.id().to_string()])
-        .status()
-        .expect("kill -STOP");
-    assert!(stop.success());
-    let (code, out) = a.finish();
-    let _ = Command::new("kill")
-        .args(["-CONT", &b.child.id().to_string()])
-        .status();
-    let _ = b.child.kill();
+    let (code, out) = frozen_while(&mut b, || a.finish());
     assert_eq!(code, 0, "{out}");
     let line = out
         .lines()
