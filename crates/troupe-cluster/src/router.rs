@@ -120,11 +120,49 @@ pub enum Peer {
     Up(Link),
 }
 
-/// An up peer: its router, and the bytes of operation frames it has not acknowledged.
+/// An up peer: its router, the bytes of operation frames it has not acknowledged, and
+/// the frames waiting for the next cast ([`Outbox`]).
 #[derive(Clone)]
 pub struct Link {
     pub router: ActorRef<RouterMsg>,
     pub in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    outbox: Arc<parking_lot::Mutex<Outbox>>,
+    /// The cluster runtime, where the flushes run.
+    rt: tokio::runtime::Handle,
+}
+
+/// Frames for one peer not yet cast, in send order, and whether a flush task is on its
+/// way (at most one per peer, so the order holds).
+#[derive(Default)]
+struct Outbox {
+    frames: Vec<Vec<u8>>,
+    flushing: bool,
+}
+
+/// Cast what `link`'s outbox holds, packed ([`crate::wire::pack`]), until it is empty.
+/// Runs on the cluster runtime: the senders (process threads) only queue.
+async fn flush(link: Link) {
+    loop {
+        let frames = {
+            let mut o = link.outbox.lock();
+            if o.frames.is_empty() {
+                o.flushing = false;
+                return;
+            }
+            std::mem::take(&mut o.frames)
+        };
+        if link
+            .router
+            .cast(RouterMsg::Frame(crate::wire::pack(&frames)))
+            .is_err()
+        {
+            // The peer's router is gone: its session's end reports the node down.
+            link.outbox.lock().flushing = false;
+            return;
+        }
+        // Let the senders add to the next batch while this one goes out.
+        tokio::task::yield_now().await;
+    }
 }
 
 /// Why a frame was not sent.
@@ -137,7 +175,18 @@ pub enum SendRefused {
 }
 
 impl Link {
-    /// Cast an operation frame, counted against [`MAX_IN_FLIGHT_BYTES`].
+    /// An up peer's link; `rt` is the cluster runtime, where its flushes run.
+    pub fn new(router: ActorRef<RouterMsg>, rt: tokio::runtime::Handle) -> Link {
+        Link {
+            router,
+            in_flight: Default::default(),
+            outbox: Arc::new(parking_lot::Mutex::new(Outbox::default())),
+            rt,
+        }
+    }
+
+    /// Queue an operation frame for the next cast, counted against
+    /// [`MAX_IN_FLIGHT_BYTES`]; the first frame of a batch schedules the flush.
     pub fn send(&self, bytes: Vec<u8>) -> Result<(), SendRefused> {
         use std::sync::atomic::Ordering;
         let len = bytes.len();
@@ -145,9 +194,15 @@ impl Link {
             self.in_flight.fetch_sub(len, Ordering::AcqRel);
             return Err(SendRefused::Busy);
         }
-        self.router
-            .cast(RouterMsg::Frame(bytes))
-            .map_err(|_| SendRefused::Down)
+        let start = {
+            let mut o = self.outbox.lock();
+            o.frames.push(bytes);
+            !std::mem::replace(&mut o.flushing, true)
+        };
+        if start {
+            self.rt.spawn(flush(self.clone()));
+        }
+        Ok(())
     }
 
     /// The peer acknowledged `bytes`.
@@ -267,10 +322,7 @@ impl RouterState {
         let addr = s.addr.clone();
         let r = r.clone();
         let mut peers = self.peers.write();
-        let link = Link {
-            router: r,
-            in_flight: Default::default(),
-        };
+        let link = Link::new(r, tokio::runtime::Handle::current());
         // What senders queued while it was pending goes first, in order, under the lock
         // that keeps new sends behind it (at most MAX_PENDING_BYTES: within the bound).
         if let Some(Peer::Pending(q, _)) = peers.remove(name) {
@@ -475,7 +527,9 @@ impl RouterState {
 /// Cast `frame` to a router (a frame that does not encode is dropped with a log line).
 pub fn cast(to: &ActorRef<RouterMsg>, frame: &Frame) -> bool {
     match frame.encode() {
-        Ok(bytes) => to.cast(RouterMsg::Frame(bytes)).is_ok(),
+        Ok(bytes) => to
+            .cast(RouterMsg::Frame(crate::wire::pack(&[bytes])))
+            .is_ok(),
         Err(e) => {
             tracing::error!(error = %e, "a frame did not encode");
             false
@@ -524,7 +578,15 @@ impl Actor for Router {
         state: &mut RouterState,
     ) -> Result<(), ActorProcessingErr> {
         match msg {
-            RouterMsg::Frame(bytes) => state.on_frame(&bytes),
+            RouterMsg::Frame(bytes) => {
+                let (frames, bad) = crate::wire::unpack(&bytes);
+                for f in frames {
+                    state.on_frame(f);
+                }
+                if let Some(e) = bad {
+                    tracing::warn!(error = %e, "dropped the rest of a malformed cast from another node");
+                }
+            }
             RouterMsg::SessionAuthenticated(s) => {
                 state.authenticated.insert(s.node_id);
             }
