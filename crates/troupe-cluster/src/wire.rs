@@ -551,6 +551,25 @@ mod tests {
         assert_eq!(RemoteOp::from(op), exit);
     }
 
+    #[test]
+    fn packed_frames_unpack_in_order_and_a_bad_length_keeps_what_came_before() {
+        let frames = vec![b"one".to_vec(), Vec::new(), vec![7; 300]];
+        let packed = pack(&frames);
+        let (back, bad) = unpack(&packed);
+        assert_eq!(bad, None);
+        assert_eq!(back, frames.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        // A length past the end: the first frame survives, the rest is refused.
+        let mut broken = pack(&frames[..1]);
+        broken.extend_from_slice(&1000u32.to_le_bytes());
+        broken.extend_from_slice(b"short");
+        let (back, bad) = unpack(&broken);
+        assert_eq!(back, vec![b"one".as_slice()]);
+        assert!(bad.is_some_and(|e| e.contains("1000 bytes")));
+        // A truncated length.
+        let (back, bad) = unpack(&[1, 0]);
+        assert!(back.is_empty() && bad.is_some());
+    }
+
     /// Runs `f` on a thread with the cluster runtime's stack ([`crate::STACK`]), where
     /// frames are decoded.
     fn on_cluster_stack(f: impl FnOnce() + Send + 'static) {
