@@ -593,3 +593,23 @@ fn a_flood_to_a_node_that_does_not_take_it_is_refused_past_the_in_flight_bound()
         .expect("count");
     assert!((60..=64).contains(&mib), "{line}");
 }
+
+#[test]
+fn a_wasm_actor_monitors_and_links_to_processes_of_another_node() {
+    let (a, b, _) = pair(&["app:idle"], &["app:wasm_watcher", "PID", "monitor"]);
+    let (code, out) = a.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("wasm monitor: exit same=true ok \"stopped\""),
+        "{out}"
+    );
+    drop(b);
+    let (a, b, _) = pair(&["app:idle"], &["app:wasm_watcher", "PID", "trap"]);
+    let (code, out) = a.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("wasm trap: link_down same=true") && out.contains("crashed on purpose"),
+        "{out}"
+    );
+    drop(b);
+}
