@@ -341,6 +341,28 @@ fn a_remote_link_delivers_link_down_to_a_trapping_process() {
 }
 
 #[test]
+fn a_remote_cancel_reaches_the_process_with_its_reason_and_sender() {
+    let (a, b, pid) = pair(
+        &["app:idle", "app:cancellable"],
+        &["app:watcher", "PID", "cancel"],
+    );
+    let (code, out) = a.finish();
+    assert_eq!(code, 0, "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("pid.exit from="))
+        .unwrap_or_else(|| panic!("no exit:\n{out}"));
+    let me = &line[line.find("me=").expect("me") + 3..];
+    assert!(
+        line.contains(&format!(
+            "pid.exit from={pid} value=cancelled: enough by {me}"
+        )),
+        "{line}"
+    );
+    drop(b);
+}
+
+#[test]
 fn a_remote_terminate_ends_the_process_and_its_monitor_sees_why() {
     let (a, b, pid) = watch("terminate");
     let (code, out) = a.finish();
@@ -430,7 +452,15 @@ fn remote_spawn_is_checked_by_the_receiving_node_and_relations_precede_the_child
     let (code, out) = a.finish();
     assert_eq!(code, 0, "{out}");
     // The child ran on b, as alice (the spawner's actor), with its argument.
-    assert!(out.contains("report node=b actor=alice arg=hello"), "{out}");
+    assert!(
+        out.contains("report node=b actor=alice arg=hello msg:actor=alice"),
+        "{out}"
+    );
+    // The spawner builder: its ctx values and first message went with the spawn.
+    assert!(
+        out.contains("builder color=blue first=hello builder from=true"),
+        "{out}"
+    );
     // The monitor and the link were in place before the children ran: a child that
     // ends at once is still seen.
     assert!(out.contains("pid.exit value=spawned done"), "{out}");
