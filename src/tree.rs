@@ -36,6 +36,10 @@ pub fn render(registry: &Registry) -> String {
             } else {
                 ", not auto-started"
             });
+            if let Some(n) = &lc.node {
+                // `lifecycle.node` (SPEC §10): only that node starts it.
+                let _ = write!(line, " on node {n}");
+            }
             if !lc.requires.is_empty() {
                 let _ = write!(line, ", requires {}", lc.requires.join(" "));
             }
@@ -111,6 +115,11 @@ fn describe(registry: &Registry, e: &Entry, top: bool) -> String {
                 .clone()
                 .or_else(|| registry.node.default_host.clone())
                 .unwrap_or_else(|| "default host".into());
+            // `host: NODE@HOST_ID` (SPEC §10): the child runs on that node.
+            let host = match &s.node {
+                Some(n) => format!("{n}@{host}"),
+                None => host,
+            };
             let kind = if top {
                 let r = &s.lifecycle.restart;
                 format!(

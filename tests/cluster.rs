@@ -643,3 +643,18 @@ fn a_wasm_actor_monitors_and_links_to_processes_of_another_node() {
     );
     drop(b);
 }
+
+#[test]
+fn the_tree_shows_where_units_and_children_run() {
+    let out = Command::new(env!("CARGO_BIN_EXE_troupe"))
+        .args(["tree", &app("cluster")])
+        .output()
+        .expect("troupe tree");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("auto_start on node s"), "{text}");
+    assert!(
+        text.contains("app:remote_child  service permanent, process app:idle_worker on b@app:host"),
+        "{text}"
+    );
+}
