@@ -194,6 +194,20 @@ impl Link {
             self.in_flight.fetch_sub(len, Ordering::AcqRel);
             return Err(SendRefused::Busy);
         }
+        self.queue(bytes);
+        Ok(())
+    }
+
+    /// Queue a frame already accepted (one that waited while the peer was pending):
+    /// counted, never refused, so nothing a sender was told is sent gets lost.
+    fn accepted(&self, bytes: Vec<u8>) {
+        use std::sync::atomic::Ordering;
+        self.in_flight.fetch_add(bytes.len(), Ordering::AcqRel);
+        self.queue(bytes);
+    }
+
+    /// Append to the outbox; the first frame of a batch schedules the flush.
+    fn queue(&self, bytes: Vec<u8>) {
         let start = {
             let mut o = self.outbox.lock();
             o.frames.push(bytes);
@@ -202,7 +216,6 @@ impl Link {
         if start {
             self.rt.spawn(flush(self.clone()));
         }
-        Ok(())
     }
 
     /// The peer acknowledged `bytes`.
@@ -324,10 +337,10 @@ impl RouterState {
         let mut peers = self.peers.write();
         let link = Link::new(r, tokio::runtime::Handle::current());
         // What senders queued while it was pending goes first, in order, under the lock
-        // that keeps new sends behind it (at most MAX_PENDING_BYTES: within the bound).
+        // that keeps new sends behind it.
         if let Some(Peer::Pending(q, _)) = peers.remove(name) {
             for bytes in q {
-                let _ = link.send(bytes);
+                link.accepted(bytes);
             }
         }
         peers.insert(name.to_string(), Peer::Up(link));
