@@ -11,6 +11,7 @@
 //! Threading: ractor's actors run on a tokio runtime of their own (one thread), never on
 //! a process host's workers; a send from a process is a non-blocking cast.
 
+pub mod link;
 pub mod router;
 pub mod wire;
 
@@ -24,7 +25,8 @@ use ractor_cluster::{NodeServer, NodeServerMessage};
 use troupe_kernel::{KernelError, Node, Remote, RemoteOp};
 use troupe_registry::ClusterConfig;
 
-use router::{Events, Peer, Peers, Router, RouterArgs, RouterMsg, SendRefused};
+use link::SendRefused;
+use router::{Events, Peer, Peers, Router, RouterArgs, RouterMsg};
 use wire::Frame;
 
 /// The environment variable that holds the cookie (it wins over `cookie_file`).
@@ -254,6 +256,12 @@ impl Remote for ClusterRemote {
         if !self.peers.read().contains_key(node) {
             return Err(down());
         }
+        // A message is charged to its sender's share of the link (`link.rs`).
+        let sender = match &op {
+            RemoteOp::Send(m) => m.from.clone(),
+            _ => None,
+        };
+        let sender = sender.as_deref();
         let frame = Frame::Op {
             node: self.name.clone(),
             op: op.into(),
@@ -263,17 +271,17 @@ impl Remote for ClusterRemote {
         })?;
         let refused = |r: SendRefused| match r {
             SendRefused::Down => down(),
-            SendRefused::Busy => KernelError::LinkBusy {
+            SendRefused::Busy(limit) => KernelError::LinkBusy {
                 node: node.to_string(),
-                limit: router::MAX_IN_FLIGHT_BYTES as u64,
+                limit: limit as u64,
             },
         };
         // The common case, a peer that is up, under the shared lock.
         if let Some(Peer::Up(link)) = self.peers.read().get(node) {
-            return link.send(bytes).map_err(refused);
+            return link.send(bytes, sender).map_err(refused);
         }
         match self.peers.write().get_mut(node) {
-            Some(peer) => peer.send(bytes).map_err(refused),
+            Some(peer) => peer.send(bytes, sender).map_err(refused),
             None => Err(down()),
         }
     }

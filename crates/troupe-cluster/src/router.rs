@@ -21,6 +21,7 @@ use ractor_cluster::node::NodeServerSessionInformation;
 use ractor_cluster::{NodeEventSubscription, NodeSessionMessage};
 use troupe_kernel::Node;
 
+use crate::link::{ACK_EVERY, Link, SendRefused};
 use crate::wire::Frame;
 
 /// The process group every node's router joins.
@@ -98,17 +99,6 @@ pub type Peers = Arc<RwLock<HashMap<String, Peer>>>;
 /// growing without bound.
 pub const MAX_PENDING_BYTES: usize = 64 << 20;
 
-/// Most bytes of operation frames sent to one peer and not yet acknowledged by it
-/// ([`Frame::Ack`]): 64 MiB. What a node sends waits in ractor_cluster's queues (unbounded)
-/// until the session writes it; past this bound a send is refused
-/// ([`SendRefused::Busy`]) instead of growing the sending node's memory without limit
-/// (SPEC §3.6: a process flooding another node harms only its own sends).
-pub const MAX_IN_FLIGHT_BYTES: usize = 64 << 20;
-
-/// A receiver acknowledges what it got from a peer every this many bytes (and at every
-/// heartbeat tick).
-pub const ACK_EVERY: usize = 1 << 20;
-
 /// A peer as the senders see it.
 pub enum Peer {
     /// Its Hello was accepted, but this side has not yet seen all of its session (the
@@ -120,120 +110,12 @@ pub enum Peer {
     Up(Link),
 }
 
-/// An up peer: its router, the bytes of operation frames it has not acknowledged, and
-/// the frames waiting for the next cast ([`Outbox`]).
-#[derive(Clone)]
-pub struct Link {
-    pub router: ActorRef<RouterMsg>,
-    pub in_flight: Arc<std::sync::atomic::AtomicUsize>,
-    outbox: Arc<parking_lot::Mutex<Outbox>>,
-    /// The cluster runtime, where the flushes run.
-    rt: tokio::runtime::Handle,
-}
-
-/// Frames for one peer not yet cast, in send order, and whether a flush task is on its
-/// way (at most one per peer, so the order holds).
-#[derive(Default)]
-struct Outbox {
-    frames: Vec<Vec<u8>>,
-    flushing: bool,
-}
-
-/// Cast what `link`'s outbox holds, packed ([`crate::wire::pack`]), until it is empty.
-/// Runs on the cluster runtime: the senders (process threads) only queue.
-async fn flush(link: Link) {
-    loop {
-        let frames = {
-            let mut o = link.outbox.lock();
-            if o.frames.is_empty() {
-                o.flushing = false;
-                return;
-            }
-            std::mem::take(&mut o.frames)
-        };
-        if link
-            .router
-            .cast(RouterMsg::Frame(crate::wire::pack(&frames)))
-            .is_err()
-        {
-            // The peer's router is gone: its session's end reports the node down.
-            link.outbox.lock().flushing = false;
-            return;
-        }
-        // Let the senders add to the next batch while this one goes out.
-        tokio::task::yield_now().await;
-    }
-}
-
-/// Why a frame was not sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SendRefused {
-    /// The peer's router is gone, or the pending queue is full (`noconnection`).
-    Down,
-    /// [`MAX_IN_FLIGHT_BYTES`] are already on their way to it.
-    Busy,
-}
-
-impl Link {
-    /// An up peer's link; `rt` is the cluster runtime, where its flushes run.
-    pub fn new(router: ActorRef<RouterMsg>, rt: tokio::runtime::Handle) -> Link {
-        Link {
-            router,
-            in_flight: Default::default(),
-            outbox: Arc::new(parking_lot::Mutex::new(Outbox::default())),
-            rt,
-        }
-    }
-
-    /// Queue an operation frame for the next cast, counted against
-    /// [`MAX_IN_FLIGHT_BYTES`]; the first frame of a batch schedules the flush.
-    pub fn send(&self, bytes: Vec<u8>) -> Result<(), SendRefused> {
-        use std::sync::atomic::Ordering;
-        let len = bytes.len();
-        if self.in_flight.fetch_add(len, Ordering::AcqRel) + len > MAX_IN_FLIGHT_BYTES {
-            self.in_flight.fetch_sub(len, Ordering::AcqRel);
-            return Err(SendRefused::Busy);
-        }
-        self.queue(bytes);
-        Ok(())
-    }
-
-    /// Queue a frame already accepted (one that waited while the peer was pending):
-    /// counted, never refused, so nothing a sender was told is sent gets lost.
-    fn accepted(&self, bytes: Vec<u8>) {
-        use std::sync::atomic::Ordering;
-        self.in_flight.fetch_add(bytes.len(), Ordering::AcqRel);
-        self.queue(bytes);
-    }
-
-    /// Append to the outbox; the first frame of a batch schedules the flush.
-    fn queue(&self, bytes: Vec<u8>) {
-        let start = {
-            let mut o = self.outbox.lock();
-            o.frames.push(bytes);
-            !std::mem::replace(&mut o.flushing, true)
-        };
-        if start {
-            self.rt.spawn(flush(self.clone()));
-        }
-    }
-
-    /// The peer acknowledged `bytes`.
-    fn acknowledged(&self, bytes: usize) {
-        use std::sync::atomic::Ordering;
-        let _ = self
-            .in_flight
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                Some(n.saturating_sub(bytes))
-            });
-    }
-}
-
 impl Peer {
-    /// Send `bytes` (an encoded operation frame) to the peer, or keep it until it is up.
-    pub fn send(&mut self, bytes: Vec<u8>) -> Result<(), SendRefused> {
+    /// Send `bytes` (an encoded operation frame from `sender`) to the peer, or keep it
+    /// until it is up.
+    pub fn send(&mut self, bytes: Vec<u8>, sender: Option<&str>) -> Result<(), SendRefused> {
         match self {
-            Peer::Up(link) => link.send(bytes),
+            Peer::Up(link) => link.send(bytes, sender),
             Peer::Pending(q, held) if *held + bytes.len() <= MAX_PENDING_BYTES => {
                 *held += bytes.len();
                 q.push_back(bytes);
@@ -388,7 +270,7 @@ impl RouterState {
         }
     }
 
-    /// Acknowledge what `node` sent (see [`MAX_IN_FLIGHT_BYTES`]).
+    /// Acknowledge what `node` sent (see [`crate::link`]).
     fn ack(&mut self, node: &str) {
         let Some(bytes) = self.unacked.remove(node).filter(|b| *b > 0) else {
             return;

@@ -213,10 +213,14 @@ pub enum KernelError {
         bytes: u64,
         limit: u64,
     },
-    /// A send to another node refused because the link to it already carries `limit`
-    /// bytes it has not acknowledged (SPEC §3.6 applied to the cluster: the sending node's
-    /// memory stays bounded). As a full mailbox, nothing was queued; try again later.
-    #[error("the link to node {node} is busy: {limit} bytes sent to it are not yet acknowledged")]
+    /// A send to another node refused because it would pass `limit` bytes sent over the
+    /// link and not yet acknowledged by that node: the link's bound, or the sending
+    /// process's share of it (SPEC §3.6 applied to the cluster: the sending node's memory
+    /// stays bounded, and one flooding process does not take the whole link). As a full
+    /// mailbox, nothing was queued; try again later.
+    #[error(
+        "the link to node {node} is busy: the send would pass {limit} bytes not yet acknowledged"
+    )]
     LinkBusy { node: String, limit: u64 },
     /// An operation another node refused (a remote spawn denied by its policies, an
     /// unknown entry there, …): its error as that node reported it, kind included.
