@@ -293,7 +293,7 @@ impl process::Host for State {
     }
 
     fn lookup(&mut self, name: String) -> wasmtime::Result<Option<String>> {
-        Ok(self.node()?.lookup_name(&name).map(|p| p.to_string()))
+        Ok(self.node()?.lookup(&name).map(|p| p.to_string()))
     }
 
     fn unregister(&mut self, name: String) -> wasmtime::Result<bool> {

@@ -155,6 +155,13 @@ impl Node {
         true
     }
 
+    /// `process.registry.lookup(name)` as both runtimes call it: this node's names first,
+    /// then the cluster's (SPEC §10).
+    pub fn lookup(&self, name: &str) -> Option<Pid> {
+        self.lookup_name(name)
+            .or_else(|| self.lookup_eventual(name))
+    }
+
     /// The holder of a cluster-wide name, if any.
     pub fn lookup_eventual(&self, name: &str) -> Option<Pid> {
         let pid = self.0.cluster_names.get(name)?.pid.clone();

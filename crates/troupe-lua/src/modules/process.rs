@@ -449,12 +449,7 @@ fn registry(lua: &Lua) -> mlua::Result<Table> {
         "lookup",
         lua.create_function(|lua, name: String| {
             // This node's names, then the cluster's (SPEC §10).
-            let found = |p: &crate::process::ProcState| {
-                p.node
-                    .lookup_name(&name)
-                    .or_else(|| p.node.lookup_eventual(&name))
-            };
-            with_current(|p| match found(p) {
+            with_current(|p| match p.node.lookup(&name) {
                 Some(pid) => Ok(MultiValue::from_iter([LuaValue::String(
                     lua.create_string(pid.to_string())?,
                 )])),
