@@ -194,12 +194,18 @@ impl App {
 
     /// IDs of the top-level units to auto-start, in ID order: `process.service` and
     /// `process.supervisor` entries with `lifecycle.auto_start` that no supervisor owns
-    /// (a supervisor's children are started by it, SPEC §4.2), and whose `lifecycle.node`,
-    /// when set, is this node's name (SPEC §10: one application, units placed by node).
+    /// (a supervisor's children are started by it, SPEC §4.2), and whose node, when set,
+    /// is this one (SPEC §10: one application, units placed by node): a service's
+    /// `host: NODE@HOST_ID`, else `lifecycle.node`. A top-level service placed on a node
+    /// runs there as a local service.
     pub fn auto_start_units(&self) -> Vec<String> {
         let owned = top_level_owners(self.node.registry());
-        let here = |lc: &troupe_registry::Lifecycle| {
-            lc.auto_start && lc.node.as_deref().is_none_or(|n| n == self.node.name())
+        // A unit's node: `lifecycle.node`, or for a service `host: NODE@HOST_ID`.
+        let here = |lc: &troupe_registry::Lifecycle, host_node: Option<&str>| {
+            lc.auto_start
+                && host_node
+                    .or(lc.node.as_deref())
+                    .is_none_or(|n| n == self.node.name())
         };
         self.node
             .registry()
@@ -207,8 +213,8 @@ impl App {
             .values()
             .filter(|e| !owned.contains_key(&e.id))
             .filter(|e| match &e.kind {
-                Kind::ProcessService(s) => here(&s.lifecycle),
-                Kind::ProcessSupervisor(s) => here(&s.lifecycle),
+                Kind::ProcessService(s) => here(&s.lifecycle, s.node.as_deref()),
+                Kind::ProcessSupervisor(s) => here(&s.lifecycle, None),
                 _ => false,
             })
             .map(|e| e.id.clone())

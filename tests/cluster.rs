@@ -662,3 +662,28 @@ fn the_tree_shows_where_units_and_children_run() {
         "{text}"
     );
 }
+
+#[test]
+fn eventual_names_are_bounded_per_name_and_per_process() {
+    let port = free_port();
+    let a = node(
+        &app("cluster"),
+        "sesame",
+        "a",
+        port,
+        None,
+        &["app:name_bounds"],
+    );
+    let (code, out) = a.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "long Invalid: register: an eventual name is at most 1024 bytes, this one has 1025"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("65th Unavailable: too many eventual names: a process may hold at most 64"),
+        "{out}"
+    );
+}

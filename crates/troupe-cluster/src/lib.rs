@@ -256,15 +256,17 @@ impl Remote for ClusterRemote {
         if !self.peers.read().contains_key(node) {
             return Err(down());
         }
-        // A message is charged to its sender's share of the link (`link.rs`).
-        let sender = match &op {
-            RemoteOp::Send(m) => m.from.clone(),
-            _ => None,
-        };
-        let sender = sender.as_deref();
         let frame = Frame::Op {
             node: self.name.clone(),
             op: op.into(),
+        };
+        // A message is charged to its sender's share of the link (`link.rs`).
+        let sender = match &frame {
+            Frame::Op {
+                op: wire::WireOp::Send(m),
+                ..
+            } => m.from.as_deref(),
+            _ => None,
         };
         let bytes = frame.encode().map_err(|e| {
             KernelError::Start(format!("cannot encode a message for node {node}: {e}"))

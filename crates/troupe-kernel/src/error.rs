@@ -180,6 +180,13 @@ pub enum KernelError {
         "invalid topic {0:?}: topics must be non-empty, not start with '@' and be at most 1024 bytes"
     )]
     InvalidListen(String),
+    /// A request the kernel does not take as written (what is wrong, in words): a spawn on
+    /// another node with a name, an eventual name over its length bound.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// A process holds [`crate::MAX_EVENTUAL_NAMES`] eventual names already.
+    #[error("too many eventual names: a process may hold at most {0}")]
+    TooManyNames(usize),
     /// A process listens to [`crate::mailbox::MAX_TOPICS`] topics already.
     #[error("too many topics: a process may listen to at most {0} topics")]
     TooManyTopics(usize),
@@ -241,8 +248,9 @@ impl KernelError {
             | KernelError::InvalidTopic(_)
             | KernelError::InvalidListen(_)
             | KernelError::NotListened(_)
-            | KernelError::InvalidPid(_) => ErrorKind::Invalid,
-            KernelError::TooManyTopics(_) => ErrorKind::Unavailable,
+            | KernelError::InvalidPid(_)
+            | KernelError::InvalidRequest(_) => ErrorKind::Invalid,
+            KernelError::TooManyTopics(_) | KernelError::TooManyNames(_) => ErrorKind::Unavailable,
             KernelError::NameTaken(_) => ErrorKind::AlreadyExists,
             KernelError::Start(_) => ErrorKind::Internal,
             KernelError::ShuttingDown

@@ -31,7 +31,7 @@ pub use mailbox::Route;
 pub use message::{Envelope, Event, Message};
 pub use node::{
     CallRequest, ExitWatch, MAX_EVENTUAL_NAMES, NAME_CONFLICT, Node, SpawnOptions, SpawnRequest,
-    Spawned, merge_context,
+    Spawned, Started, merge_context,
 };
 pub use pid::Pid;
 pub use process::{ContextMap, DEFAULT_MAX_MAILBOX, Identity, ProcessHandle, ProcessRef};

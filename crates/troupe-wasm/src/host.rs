@@ -224,19 +224,13 @@ impl process::Host for State {
             monitor,
             ..Default::default()
         };
-        let node = self.node()?;
-        if node.remote_host(&req.host).is_some() {
-            let spawned = match node.spawn_remote(&self.handle, req) {
-                Ok(reply) => reply.await,
-                Err(e) => Err(e),
-            };
-            return Ok(spawned
-                .map(|pid| pid.to_string())
-                .map_err(|e| wit_error(&e.into())));
-        }
-        Ok(node
-            .spawn(Some(&self.handle), req, false)
-            .map(|(pid, _)| pid.to_string())
+        let spawned = match self.node()?.spawn_anywhere(&self.handle, req) {
+            Ok(troupe_kernel::Started::Here(pid)) => Ok(pid),
+            Ok(troupe_kernel::Started::There(reply)) => reply.await,
+            Err(e) => Err(e),
+        };
+        Ok(spawned
+            .map(|pid| pid.to_string())
             .map_err(|e| wit_error(&e.into())))
     }
 

@@ -68,11 +68,12 @@ impl Node {
     /// (the caller when `None`), a process of this node, and tell every connected node.
     /// The same name and PID again is fine.
     ///
-    /// Errors: [`KernelError::InvalidPid`] (not a printed PID, or a PID of another node);
+    /// Errors: [`KernelError::InvalidPid`] (not a printed PID);
     /// [`KernelError::NameTaken`] (held by another live process, here or on another
     /// node); `ProcessNotFound`; [`KernelError::Denied`] (`process.registry.register.eventual`
-    /// on the name); [`KernelError::Start`] for a name over [`MAX_NAME_BYTES`] or a holder
-    /// over [`MAX_EVENTUAL_NAMES`].
+    /// on the name); [`KernelError::InvalidRequest`] for a PID of another node or a name
+    /// over [`MAX_NAME_BYTES`]; [`KernelError::TooManyNames`] for a holder at
+    /// [`MAX_EVENTUAL_NAMES`].
     pub fn register_eventual(
         &self,
         caller: &ProcessRef,
@@ -81,13 +82,14 @@ impl Node {
     ) -> Result<(), KernelError> {
         let target = super::names::target_of(caller, pid)?;
         if !self.is_local_pid(target.as_str()) {
-            return Err(KernelError::InvalidPid(format!(
-                "{target}: an eventual name is registered by the node of its process"
+            return Err(KernelError::InvalidRequest(format!(
+                "register: {target} is a process of another node; an eventual name is registered on the node of its process"
             )));
         }
         if name.len() > MAX_NAME_BYTES {
-            return Err(KernelError::Start(format!(
-                "an eventual name is at most {MAX_NAME_BYTES} bytes"
+            return Err(KernelError::InvalidRequest(format!(
+                "register: an eventual name is at most {MAX_NAME_BYTES} bytes, this one has {}",
+                name.len()
             )));
         }
         self.check(Some(caller), "process.registry.register.eventual", || {
@@ -106,6 +108,14 @@ impl Node {
             if !rel.alive || p.killed.load(Ordering::Acquire) {
                 return Err(KernelError::ProcessNotFound(target.to_string()));
             }
+            // The same name and PID again is fine, even at the bound.
+            let again = (self.0.cluster_names.get(name)).is_some_and(|h| h.pid == held.pid);
+            if again {
+                return Ok(());
+            }
+            if rel.remote.as_ref().map_or(0, |r| r.names.len()) >= MAX_EVENTUAL_NAMES {
+                return Err(KernelError::TooManyNames(MAX_EVENTUAL_NAMES));
+            }
             match self.0.cluster_names.entry(name.to_string()) {
                 dashmap::Entry::Occupied(o) if o.get().pid == held.pid => return Ok(()),
                 dashmap::Entry::Occupied(mut o) => {
@@ -118,16 +128,7 @@ impl Node {
                     v.insert(held.clone());
                 }
             }
-            let r = rel.remote_mut();
-            if r.names.len() >= MAX_EVENTUAL_NAMES {
-                self.0
-                    .cluster_names
-                    .remove_if(name, |_, h| h.pid == held.pid);
-                return Err(KernelError::Start(format!(
-                    "a process may hold at most {MAX_EVENTUAL_NAMES} eventual names"
-                )));
-            }
-            r.names.push(name.to_string());
+            rel.remote_mut().names.push(name.to_string());
         }
         self.tell_every_node(|| RemoteOp::NameClaim {
             name: name.to_string(),

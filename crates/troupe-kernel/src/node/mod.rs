@@ -46,6 +46,7 @@ use crate::states::{ServiceStates, SupervisionView};
 
 pub use cluster_names::{MAX_EVENTUAL_NAMES, NAME_CONFLICT};
 pub use relations::ExitWatch;
+pub use remote_spawn::Started;
 pub use spawn::{CallRequest, SpawnOptions, SpawnRequest, Spawned, merge_context};
 
 struct NodeInner {

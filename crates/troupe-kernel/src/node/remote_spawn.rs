@@ -8,9 +8,10 @@
 //! their order, so the answer reaches the spawner's node before any exit signal of the
 //! child; there the near half is installed and the spawner is woken with the PID.
 //!
-//! A spawner that died while waiting leaves no relation behind: its link becomes an exit
-//! signal to the child, its monitor is withdrawn. A node that goes away fails every spawn
-//! waiting on it with `noconnection` ([`Node::fail_remote_spawns`]).
+//! A spawner that stopped waiting (it exited, or a supervisor's start timed out) never
+//! learns the child's PID: the child is terminated and no relation is left behind. A node
+//! that goes away fails every spawn waiting on it with `noconnection`
+//! ([`Node::fail_remote_spawns`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,7 +23,7 @@ use super::spawn::Far;
 use crate::process::ProcessRef;
 use crate::remote::{RemoteOp, RemoteSpawn};
 use crate::security::Scope;
-use crate::{ErrorKind, KernelError, Pid, ProcessError, SpawnRequest};
+use crate::{KernelError, Pid, ProcessError, SpawnRequest};
 
 /// A remote spawn waiting for its answer.
 pub(crate) struct PendingSpawn {
@@ -41,7 +42,32 @@ pub(crate) struct PendingSpawns {
     waiting: parking_lot::Mutex<HashMap<u64, PendingSpawn>>,
 }
 
+/// Where a spawn went: a process of this node, or a spawn on another node whose answer
+/// the caller awaits (see [`Node::spawn_anywhere`]).
+pub enum Started {
+    Here(Pid),
+    There(std::pin::Pin<Box<dyn Future<Output = Result<Pid, KernelError>> + Send>>),
+}
+
 impl Node {
+    /// `process.spawn*` as every runtime calls it: on a host of this node at once
+    /// ([`Node::spawn`]), on `NODE@HOST_ID` of another node as a remote spawn
+    /// ([`Node::spawn_remote`]) whose answer the caller awaits without blocking its
+    /// thread.
+    ///
+    /// Errors: as [`Node::spawn`] and [`Node::spawn_remote`].
+    pub fn spawn_anywhere(
+        &self,
+        parent: &ProcessRef,
+        req: SpawnRequest,
+    ) -> Result<Started, KernelError> {
+        if self.remote_host(&req.host).is_some() {
+            return Ok(Started::There(Box::pin(self.spawn_remote(parent, req)?)));
+        }
+        self.spawn(Some(parent), req, false)
+            .map(|(pid, _)| Started::Here(pid))
+    }
+
     /// The node and host of a spawn's `host` when it names another node's host
     /// (`NODE@HOST_ID`, SPEC §10); `None` for a host of this node (`HOST_ID`, or this
     /// node's own name before the `@`).
@@ -68,10 +94,10 @@ impl Node {
             return Err(KernelError::HostNotFound(req.host.clone()));
         };
         if req.name.is_some() {
-            return Err(KernelError::Start(
-                "a spawn on another node cannot register a name (the child can register its own)"
-                    .into(),
-            ));
+            return Err(KernelError::InvalidRequest(format!(
+                "spawn on {}: a spawn on another node cannot register a name (with_name); the child can register its own",
+                req.host
+            )));
         }
         let remote = self.remote_or_err(&req.host)?;
         let pending = &self.0.remote_spawns;
@@ -167,10 +193,25 @@ impl Node {
                 return Err(KernelError::InvalidPid(child));
             }
         };
-        // A live spawner that stopped waiting (a supervisor's start timeout) has no use
-        // for the child: it is terminated, no relation is made. (A spawner that exited is
-        // handled below, as OTP would: only its link or monitor is undone.)
-        if p.tx.is_closed() && p.parent.relations.lock().alive {
+        // The near half goes in only while the spawner still waits. One that stopped
+        // waiting (it exited, a supervisor's start timed out) never got the PID and
+        // holds no relation: nobody could stop or watch the child, so it is terminated,
+        // as a supervisor kills a child it was starting when it died.
+        let installed = {
+            let mut rel = p.parent.relations.lock();
+            let waiting = rel.alive && !p.tx.is_closed();
+            if waiting {
+                let r = rel.remote_mut();
+                if p.link {
+                    r.links.insert(child.clone());
+                }
+                if p.monitor {
+                    r.monitoring.push(child.clone());
+                }
+            }
+            waiting
+        };
+        if !installed {
             if let Some(remote) = self.remote() {
                 let _ = remote.send(
                     from_node,
@@ -181,42 +222,6 @@ impl Node {
                 );
             }
             return Ok(());
-        }
-        let installed = {
-            let mut rel = p.parent.relations.lock();
-            if rel.alive {
-                let r = rel.remote_mut();
-                if p.link {
-                    r.links.insert(child.clone());
-                }
-                if p.monitor {
-                    r.monitoring.push(child.clone());
-                }
-            }
-            rel.alive
-        };
-        if !installed {
-            // The spawner exited while waiting: undo the far half.
-            let from = p.parent.pid.to_string();
-            if let Some(remote) = self.remote() {
-                if p.link {
-                    let _ = remote.send(
-                        from_node,
-                        RemoteOp::Exit {
-                            from: from.clone(),
-                            to: child.clone(),
-                            result: Err(ProcessError::new(
-                                ErrorKind::Canceled,
-                                format!("the spawner {from} exited before the spawn completed"),
-                            )),
-                            link: true,
-                        },
-                    );
-                }
-                if p.monitor {
-                    let _ = remote.send(from_node, RemoteOp::Unmonitor { from, to: child });
-                }
-            }
         }
         let _ = p.tx.send(Ok(pid));
         Ok(())

@@ -156,21 +156,18 @@ pub fn spawn_values(lua: &Lua, req: SpawnRequest, raise_denied: bool) -> mlua::R
         }
         Err(e) => fail(lua, LuaValue::Nil, &e),
     };
-    with_current(|p| {
-        if p.node.remote_host(&req.host).is_some() {
-            return match p.node.spawn_remote(&p.handle, req) {
-                Err(e) => answer(lua, Err(e)),
-                Ok(reply) => {
-                    let lua = lua.clone();
-                    Ok(crate::block::park_multi(async move {
-                        answer(&lua, reply.await)
-                    }))
-                }
-            };
+    with_current(|p| match p.node.spawn_anywhere(&p.handle, req) {
+        Ok(troupe_kernel::Started::There(reply)) => {
+            let lua = lua.clone();
+            Ok(crate::block::park_multi(async move {
+                answer(&lua, reply.await)
+            }))
         }
-        let spawned = p.node.spawn(Some(&p.handle), req, false);
-        let _fast = p.vm.fast();
-        answer(lua, spawned.map(|(pid, _)| pid))
+        Ok(troupe_kernel::Started::Here(pid)) => {
+            let _fast = p.vm.fast();
+            answer(lua, Ok(pid))
+        }
+        Err(e) => answer(lua, Err(e)),
     })
 }
 
