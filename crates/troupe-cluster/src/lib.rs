@@ -260,12 +260,17 @@ impl Remote for ClusterRemote {
             node: self.name.clone(),
             op: op.into(),
         };
-        // A message is charged to its sender's share of the link (`link.rs`).
+        // A message or a spawn (the ops a process sizes) is charged to its sender's share
+        // of the link (`link.rs`).
         let sender = match &frame {
             Frame::Op {
                 op: wire::WireOp::Send(m),
                 ..
             } => m.from.as_deref(),
+            Frame::Op {
+                op: wire::WireOp::Spawn(s),
+                ..
+            } => Some(s.from.as_str()),
             _ => None,
         };
         let bytes = frame.encode().map_err(|e| {
